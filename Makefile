@@ -1,0 +1,74 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# hv: the commands a user types.  'make help' lists them.
+#
+# The module itself is built by the kernel's build system from Kbuild.
+
+# The kernel to build hv.ko for: the running one when its headers are
+# installed, else the newest Debian headers on the machine.
+KDIR ?= $(shell \
+	if [ -d /lib/modules/$$(uname -r)/build ]; then \
+		echo /lib/modules/$$(uname -r)/build; \
+	else \
+		ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1; \
+	fi)
+
+KSFT_DIR := $(CURDIR)/build/linux-source/tools/testing/selftests
+CHECKPATCH := $(CURDIR)/build/linux-source/scripts/checkpatch.pl
+
+all: module userspace selftests
+
+help:
+	@echo "make             build hv.ko, the launcher and the selftests"
+	@echo "make module      build hv.ko against KDIR (now: $(KDIR))"
+	@echo "make deps        install the build and test dependencies (Debian, root)"
+	@echo "make check       run every selftest on hv and on KVM in emulated Intel and AMD PCs"
+	@echo "make demo        boot an emulated PC, load hv.ko and show it working"
+	@echo "make checkpatch  run the kernel's checkpatch.pl on all C sources"
+	@echo "make sparse      build hv.ko with sparse (C=1)"
+	@echo "make clean       remove what the build made"
+
+module:
+	@if [ -z "$(KDIR)" ] || [ ! -d "$(KDIR)" ]; then \
+		echo "hv: no kernel headers found: install linux-headers-$$(uname -r) or set KDIR"; \
+		exit 1; \
+	fi
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+userspace:
+	@[ ! -f userspace/Makefile ] || $(MAKE) -C userspace
+
+$(KSFT_DIR)/kselftest_harness.h:
+	selftests/vm/kernel-files.sh $(CURDIR)/build/linux-source
+
+selftests: $(KSFT_DIR)/kselftest_harness.h
+	$(MAKE) -C selftests KSFT_DIR=$(KSFT_DIR)
+
+deps:
+	@selftests/vm/deps.sh
+
+check:
+	@selftests/vm/deps.sh
+	@selftests/vm/check.sh
+
+demo:
+	@selftests/vm/deps.sh
+	@selftests/vm/demo.sh
+
+$(CHECKPATCH):
+	selftests/vm/kernel-files.sh $(CURDIR)/build/linux-source
+
+checkpatch: $(CHECKPATCH)
+	$(CHECKPATCH) --no-tree --terse --show-types --ignore FILE_PATH_CHANGES \
+		-f $$(git ls-files --cached --others --exclude-standard '*.c' '*.h')
+
+sparse:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 modules
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
+	[ ! -f userspace/Makefile ] || $(MAKE) -C userspace clean
+	$(MAKE) -C selftests clean
+	rm -rf build
+
+.PHONY: all help module userspace selftests deps check demo checkpatch sparse clean

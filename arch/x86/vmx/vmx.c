@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hv: the Intel VMX backend.
+ *
+ * Entering VMX operation follows the Intel SDM volume 3, section 24.7
+ * ("Enabling and Entering VMX Operation"): IA32_FEATURE_CONTROL must allow
+ * VMXON outside SMX and be locked, CR4.VMXE must be set, CR0 and CR4 must
+ * respect the IA32_VMX_CR{0,4}_FIXED{0,1} MSRs (24.8), and VMXON takes the
+ * physical address of a 4-KiB aligned region whose first word holds the VMCS
+ * revision identifier from IA32_VMX_BASIC.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/err.h>
+#include <linux/gfp.h>
+#include <linux/io.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/printk.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+#include <asm/tlbflush.h>
+
+#include "../../../module/hv_internal.h"
+#include "../hv_asm.h"
+#include "../hv_x86.h"
+#include "vmx_caps.h"
+
+static const struct hv_arch_ops vmx_ops;
+
+/* [I] read from IA32_VMX_BASIC at probe time. */
+static u32 vmx_revision_id;
+
+/* [cpu] the VMXON region of each possible CPU. */
+static DEFINE_PER_CPU(struct page *, vmxon_region);
+
+bool vmx_cpu_has_vmx(void)
+{
+	return cpuid_ecx(1) & HV_CPUID1_ECX_VMX;
+}
+
+/* Allowed-1 settings of a VMX control: the high half of its capability MSR. */
+static u32 vmx_allowed1(u32 msr)
+{
+	u64 val;
+
+	if (rdmsrl_safe(msr, &val))
+		return 0;
+	return val >> 32;
+}
+
+/*
+ * IA32_FEATURE_CONTROL (SDM 24.7): VMXON raises #GP unless the MSR is locked
+ * with "enable VMX outside SMX" set.  Linux locks it at boot when firmware
+ * left it open, so a clear bit here means the firmware turned VT-x off.
+ */
+static bool vmx_feature_control_ok(void)
+{
+	u64 fc;
+
+	if (rdmsrl_safe(MSR_IA32_FEAT_CTL, &fc))
+		return false;
+	return (fc & FEAT_CTL_LOCKED) &&
+	       (fc & FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX);
+}
+
+static int vmx_check_basic(void)
+{
+	u64 basic;
+
+	if (rdmsrl_safe(MSR_IA32_VMX_BASIC, &basic)) {
+		pr_err("VMX: cannot read IA32_VMX_BASIC\n");
+		return -EOPNOTSUPP;
+	}
+	if (HV_VMX_BASIC_REGION_SIZE(basic) > PAGE_SIZE) {
+		pr_err("VMX: VMCS region of %llu bytes is larger than a page\n",
+		       HV_VMX_BASIC_REGION_SIZE(basic));
+		return -EOPNOTSUPP;
+	}
+	if (basic & HV_VMX_BASIC_32BIT_ADDRESSES) {
+		pr_err("VMX: CPU limits VMX structures to 32-bit addresses\n");
+		return -EOPNOTSUPP;
+	}
+	if (HV_VMX_BASIC_MEMTYPE(basic) != HV_VMX_MEMTYPE_WB) {
+		pr_err("VMX: VMCS memory type %llu is not write-back\n",
+		       HV_VMX_BASIC_MEMTYPE(basic));
+		return -EOPNOTSUPP;
+	}
+	vmx_revision_id = basic & HV_VMX_BASIC_REVISION_MASK;
+	return 0;
+}
+
+/*
+ * hv runs every guest with EPT and "unrestricted guest" (real mode and
+ * unpaged protected mode without emulation), so both are required.
+ */
+static int vmx_check_controls(void)
+{
+	u32 primary_msr = MSR_IA32_VMX_PROCBASED_CTLS;
+	u32 secondary;
+	u64 basic, ept_cap;
+
+	rdmsrl(MSR_IA32_VMX_BASIC, basic);
+	if (basic & HV_VMX_BASIC_TRUE_CTLS)
+		primary_msr = MSR_IA32_VMX_TRUE_PROCBASED_CTLS;
+
+	if (!(vmx_allowed1(primary_msr) & HV_CPU_BASED_ACTIVATE_SECONDARY)) {
+		pr_err("VMX: CPU lacks secondary processor-based controls\n");
+		return -EOPNOTSUPP;
+	}
+	secondary = vmx_allowed1(MSR_IA32_VMX_PROCBASED_CTLS2);
+	if (!(secondary & HV_SECONDARY_ENABLE_EPT)) {
+		pr_err("VMX: CPU lacks EPT (extended page tables)\n");
+		return -EOPNOTSUPP;
+	}
+	if (!(secondary & HV_SECONDARY_UNRESTRICTED_GUEST)) {
+		pr_err("VMX: CPU lacks the unrestricted-guest control\n");
+		return -EOPNOTSUPP;
+	}
+
+	if (rdmsrl_safe(MSR_IA32_VMX_EPT_VPID_CAP, &ept_cap))
+		ept_cap = 0;
+	if (!(ept_cap & HV_EPT_CAP_WALK_4)) {
+		pr_err("VMX: EPT lacks 4-level page walks\n");
+		return -EOPNOTSUPP;
+	}
+	if (!(ept_cap & HV_EPT_CAP_WB)) {
+		pr_err("VMX: EPT lacks the write-back memory type\n");
+		return -EOPNOTSUPP;
+	}
+	if (!(ept_cap & HV_EPT_CAP_INVEPT) ||
+	    !(ept_cap & (HV_EPT_CAP_INVEPT_SINGLE | HV_EPT_CAP_INVEPT_ALL))) {
+		pr_err("VMX: CPU lacks INVEPT\n");
+		return -EOPNOTSUPP;
+	}
+	pr_info("VMX: EPT, unrestricted guest%s\n",
+		(secondary & HV_SECONDARY_ENABLE_VPID) &&
+		(ept_cap & HV_VPID_CAP_INVVPID) ? ", VPID" : "");
+	return 0;
+}
+
+static void vmx_hardware_unsetup(void)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu) {
+		if (per_cpu(vmxon_region, cpu))
+			__free_page(per_cpu(vmxon_region, cpu));
+		per_cpu(vmxon_region, cpu) = NULL;
+	}
+}
+
+static int vmx_hardware_setup(void)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct page *page;
+
+		page = alloc_pages_node(cpu_to_node(cpu),
+					GFP_KERNEL | __GFP_ZERO, 0);
+		if (!page) {
+			vmx_hardware_unsetup();
+			return -ENOMEM;
+		}
+		*(u32 *)page_address(page) = vmx_revision_id;
+		per_cpu(vmxon_region, cpu) = page;
+	}
+	return 0;
+}
+
+/*
+ * VMXON: VMfailInvalid (CF=1) or VMfailValid (ZF=1) mean the CPU refused;
+ * a fault (#GP, #UD) is caught by the exception table.  Either way the CPU
+ * stays outside VMX operation.
+ */
+static int vmx_vmxon(u64 pa)
+{
+	asm goto("1: vmxon %[pa]\n\t"
+		 HV_ASM_ON_FAULT
+		 "jbe %l[failed]\n\t"
+		 : : [pa] "m" (pa) : "cc", "memory" : failed, fault);
+	return 0;
+failed:
+	return -EBUSY;
+fault:
+	return -EFAULT;
+}
+
+static int vmx_cpu_enable(void)
+{
+	int cpu = raw_smp_processor_id();
+	u64 pa = page_to_phys(per_cpu(vmxon_region, cpu));
+	int r;
+
+	/* CR4.VMXE already set: someone else is (or was) in VMX operation. */
+	if (cr4_read_shadow() & X86_CR4_VMXE) {
+		pr_err("VMX is already in use on CPU %d (CR4.VMXE is set): another hypervisor owns it (kvm_intel enables VMX when it loads on Linux 6.12 and later; also VirtualBox, VMware); unload it first\n",
+		       cpu);
+		return -EBUSY;
+	}
+	if (!vmx_feature_control_ok()) {
+		pr_err("VMX is disabled by the firmware on CPU %d\n", cpu);
+		return -EOPNOTSUPP;
+	}
+
+	cr4_set_bits(X86_CR4_VMXE);
+	r = vmx_vmxon(pa);
+	if (r) {
+		cr4_clear_bits(X86_CR4_VMXE);
+		pr_err("VMXON failed on CPU %d (%s): another hypervisor may own VMX\n",
+		       cpu, r == -EFAULT ? "fault" : "VMfail");
+		return -EBUSY;
+	}
+	return 0;
+}
+
+static void vmx_cpu_disable(void)
+{
+	asm goto("1: vmxoff\n\t"
+		 HV_ASM_ON_FAULT
+		 : : : "cc", "memory" : fault);
+	cr4_clear_bits(X86_CR4_VMXE);
+	return;
+fault:
+	pr_err("VMXOFF faulted on CPU %d\n", raw_smp_processor_id());
+	cr4_clear_bits(X86_CR4_VMXE);
+}
+
+const struct hv_arch_ops *vmx_probe(void)
+{
+	int r;
+
+	if (!vmx_feature_control_ok()) {
+		pr_err("VMX is disabled by the firmware (IA32_FEATURE_CONTROL): enable Intel VT-x in the firmware setup\n");
+		return ERR_PTR(-EOPNOTSUPP);
+	}
+	r = vmx_check_basic();
+	if (!r)
+		r = vmx_check_controls();
+	if (r)
+		return ERR_PTR(r);
+	return &vmx_ops;
+}
+
+static const struct hv_arch_ops vmx_ops = {
+	.name = "vmx",
+	.hardware_setup = vmx_hardware_setup,
+	.hardware_unsetup = vmx_hardware_unsetup,
+	.cpu_enable = vmx_cpu_enable,
+	.cpu_disable = vmx_cpu_disable,
+};

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hv selftests: option parsing and device helpers shared by every binary.
+ * (Kept apart from the harness header, which may be included only once.)
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HV_DEFAULT_DEVICE "/dev/hv"
+
+const char *hv_device = HV_DEFAULT_DEVICE;
+
+static void print_usage(const char *prog, int status)
+{
+	fprintf(status ? stderr : stdout,
+		"usage: %s [--device PATH]\n"
+		"Runs the tests against PATH (default: $HV_DEVICE, else %s).\n"
+		"Use --device /dev/kvm to run the same tests against KVM.\n",
+		prog, HV_DEFAULT_DEVICE);
+	exit(status);
+}
+
+void hv_test_parse_args(int *argc, char **argv)
+{
+	const char *env = getenv("HV_DEVICE");
+	int in, out = 1;
+
+	if (env && *env)
+		hv_device = env;
+
+	for (in = 1; in < *argc; in++) {
+		const char *arg = argv[in];
+
+		if (!strcmp(arg, "--device") || !strcmp(arg, "-d")) {
+			if (++in >= *argc)
+				print_usage(argv[0], 2);
+			hv_device = argv[in];
+		} else if (!strncmp(arg, "--device=", 9)) {
+			hv_device = arg + 9;
+		} else if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+			print_usage(argv[0], 0);
+		} else {
+			argv[out++] = argv[in];
+		}
+	}
+	argv[out] = NULL;
+	*argc = out;
+}
+
+int hv_test_main(int argc, char **argv, int (*run)(int, char **))
+{
+	hv_test_parse_args(&argc, argv);
+	printf("# device: %s\n", hv_device);
+	fflush(stdout);
+	return run(argc, argv);
+}
+
+int hv_open_device(void)
+{
+	return open(hv_device, O_RDWR | O_CLOEXEC);
+}

@@ -1,0 +1,181 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Module lifecycle: loading creates the device, unloading removes it, the
+# module cannot go while the device is open, and on a CPU without hardware
+# virtualization the load is refused cleanly.  Runs against hv or KVM:
+#
+#   module_test.sh [--device /dev/hv|/dev/kvm] [--no-hardware]
+#
+# How a device's modules are loaded:
+#   hv:  insmod $HV_KO (default ./hv.ko)
+#   kvm: insmod each of $HV_KVM_MODULES in order when set (the test VMs set
+#        it), else modprobe kvm_intel or kvm_amd.
+# The modules must not be loaded when the test starts; it leaves them unloaded.
+
+here=$(dirname "$0")
+. "$here/ktap.sh"
+
+device=${HV_DEVICE:-/dev/hv}
+no_hardware=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--device|-d) device=$2; shift ;;
+	--device=*) device=${1#--device=} ;;
+	--no-hardware) no_hardware=1 ;;
+	*) echo "usage: $0 [--device PATH] [--no-hardware]" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+if grep -qw vmx /proc/cpuinfo; then vendor=intel; else vendor=amd; fi
+
+case "$device" in
+*kvm*)
+	# The module that owns /dev/kvm is the vendor one.
+	main_module=kvm_$vendor
+	load()
+	{
+		if [ -n "$HV_KVM_MODULES" ]; then
+			for m in $HV_KVM_MODULES; do
+				name=$(basename "$m" .ko | tr - _)
+				grep -q "^$name " /proc/modules && continue
+				insmod "$m" || return 1
+			done
+		else
+			modprobe "kvm_$vendor"
+		fi
+	}
+	unload()
+	{
+		if [ -n "$HV_KVM_MODULES" ]; then
+			list=
+			for m in $HV_KVM_MODULES; do
+				list="$(basename "$m" .ko | tr - _) $list"
+			done
+			for name in $list; do
+				grep -q "^$name " /proc/modules || continue
+				rmmod "$name" || return 1
+			done
+		else
+			modprobe -r "kvm_$vendor"
+		fi
+	}
+	;;
+*)
+	main_module=hv
+	load() { insmod "${HV_KO:-./hv.ko}"; }
+	unload() { rmmod hv; }
+	;;
+esac
+
+loaded() { grep -q "^$main_module " /proc/modules; }
+
+# The device is a misc character device (major 10).
+is_misc_chardev()
+{
+	[ -c "$1" ] && [ "$(stat -c %t "$1")" = a ]
+}
+
+test_load_creates_device()
+{
+	if ! load; then
+		ktap_fail load_creates_device "load failed"; return
+	fi
+	if ! is_misc_chardev "$device"; then
+		unload
+		ktap_fail load_creates_device "$device is not a misc char device"
+		return
+	fi
+	if ! unload; then
+		ktap_fail load_creates_device "unload failed"; return
+	fi
+	if [ -e "$device" ] || loaded; then
+		ktap_fail load_creates_device "$device or $main_module left behind"
+		return
+	fi
+	ktap_pass load_creates_device
+}
+
+test_load_unload_20_times()
+{
+	i=0
+	while [ $i -lt 20 ]; do
+		i=$((i + 1))
+		if ! load || ! [ -c "$device" ]; then
+			unload 2>/dev/null
+			ktap_fail load_unload_20_times "load $i failed"; return
+		fi
+		if ! unload || [ -e "$device" ] || loaded; then
+			ktap_fail load_unload_20_times "unload $i failed"; return
+		fi
+	done
+	ktap_pass load_unload_20_times
+}
+
+# An open fd pins the module: rmmod answers EAGAIN ("Resource temporarily
+# unavailable") until the last fd is closed.
+test_unload_refused_while_open()
+{
+	load || { ktap_fail unload_refused_while_open "load failed"; return; }
+	exec 3<>"$device"
+	err=$(rmmod "$main_module" 2>&1)
+	still=0
+	loaded && still=1
+	exec 3>&-
+	if [ $still -ne 1 ]; then
+		ktap_fail unload_refused_while_open "module unloaded with $device open"
+		return
+	fi
+	case "$err" in
+	*"temporarily unavailable"*|*"in use"*) ;;
+	*) unload; ktap_fail unload_refused_while_open "rmmod said: $err"; return ;;
+	esac
+	if ! unload; then
+		ktap_fail unload_refused_while_open "unload after close failed"
+		return
+	fi
+	ktap_pass unload_refused_while_open
+}
+
+# Without VMX/SVM the load fails with EOPNOTSUPP, says why in the kernel
+# log, and leaves neither the module nor the device behind.
+test_refused_without_hardware()
+{
+	before=$(dmesg | wc -l)
+	if err=$(load 2>&1); then
+		unload
+		ktap_fail refused_without_hardware "load succeeded"; return
+	fi
+	case "$err" in
+	*"Operation not supported"*) ;;
+	*) ktap_fail refused_without_hardware "load said: $err"; return ;;
+	esac
+	if loaded || [ -e "$device" ]; then
+		ktap_fail refused_without_hardware "left $main_module or $device"
+		return
+	fi
+	said=$(dmesg | tail -n +$((before + 1)) | grep -ci -e 'hv:' -e 'kvm' -e 'svm' -e 'vmx')
+	if [ "$said" -eq 0 ]; then
+		ktap_fail refused_without_hardware "no kernel message says why"
+		return
+	fi
+	unload 2>/dev/null
+	ktap_pass refused_without_hardware
+}
+
+if loaded; then
+	echo "# $main_module is already loaded; unload it first" >&2
+	exit 2
+fi
+
+if [ $no_hardware -eq 1 ]; then
+	ktap_begin 1
+	test_refused_without_hardware
+else
+	ktap_begin 3
+	test_load_creates_device
+	test_load_unload_20_times
+	test_unload_refused_while_open
+fi
+ktap_end

@@ -1,0 +1,27 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# build-images.sh KVER...: for each kernel, build hv.ko against its headers
+# (in a copy of the sources, so builds for several kernels never share
+# object files) and the test machine's initramfs build/initrd-KVER.gz; also
+# the selftests.  Quiet unless something fails.
+set -u
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top" || exit 1
+
+make -s selftests userspace || exit 1
+for kver in "$@"; do
+	src=build/kmod/$kver
+	rm -rf "$src"
+	mkdir -p "$src"
+	cp -r Kbuild module arch uapi "$src/"
+	if ! make -s -C "/usr/src/linux-headers-$kver" M="$top/$src" modules \
+		>"$src/build.log" 2>&1; then
+		cat "$src/build.log" >&2
+		echo "hv: hv.ko does not build for $kver" >&2
+		exit 1
+	fi
+	selftests/vm/mkinitramfs.sh "$kver" "$src/hv.ko" \
+		"build/initrd-$kver.gz" || exit 1
+done

@@ -1,0 +1,71 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# check.sh: what 'make check' runs.  Builds hv.ko for each test kernel,
+# boots each emulated machine once, runs every suite against hv and against
+# the distribution's KVM inside it, compares the two, and ends with one line
+# "N passed, N failed, N skipped".  Exit status 1 on any failure.
+#
+# Environment:
+#   HV_MACHINES  which machines to run: a space-separated list of names or
+#                of prefixes ("qemu" runs every QEMU machine); default all.
+#   HV_LOGDIR    where console logs go (default build/logs).
+set -u
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top" || exit 1
+logdir=${HV_LOGDIR:-$top/build/logs}
+mkdir -p "$logdir"
+
+. selftests/vm/kernels.sh
+
+# name emulator kernel cpu mode cpus timeout(s)
+machines="
+qemu-svm-6.1	qemu	$k61	max			tests	2	900
+qemu-svm-6.12	qemu	$k612	max			tests	2	900
+qemu-nosvm-6.1	qemu	$k61	qemu64,-svm		nohw	1	300
+bochs-vmx-6.1	bochs	$k61	corei7_skylake_x	tests	1	1800
+"
+
+wanted()
+{
+	[ -z "${HV_MACHINES:-}" ] && return 0
+	for w in $HV_MACHINES; do
+		case "$1" in "$w"*) return 0 ;; esac
+	done
+	return 1
+}
+
+echo "check: building hv.ko for $k61 and $k612, the selftests and the initramfs"
+selftests/vm/build-images.sh "$k61" "$k612" || exit 1
+
+results=$logdir/results.txt
+: >"$results"
+echo "$machines" | while read -r name emu kver cpu mode cpus limit; do
+	[ -n "$name" ] || continue
+	wanted "$name" || continue
+	log=$logdir/$name.log
+	echo "check: booting $name ($emu -cpu $cpu, $kver, $cpus CPU)"
+	start=$(date +%s)
+	HV_SMP=$cpus selftests/vm/run-machine.sh "$emu" "$kver" "$cpu" \
+		"build/initrd-$kver.gz" "$log" "$limit" \
+		"hv.mode=$mode hv.timeout=$((limit / 2))"
+	rc=$?
+	echo "check: $name finished in $(($(date +%s) - start)) s"
+	[ $rc -eq 124 ] && echo "E $name the machine was stopped after $limit s" >>"$results"
+	awk -v machine="$name" -f selftests/vm/results.awk "$log" >>"$results"
+done
+
+awk -v known="$top/selftests/vm/known-differences" \
+    -f selftests/vm/summary.awk "$results"
+status=$?
+if [ $status -ne 0 ]; then
+	# The end of each console that had a run-level error, to start from.
+	for m in $(awk '$1 == "E" { print $2 }' "$results" | sort -u); do
+		echo
+		echo "--- last lines of $m's console ($logdir/$m.log):"
+		grep -v '^@@HV-DMESG' "$logdir/$m.log" 2>/dev/null | tail -n 25
+	done
+	echo "check: console logs are in $logdir"
+fi
+exit $status

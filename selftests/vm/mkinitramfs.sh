@@ -1,0 +1,46 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# mkinitramfs.sh KVER HV_KO OUT: build the test machine's initramfs for
+# kernel KVER: static busybox, /init, hv.ko built for KVER, Debian's own KVM
+# modules for KVER (the oracle) with their load order, and the selftests.
+set -eu
+
+kver=$1 hv_ko=$2 out=$3
+top=$(cd "$(dirname "$0")/../.." && pwd)
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+
+mkdir -p "$root/bin" "$root/dev" "$root/proc" "$root/sys" "$root/tmp" \
+	 "$root/lib/hv/tests" "$root/lib/hv/kvm"
+cp /bin/busybox "$root/bin/busybox"
+for applet in $(/bin/busybox --list); do
+	[ "$applet" = busybox ] || ln -s busybox "$root/bin/$applet"
+done
+cp "$top/selftests/vm/init" "$root/init"
+cp "$hv_ko" "$root/lib/hv/hv.ko"
+
+# KVM for this kernel, in dependency order, decompressed for busybox insmod.
+for vendor in intel amd; do
+	order=
+	for m in $(modprobe -S "$kver" --show-depends "kvm_$vendor" |
+		   awk '$1 == "insmod" { print $2 }'); do
+		name=$(basename "$m")
+		name=${name%.xz}
+		name=${name%.zst}
+		case "$m" in
+		*.xz) xz -dc "$m" >"$root/lib/hv/kvm/$name" ;;
+		*.zst) zstd -qdc "$m" >"$root/lib/hv/kvm/$name" ;;
+		*) cp "$m" "$root/lib/hv/kvm/$name" ;;
+		esac
+		order="$order /lib/hv/kvm/$name"
+	done
+	echo $order >"$root/lib/hv/kvm-$vendor.order"
+done
+
+cp "$top"/selftests/*_test "$top"/selftests/*.sh "$root/lib/hv/tests/"
+if [ -d "$top/build/guest-extra" ]; then
+	cp -r "$top/build/guest-extra/." "$root/lib/hv/"
+fi
+
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"

@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# results.awk: read one test machine's serial console log (see init) and
+# print what it says, one line each:
+#   R <machine> <device> <suite>.<test> pass|fail|skip
+#   E <machine> <message>        something that fails the run as a whole
+# Usage: awk -v machine=NAME -f results.awk LOG
+
+function error(msg) {
+	errors++
+	if (errors <= 20)
+		printf "E %s %s\n", machine, msg
+}
+
+function finish_suite(rc) {
+	if (rc == 124)
+		error(dev "/" suite " timed out")
+	else if (rc != 0 && suite_failed == 0)
+		error(dev "/" suite " exited with status " rc " without a failed test")
+	if (planned >= 0 && reported != planned)
+		error(dev "/" suite " reported " reported " of " planned " tests")
+	in_suite = 0
+}
+
+BEGIN { booted = 0; done = 0; in_suite = 0; errors = 0 }
+
+# Kernel lines carry a timestamp (printk.time=1); only they are scanned for
+# splats, so test output can never be mistaken for one.
+/^\[ *[0-9]+\.[0-9]+\]/ {
+	if ($0 ~ /Oops|BUG:|WARNING:|general protection|soft lockup|hung task|blocked for more than|lockdep|circular locking|inconsistent lock state|Call Trace:|kernel BUG|UBSAN|KASAN/) {
+		line = $0
+		sub(/^\[ *[0-9]+\.[0-9]+\] */, "", line)
+		if (!(line in seen)) {
+			seen[line] = 1
+			error("kernel: " line)
+		}
+	}
+	next
+}
+
+/@@HV-BOOT / { booted = 1; next }
+
+/^@@HV-SUITE / {
+	if (in_suite)
+		finish_suite(-1)
+	split($2, a, "="); dev = a[2]
+	split($3, a, "="); suite = a[2]
+	in_suite = 1; planned = -1; reported = 0; suite_failed = 0
+	next
+}
+
+/^@@HV-END / {
+	rc = $4
+	sub(/^rc=/, "", rc)
+	if (in_suite)
+		finish_suite(rc + 0)
+	next
+}
+
+/^@@HV-DONE/ { done = 1; next }
+
+in_suite && /^1\.\.[0-9]+$/ { planned = substr($0, 4) + 0; next }
+
+in_suite && /^(not )?ok [0-9]+ / {
+	status = "pass"
+	line = $0
+	if (line ~ /^not ok/) {
+		status = "fail"
+		suite_failed++
+		sub(/^not ok [0-9]+ /, "", line)
+	} else {
+		sub(/^ok [0-9]+ /, "", line)
+	}
+	if (line ~ / # SKIP/) {
+		if (status == "pass")
+			status = "skip"
+		sub(/ # SKIP.*/, "", line)
+	}
+	sub(/^- /, "", line)
+	gsub(/ /, "_", line)
+	reported++
+	printf "R %s %s %s.%s %s\n", machine, dev, suite, line, status
+	next
+}
+
+END {
+	if (!booted)
+		error("the machine did not reach /init")
+	else if (!done) {
+		if (in_suite)
+			error("the run stopped inside " dev "/" suite)
+		else
+			error("the run did not complete")
+	}
+}
