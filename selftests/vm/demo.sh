@@ -21,5 +21,5 @@ HV_SMP=2 selftests/vm/run-machine.sh qemu "$k61" max "build/initrd-$k61.gz" \
 pid=$!
 # Show what the machine prints, without the firmware's and kernel's noise.
 tail -n +1 -f --pid=$pid "$log" 2>/dev/null |
-	sed -un '/@@HV-DMESG-BEGIN/q; /^=== /,$p' | grep -v '^@@'
+	sed -un '/@@HV-DMESG-BEGIN/q; /^=== /,$p' | grep -v '^@@' | uniq
 wait $pid
