@@ -20,12 +20,11 @@
 #include <linux/reboot.h>
 #include <linux/syscore_ops.h>
 
-#include "../uapi/linux/hv.h"
 #include "hv_compat.h"
 #include "hv_internal.h"
 
 /* [I] chosen once at load, never changes while the module is loaded. */
-static const struct hv_arch_ops *hv_arch;
+const struct hv_arch_ops *hv_arch;
 
 /* [cpu] true while this CPU is in VMX/SVM operation for hv. */
 static DEFINE_PER_CPU(bool, hv_cpu_enabled);
@@ -147,10 +146,23 @@ static struct syscore_ops hv_syscore_ops = {
 };
 HV_DEFINE_SYSCORE(hv_syscore, hv_syscore_ops);
 
-/* HV_CHECK_EXTENSION: non-zero only for what hv really implements. */
-static long hv_check_extension(unsigned long cap)
+/*
+ * HV_CHECK_EXTENSION, on the system fd and on VM fds: non-zero only for what
+ * hv really implements.
+ */
+long hv_check_extension(unsigned long cap)
 {
 	switch (cap) {
+	case HV_CAP_USER_MEMORY:
+	case HV_CAP_SET_TSS_ADDR:
+		return 1;
+	case HV_CAP_NR_VCPUS:
+		return min_t(unsigned int, num_online_cpus(), HV_MAX_VCPUS);
+	case HV_CAP_MAX_VCPUS:
+	case HV_CAP_MAX_VCPU_ID:
+		return HV_MAX_VCPUS;
+	case HV_CAP_NR_MEMSLOTS:
+		return HV_MAX_MEMSLOTS;
 	default:
 		return 0;
 	}
@@ -165,8 +177,14 @@ static long hv_dev_ioctl(struct file *filp, unsigned int ioctl,
 		if (arg)
 			return -EINVAL;
 		return HV_API_VERSION;
+	case HV_CREATE_VM:
+		return hv_create_vm(arg);
 	case HV_CHECK_EXTENSION:
 		return hv_check_extension(arg);
+	case HV_GET_VCPU_MMAP_SIZE:
+		if (arg)
+			return -EINVAL;
+		return HV_VCPU_MMAP_PAGES * PAGE_SIZE;
 	default:
 		/* What KVM on x86 answers for an ioctl it does not know. */
 		return -EINVAL;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define HV_DEFAULT_DEVICE "/dev/hv"
 
@@ -60,4 +61,27 @@ int hv_test_main(int argc, char **argv, int (*run)(int, char **))
 int hv_open_device(void)
 {
 	return open(hv_device, O_RDWR | O_CLOEXEC);
+}
+
+void *hv_alloc_pages(unsigned long n)
+{
+	void *p = mmap(NULL, n * 4096, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+unsigned int hv_host_phys_bits(void)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	unsigned int bits = 0;
+	char line[256];
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "address sizes : %u bits physical", &bits) == 1)
+			break;
+	fclose(f);
+	return bits;
 }

@@ -24,6 +24,13 @@ void hv_test_parse_args(int *argc, char **argv);
 /* Opens hv_device read/write; returns the fd or -1 with errno set. */
 int hv_open_device(void);
 
+/* The guest page size, and a page-aligned anonymous mapping of n pages. */
+#define HV_PAGE 4096UL
+void *hv_alloc_pages(unsigned long n);
+
+/* The host's physical address width, from /proc/cpuinfo (0 if unknown). */
+unsigned int hv_host_phys_bits(void);
+
 /*
  * Every test binary ends with
  *

@@ -1,11 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hv: shared x86 code.  For now: choosing the backend at load time.
+ * hv: shared x86 code, used unchanged by both backends: choosing the
+ * backend, the reset state, and the register ioctls with KVM's validation.
+ * Registers held in hardware state (segments, RIP, CR0...) are reached
+ * through the backend's accessors, which report them as KVM's backend for
+ * the same vendor does.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/bitops.h>
 #include <linux/err.h>
+#include <linux/preempt.h>
 #include <linux/printk.h>
+#include <linux/uaccess.h>
+#include <asm/cpufeature.h>
+#include <asm/processor-flags.h>
 
 #include "../../module/hv_internal.h"
 #include "hv_x86.h"
@@ -23,4 +32,278 @@ const struct hv_arch_ops *hv_arch_probe(void)
 
 	pr_err("no hardware virtualization: this CPU has neither VMX (Intel VT-x) nor SVM (AMD-V)\n");
 	return ERR_PTR(-EOPNOTSUPP);
+}
+
+/* IA32_APIC_BASE (SDM vol 3, 11.4.4) */
+#define APIC_BASE_DEFAULT	0xfee00000ULL
+#define APIC_BASE_BSP		BIT_ULL(8)
+#define APIC_BASE_X2APIC	BIT_ULL(10)
+#define APIC_BASE_ENABLE	BIT_ULL(11)
+
+/*
+ * Until hv lets userspace set the guest's CPUID, the guest has KVM's
+ * default physical address width: 36 bits.
+ */
+#define GUEST_MAXPHYADDR	36
+
+/* The CR4 bits KVM knows; every other bit is reserved. */
+#define CR4_KNOWN							\
+	(X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE |		\
+	 X86_CR4_PSE | X86_CR4_PAE | X86_CR4_MCE | X86_CR4_PGE |	\
+	 X86_CR4_PCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT |		\
+	 X86_CR4_PCIDE | X86_CR4_OSXSAVE | X86_CR4_SMEP |		\
+	 X86_CR4_FSGSBASE | X86_CR4_LA57 | X86_CR4_SMAP |		\
+	 X86_CR4_PKE | X86_CR4_UMIP)
+
+/*
+ * CR4 bits the guest may set (KVM's rule while the guest's CPUID is not
+ * set): the known bits whose feature the host CPU has.  Never VMXE: hv
+ * offers no nested virtualization.
+ */
+static bool hv_x86_cr4_valid(u64 cr4)
+{
+	u64 reserved = ~(u64)CR4_KNOWN;
+
+	if (!boot_cpu_has(X86_FEATURE_XSAVE))
+		reserved |= X86_CR4_OSXSAVE;
+	if (!boot_cpu_has(X86_FEATURE_SMEP))
+		reserved |= X86_CR4_SMEP;
+	if (!boot_cpu_has(X86_FEATURE_SMAP))
+		reserved |= X86_CR4_SMAP;
+	if (!boot_cpu_has(X86_FEATURE_FSGSBASE))
+		reserved |= X86_CR4_FSGSBASE;
+	if (!boot_cpu_has(X86_FEATURE_PKU))
+		reserved |= X86_CR4_PKE;
+	if (!boot_cpu_has(X86_FEATURE_LA57))
+		reserved |= X86_CR4_LA57;
+	if (!boot_cpu_has(X86_FEATURE_UMIP))
+		reserved |= X86_CR4_UMIP;
+	if (!boot_cpu_has(X86_FEATURE_PCID))
+		reserved |= X86_CR4_PCIDE;
+	return !(cr4 & reserved);
+}
+
+/* Run the backend accessors with the vCPU's state reachable on this CPU. */
+static void hv_x86_load(struct hv_vcpu *vcpu)
+{
+	preempt_disable();
+	hv_arch->vcpu_load(vcpu);
+}
+
+static void hv_x86_put(struct hv_vcpu *vcpu)
+{
+	hv_arch->vcpu_put(vcpu);
+	preempt_enable();
+}
+
+/*
+ * The architectural state after RESET that is the same on both vendors
+ * (SDM vol 3, 10.1.1; KVM's kvm_vcpu_reset).  The backend's vcpu_create
+ * has already set segments and control registers as its KVM counterpart
+ * does.
+ */
+void hv_x86_vcpu_reset(struct hv_vcpu *vcpu)
+{
+	memset(vcpu->regs, 0, sizeof(vcpu->regs));
+	/* EDX holds the processor signature; KVM's default without CPUID. */
+	vcpu->regs[HV_RDX] = 0x600;
+	vcpu->cr8 = 0;
+	vcpu->apic_base = APIC_BASE_DEFAULT | APIC_BASE_ENABLE;
+	if (vcpu->id == 0)
+		vcpu->apic_base |= APIC_BASE_BSP;
+	vcpu->pending_irq = -1;
+
+	hv_x86_load(vcpu);
+	hv_arch->set_rsp_rip_rflags(vcpu, 0, 0xfff0, X86_EFLAGS_FIXED);
+	hv_x86_put(vcpu);
+}
+
+static void hv_x86_get_regs(struct hv_vcpu *vcpu, struct hv_regs *r)
+{
+	r->rax = vcpu->regs[HV_RAX];
+	r->rbx = vcpu->regs[HV_RBX];
+	r->rcx = vcpu->regs[HV_RCX];
+	r->rdx = vcpu->regs[HV_RDX];
+	r->rsi = vcpu->regs[HV_RSI];
+	r->rdi = vcpu->regs[HV_RDI];
+	r->rbp = vcpu->regs[HV_RBP];
+	r->r8 = vcpu->regs[HV_R8];
+	r->r9 = vcpu->regs[HV_R9];
+	r->r10 = vcpu->regs[HV_R10];
+	r->r11 = vcpu->regs[HV_R11];
+	r->r12 = vcpu->regs[HV_R12];
+	r->r13 = vcpu->regs[HV_R13];
+	r->r14 = vcpu->regs[HV_R14];
+	r->r15 = vcpu->regs[HV_R15];
+
+	hv_x86_load(vcpu);
+	hv_arch->get_rsp_rip_rflags(vcpu, &r->rsp, &r->rip, &r->rflags);
+	hv_x86_put(vcpu);
+}
+
+static void hv_x86_set_regs(struct hv_vcpu *vcpu, const struct hv_regs *r)
+{
+	vcpu->regs[HV_RAX] = r->rax;
+	vcpu->regs[HV_RBX] = r->rbx;
+	vcpu->regs[HV_RCX] = r->rcx;
+	vcpu->regs[HV_RDX] = r->rdx;
+	vcpu->regs[HV_RSI] = r->rsi;
+	vcpu->regs[HV_RDI] = r->rdi;
+	vcpu->regs[HV_RBP] = r->rbp;
+	vcpu->regs[HV_R8] = r->r8;
+	vcpu->regs[HV_R9] = r->r9;
+	vcpu->regs[HV_R10] = r->r10;
+	vcpu->regs[HV_R11] = r->r11;
+	vcpu->regs[HV_R12] = r->r12;
+	vcpu->regs[HV_R13] = r->r13;
+	vcpu->regs[HV_R14] = r->r14;
+	vcpu->regs[HV_R15] = r->r15;
+
+	/* Bit 1 of RFLAGS always reads as 1; KVM sets it for the caller. */
+	hv_x86_load(vcpu);
+	hv_arch->set_rsp_rip_rflags(vcpu, r->rsp, r->rip,
+				    r->rflags | X86_EFLAGS_FIXED);
+	hv_x86_put(vcpu);
+}
+
+static void hv_x86_get_sregs(struct hv_vcpu *vcpu, struct hv_sregs *s)
+{
+	memset(s, 0, sizeof(*s));
+	hv_x86_load(vcpu);
+	hv_arch->get_segment(vcpu, &s->cs, HV_CS);
+	hv_arch->get_segment(vcpu, &s->ds, HV_DS);
+	hv_arch->get_segment(vcpu, &s->es, HV_ES);
+	hv_arch->get_segment(vcpu, &s->fs, HV_FS);
+	hv_arch->get_segment(vcpu, &s->gs, HV_GS);
+	hv_arch->get_segment(vcpu, &s->ss, HV_SS);
+	hv_arch->get_segment(vcpu, &s->tr, HV_TR);
+	hv_arch->get_segment(vcpu, &s->ldt, HV_LDTR);
+	hv_arch->get_dtable(vcpu, &s->gdt, true);
+	hv_arch->get_dtable(vcpu, &s->idt, false);
+	hv_arch->get_sys(vcpu, s);
+	hv_x86_put(vcpu);
+
+	s->cr8 = vcpu->cr8;
+	s->apic_base = vcpu->apic_base;
+	if (vcpu->pending_irq >= 0)
+		__set_bit(vcpu->pending_irq,
+			  (unsigned long *)s->interrupt_bitmap);
+}
+
+/*
+ * IA32_APIC_BASE as KVM accepts it from userspace: no bits beyond the
+ * guest's physical address width, none of the reserved low bits, no
+ * x2APIC (the guest's CPUID does not offer it).
+ */
+static bool hv_x86_apic_base_valid(u64 apic_base)
+{
+	u64 reserved = ~GENMASK_ULL(GUEST_MAXPHYADDR - 1, 0) | 0x2ff |
+		       APIC_BASE_X2APIC;
+
+	return !(apic_base & reserved);
+}
+
+/*
+ * The consistency rules KVM applies to HV_SET_SREGS (kvm_is_valid_sregs
+ * and what __set_sregs_common refuses): long mode needs CR4.PAE and
+ * EFER.LMA and a CR3 within the physical address width; outside long mode
+ * neither EFER.LMA nor a 64-bit code segment; CR0 and CR4 without
+ * reserved or contradictory bits.
+ */
+static bool hv_x86_sregs_valid(const struct hv_sregs *s)
+{
+	if ((s->efer & EFER_LME) && (s->cr0 & X86_CR0_PG)) {
+		if (!(s->cr4 & X86_CR4_PAE) || !(s->efer & EFER_LMA))
+			return false;
+		if (s->cr3 & ~GENMASK_ULL(GUEST_MAXPHYADDR - 1, 0))
+			return false;
+	} else if ((s->efer & EFER_LMA) || s->cs.l) {
+		return false;
+	}
+	if (!hv_x86_cr4_valid(s->cr4))
+		return false;
+	if (s->cr0 >> 32)
+		return false;
+	if ((s->cr0 & X86_CR0_NW) && !(s->cr0 & X86_CR0_CD))
+		return false;
+	if ((s->cr0 & X86_CR0_PG) && !(s->cr0 & X86_CR0_PE))
+		return false;
+	return hv_x86_apic_base_valid(s->apic_base);
+}
+
+static int hv_x86_set_sregs(struct hv_vcpu *vcpu, const struct hv_sregs *s)
+{
+	int irq;
+
+	if (!hv_x86_sregs_valid(s))
+		return -EINVAL;
+
+	vcpu->apic_base = s->apic_base;
+	/* KVM ignores a CR8 with reserved bits here, without an error. */
+	if (!(s->cr8 & ~0xfULL))
+		vcpu->cr8 = s->cr8;
+
+	hv_x86_load(vcpu);
+	hv_arch->set_dtable(vcpu, &s->gdt, true);
+	hv_arch->set_dtable(vcpu, &s->idt, false);
+	hv_arch->set_sys(vcpu, s);
+	hv_arch->set_segment(vcpu, &s->cs, HV_CS);
+	hv_arch->set_segment(vcpu, &s->ds, HV_DS);
+	hv_arch->set_segment(vcpu, &s->es, HV_ES);
+	hv_arch->set_segment(vcpu, &s->fs, HV_FS);
+	hv_arch->set_segment(vcpu, &s->gs, HV_GS);
+	hv_arch->set_segment(vcpu, &s->ss, HV_SS);
+	hv_arch->set_segment(vcpu, &s->tr, HV_TR);
+	hv_arch->set_segment(vcpu, &s->ldt, HV_LDTR);
+	hv_x86_put(vcpu);
+
+	/* The lowest vector set in the bitmap becomes a pending interrupt. */
+	irq = find_first_bit((const unsigned long *)s->interrupt_bitmap,
+			     HV_NR_INTERRUPTS);
+	if (irq < HV_NR_INTERRUPTS)
+		vcpu->pending_irq = irq;
+	return 0;
+}
+
+long hv_x86_vcpu_ioctl(struct hv_vcpu *vcpu, unsigned int ioctl,
+		       unsigned long arg)
+{
+	void __user *argp = (void __user *)arg;
+
+	switch (ioctl) {
+	case HV_GET_REGS: {
+		struct hv_regs regs;
+
+		hv_x86_get_regs(vcpu, &regs);
+		if (copy_to_user(argp, &regs, sizeof(regs)))
+			return -EFAULT;
+		return 0;
+	}
+	case HV_SET_REGS: {
+		struct hv_regs regs;
+
+		if (copy_from_user(&regs, argp, sizeof(regs)))
+			return -EFAULT;
+		hv_x86_set_regs(vcpu, &regs);
+		return 0;
+	}
+	case HV_GET_SREGS: {
+		struct hv_sregs sregs;
+
+		hv_x86_get_sregs(vcpu, &sregs);
+		if (copy_to_user(argp, &sregs, sizeof(sregs)))
+			return -EFAULT;
+		return 0;
+	}
+	case HV_SET_SREGS: {
+		struct hv_sregs sregs;
+
+		if (copy_from_user(&sregs, argp, sizeof(sregs)))
+			return -EFAULT;
+		return hv_x86_set_sregs(vcpu, &sregs);
+	}
+	default:
+		/* What KVM on x86 answers on a vCPU fd. */
+		return -EINVAL;
+	}
 }

@@ -20,9 +20,11 @@ args="console=ttyS0 quiet printk.time=1 panic=-1 $*"
 
 case "$emulator" in
 qemu)
-	# -icount keeps guest time tied to instructions: repeatable runs.
+	# Single-threaded TCG: with one host thread per guest CPU, a CPU can
+	# run code another CPU is patching (static keys, via int3) before the
+	# patch is visible, and the kernel oopses on the stray int3.
 	timeout --foreground -k 5 "$limit" \
-		qemu-system-x86_64 -accel tcg -cpu "$cpu" -m 512 \
+		qemu-system-x86_64 -accel tcg,thread=single -cpu "$cpu" -m 512 \
 		-smp "${HV_SMP:-2}" -kernel "$kernel" -initrd "$initrd" \
 		-append "$args" -nographic -no-reboot -monitor none \
 		-serial "file:$log" </dev/null >"$log.qemu" 2>&1

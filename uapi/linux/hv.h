@@ -30,6 +30,19 @@
 #define HV_CHECK_EXTENSION	_IO(HVIO, 0x03)	/* capability -> 0 if absent */
 #define HV_GET_VCPU_MMAP_SIZE	_IO(HVIO, 0x04)	/* size of the vCPU mapping */
 
+/* ioctls on a VM fd */
+#define HV_CREATE_VCPU		_IO(HVIO, 0x41)	/* vCPU id -> vCPU fd */
+#define HV_SET_USER_MEMORY_REGION \
+				_IOW(HVIO, 0x46, struct hv_userspace_memory_region)
+#define HV_SET_TSS_ADDR		_IO(HVIO, 0x47)
+
+/* ioctls on a vCPU fd */
+#define HV_RUN			_IO(HVIO, 0x80)
+#define HV_GET_REGS		_IOR(HVIO, 0x81, struct hv_regs)
+#define HV_SET_REGS		_IOW(HVIO, 0x82, struct hv_regs)
+#define HV_GET_SREGS		_IOR(HVIO, 0x83, struct hv_sregs)
+#define HV_SET_SREGS		_IOW(HVIO, 0x84, struct hv_sregs)
+
 /*
  * Capability numbers for HV_CHECK_EXTENSION: KVM's.  hv answers non-zero only
  * for the capabilities it implements.
@@ -42,9 +55,164 @@
 #define HV_CAP_NR_VCPUS		9
 #define HV_CAP_NR_MEMSLOTS	10
 #define HV_CAP_COALESCED_MMIO	15
+#define HV_CAP_SYNC_MMU		16
 #define HV_CAP_IRQ_ROUTING	25
 #define HV_CAP_IRQ_INJECT_STATUS 26
 #define HV_CAP_PIT2		33
+#define HV_CAP_MAX_VCPUS	66
+#define HV_CAP_READONLY_MEM	81
+#define HV_CAP_MAX_VCPU_ID	128
 #define HV_CAP_IMMEDIATE_EXIT	136
+
+/* HV_SET_USER_MEMORY_REGION: guest physical memory backed by user memory. */
+#define HV_MEM_LOG_DIRTY_PAGES	(1UL << 0)
+#define HV_MEM_READONLY		(1UL << 1)
+
+struct hv_userspace_memory_region {
+	__u32 slot;
+	__u32 flags;
+	__u64 guest_phys_addr;
+	__u64 memory_size;	/* bytes; 0 deletes the slot */
+	__u64 userspace_addr;	/* start of the user memory backing it */
+};
+
+/* HV_GET_REGS / HV_SET_REGS: the general-purpose registers (x86). */
+struct hv_regs {
+	__u64 rax, rbx, rcx, rdx;
+	__u64 rsi, rdi, rsp, rbp;
+	__u64 r8,  r9,  r10, r11;
+	__u64 r12, r13, r14, r15;
+	__u64 rip, rflags;
+};
+
+/* A segment register: the selector and the hidden descriptor cache. */
+struct hv_segment {
+	__u64 base;
+	__u32 limit;
+	__u16 selector;
+	__u8  type;
+	__u8  present, dpl, db, s, l, g, avl;
+	__u8  unusable;
+	__u8  padding;
+};
+
+/* GDTR or IDTR. */
+struct hv_dtable {
+	__u64 base;
+	__u16 limit;
+	__u16 padding[3];
+};
+
+/* Bits of the interrupt bitmap in struct hv_sregs. */
+#define HV_NR_INTERRUPTS	256
+
+/* HV_GET_SREGS / HV_SET_SREGS: segments, control registers, EFER. */
+struct hv_sregs {
+	struct hv_segment cs, ds, es, fs, gs, ss;
+	struct hv_segment tr, ldt;
+	struct hv_dtable gdt, idt;
+	__u64 cr0, cr2, cr3, cr4, cr8;
+	__u64 efer;
+	__u64 apic_base;
+	__u64 interrupt_bitmap[(HV_NR_INTERRUPTS + 63) / 64];
+};
+
+/* Exit reasons in struct hv_run (KVM_EXIT_*). */
+#define HV_EXIT_UNKNOWN		0
+#define HV_EXIT_EXCEPTION	1
+#define HV_EXIT_IO		2
+#define HV_EXIT_HYPERCALL	3
+#define HV_EXIT_DEBUG		4
+#define HV_EXIT_HLT		5
+#define HV_EXIT_MMIO		6
+#define HV_EXIT_IRQ_WINDOW_OPEN	7
+#define HV_EXIT_SHUTDOWN	8
+#define HV_EXIT_FAIL_ENTRY	9
+#define HV_EXIT_INTR		10
+#define HV_EXIT_INTERNAL_ERROR	17
+
+/* Sub-reasons of HV_EXIT_INTERNAL_ERROR. */
+#define HV_INTERNAL_ERROR_EMULATION		1
+#define HV_INTERNAL_ERROR_SIMUL_EX		2
+#define HV_INTERNAL_ERROR_DELIVERY_EV		3
+#define HV_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON 4
+
+#define HV_EXIT_IO_IN		0
+#define HV_EXIT_IO_OUT		1
+
+/*
+ * Where the pages of the vCPU mapping are, in pages from its start: the
+ * run structure, the data of port I/O exits, the coalesced MMIO ring.
+ */
+#define HV_PIO_PAGE_OFFSET		1
+#define HV_COALESCED_MMIO_PAGE_OFFSET	2
+
+/*
+ * The start of the vCPU mapping (mmap of a vCPU fd at offset 0), shared
+ * with the kernel: the exit reason and its data after each HV_RUN.
+ */
+struct hv_run {
+	/* in */
+	__u8 request_interrupt_window;
+	__u8 immediate_exit;
+	__u8 padding1[6];
+
+	/* out */
+	__u32 exit_reason;
+	__u8 ready_for_interrupt_injection;
+	__u8 if_flag;
+	__u16 flags;
+
+	/* in (before HV_RUN), out (after it) */
+	__u64 cr8;
+	__u64 apic_base;
+
+	union {
+		/* HV_EXIT_UNKNOWN */
+		struct {
+			__u64 hardware_exit_reason;
+		} hw;
+		/* HV_EXIT_FAIL_ENTRY */
+		struct {
+			__u64 hardware_entry_failure_reason;
+			__u32 cpu;
+		} fail_entry;
+		/* HV_EXIT_EXCEPTION */
+		struct {
+			__u32 exception;
+			__u32 error_code;
+		} ex;
+		/* HV_EXIT_IO: count items of size bytes at data_offset */
+		struct {
+			__u8 direction;
+			__u8 size;
+			__u16 port;
+			__u32 count;
+			__u64 data_offset;	/* from the start of hv_run */
+		} io;
+		/* HV_EXIT_MMIO */
+		struct {
+			__u64 phys_addr;
+			__u8  data[8];
+			__u32 len;
+			__u8  is_write;
+		} mmio;
+		/* HV_EXIT_INTERNAL_ERROR */
+		struct {
+			__u32 suberror;
+			__u32 ndata;
+			__u64 data[16];
+		} internal;
+		/* keeps the union at KVM's size */
+		char padding[256];
+	};
+
+	/* Register sharing (KVM_CAP_SYNC_REGS); hv leaves it unused. */
+	__u64 kvm_valid_regs;
+	__u64 kvm_dirty_regs;
+	union {
+		char padding[2048];
+	} s;
+};
 
 #endif /* _UAPI_LINUX_HV_H */

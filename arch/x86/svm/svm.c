@@ -19,8 +19,8 @@
 #include <asm/msr.h>
 #include <asm/processor.h>
 
-#include "../../../module/hv_internal.h"
 #include "../hv_x86.h"
+#include "svm.h"
 
 /* CPUID Fn8000_0001_ECX */
 #define CPUID_80000001_ECX_SVM		BIT(2)
@@ -140,4 +140,16 @@ static const struct hv_arch_ops svm_ops = {
 	.hardware_unsetup = svm_hardware_unsetup,
 	.cpu_enable = svm_cpu_enable,
 	.cpu_disable = svm_cpu_disable,
+	.vcpu_create = svm_vcpu_create,
+	.vcpu_free = svm_vcpu_free,
+	.vcpu_load = svm_vcpu_load,
+	.vcpu_put = svm_vcpu_put,
+	.get_segment = svm_get_segment,
+	.set_segment = svm_set_segment,
+	.get_dtable = svm_get_dtable,
+	.set_dtable = svm_set_dtable,
+	.get_rsp_rip_rflags = svm_get_rsp_rip_rflags,
+	.set_rsp_rip_rflags = svm_set_rsp_rip_rflags,
+	.get_sys = svm_get_sys,
+	.set_sys = svm_set_sys,
 };

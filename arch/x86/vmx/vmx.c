@@ -21,15 +21,18 @@
 #include <asm/processor.h>
 #include <asm/tlbflush.h>
 
-#include "../../../module/hv_internal.h"
 #include "../hv_asm.h"
 #include "../hv_x86.h"
+#include "vmx.h"
 #include "vmx_caps.h"
 
 static const struct hv_arch_ops vmx_ops;
 
 /* [I] read from IA32_VMX_BASIC at probe time. */
-static u32 vmx_revision_id;
+u32 vmx_revision_id;
+
+/* [I] the CR0/CR4 bits VMX operation fixes to 0 or 1 (SDM A.7, A.8). */
+u64 vmx_cr0_fixed0, vmx_cr0_fixed1, vmx_cr4_fixed0, vmx_cr4_fixed1;
 
 /* [cpu] the VMXON region of each possible CPU. */
 static DEFINE_PER_CPU(struct page *, vmxon_region);
@@ -87,6 +90,11 @@ static int vmx_check_basic(void)
 		return -EOPNOTSUPP;
 	}
 	vmx_revision_id = basic & HV_VMX_BASIC_REVISION_MASK;
+
+	rdmsrl(MSR_IA32_VMX_CR0_FIXED0, vmx_cr0_fixed0);
+	rdmsrl(MSR_IA32_VMX_CR0_FIXED1, vmx_cr0_fixed1);
+	rdmsrl(MSR_IA32_VMX_CR4_FIXED0, vmx_cr4_fixed0);
+	rdmsrl(MSR_IA32_VMX_CR4_FIXED1, vmx_cr4_fixed1);
 	return 0;
 }
 
@@ -249,4 +257,16 @@ static const struct hv_arch_ops vmx_ops = {
 	.hardware_unsetup = vmx_hardware_unsetup,
 	.cpu_enable = vmx_cpu_enable,
 	.cpu_disable = vmx_cpu_disable,
+	.vcpu_create = vmx_vcpu_create,
+	.vcpu_free = vmx_vcpu_free,
+	.vcpu_load = vmx_vcpu_load,
+	.vcpu_put = vmx_vcpu_put,
+	.get_segment = vmx_get_segment,
+	.set_segment = vmx_set_segment,
+	.get_dtable = vmx_get_dtable,
+	.set_dtable = vmx_set_dtable,
+	.get_rsp_rip_rflags = vmx_get_rsp_rip_rflags,
+	.set_rsp_rip_rflags = vmx_set_rsp_rip_rflags,
+	.get_sys = vmx_get_sys,
+	.set_sys = vmx_set_sys,
 };

@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hv: an SVM vCPU's state in its VMCB.
+ *
+ * The VMCB is ordinary memory, so no CPU needs to load it for its fields to
+ * be read or written.  Registers are reported as KVM's SVM backend reports
+ * them (KVM_GET_SREGS on kvm_amd), quirks included, so that clients see the
+ * same values on hv and KVM.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <asm/msr-index.h>
+#include <asm/processor-flags.h>
+
+#include "svm.h"
+
+/* Segment types at reset (APM vol 2, table 14-1; KVM's init_vmcb). */
+#define SEG_TYPE_DATA_RW	0x2
+#define SEG_TYPE_CODE_RX	0xa
+#define SEG_TYPE_LDT		0x2
+#define SEG_TYPE_BUSY_TSS16	0x3
+
+#define PAT_RESET		0x0007040600070406ULL
+
+static struct vmcb_seg *svm_seg(struct svm_vcpu *svm, enum hv_seg seg)
+{
+	struct vmcb_save *save = &svm->vmcb->save;
+
+	switch (seg) {
+	case HV_ES: return &save->es;
+	case HV_CS: return &save->cs;
+	case HV_SS: return &save->ss;
+	case HV_DS: return &save->ds;
+	case HV_FS: return &save->fs;
+	case HV_GS: return &save->gs;
+	case HV_LDTR: return &save->ldtr;
+	case HV_TR: return &save->tr;
+	}
+	return &save->es;
+}
+
+void svm_vcpu_load(struct hv_vcpu *vcpu)
+{
+}
+
+void svm_vcpu_put(struct hv_vcpu *vcpu)
+{
+}
+
+void svm_get_segment(struct hv_vcpu *vcpu, struct hv_segment *var,
+		     enum hv_seg seg)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb_seg *s = svm_seg(svm, seg);
+
+	var->base = s->base;
+	var->limit = s->limit;
+	var->selector = s->selector;
+	var->type = s->attrib & SVM_ATTR_TYPE_MASK;
+	var->s = (s->attrib >> SVM_ATTR_S_SHIFT) & 1;
+	var->dpl = (s->attrib >> SVM_ATTR_DPL_SHIFT) & 3;
+	var->present = (s->attrib >> SVM_ATTR_P_SHIFT) & 1;
+	var->avl = (s->attrib >> SVM_ATTR_AVL_SHIFT) & 1;
+	var->l = (s->attrib >> SVM_ATTR_L_SHIFT) & 1;
+	var->db = (s->attrib >> SVM_ATTR_DB_SHIFT) & 1;
+	var->padding = 0;
+	/*
+	 * SVM ignores G (APM vol 2, 15.5.1), so a legal value is derived from
+	 * the limit, and "unusable" (which SVM lacks) from P, as KVM does for
+	 * clients that move state between vendors.
+	 */
+	var->g = s->limit > 0xfffff;
+	var->unusable = !var->present;
+
+	switch (seg) {
+	case HV_TR:
+		/* Report the TSS as busy, whatever the VMCB holds. */
+		var->type |= 2;
+		break;
+	case HV_DS:
+	case HV_ES:
+	case HV_FS:
+	case HV_GS:
+		/* A loaded data segment is always marked accessed. */
+		if (!var->unusable)
+			var->type |= 1;
+		break;
+	case HV_SS:
+		if (var->unusable)
+			var->db = 0;
+		/* SS.DPL is the CPL, which the VMCB keeps apart. */
+		var->dpl = svm->vmcb->save.cpl;
+		break;
+	default:
+		break;
+	}
+}
+
+void svm_set_segment(struct hv_vcpu *vcpu, const struct hv_segment *var,
+		     enum hv_seg seg)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb_seg *s = svm_seg(svm, seg);
+
+	s->base = var->base;
+	s->limit = var->limit;
+	s->selector = var->selector;
+	s->attrib = (var->type & SVM_ATTR_TYPE_MASK) |
+		    (var->s & 1) << SVM_ATTR_S_SHIFT |
+		    (var->dpl & 3) << SVM_ATTR_DPL_SHIFT |
+		    ((var->present & 1) && !var->unusable) << SVM_ATTR_P_SHIFT |
+		    (var->avl & 1) << SVM_ATTR_AVL_SHIFT |
+		    (var->l & 1) << SVM_ATTR_L_SHIFT |
+		    (var->db & 1) << SVM_ATTR_DB_SHIFT |
+		    (var->g & 1) << SVM_ATTR_G_SHIFT;
+	if (seg == HV_SS)
+		svm->vmcb->save.cpl = var->dpl & 3;
+}
+
+void svm_get_dtable(struct hv_vcpu *vcpu, struct hv_dtable *dt, bool gdt)
+{
+	struct vmcb_save *save = &to_svm(vcpu)->vmcb->save;
+	struct vmcb_seg *s = gdt ? &save->gdtr : &save->idtr;
+
+	dt->base = s->base;
+	dt->limit = s->limit;
+}
+
+void svm_set_dtable(struct hv_vcpu *vcpu, const struct hv_dtable *dt,
+		    bool gdt)
+{
+	struct vmcb_save *save = &to_svm(vcpu)->vmcb->save;
+	struct vmcb_seg *s = gdt ? &save->gdtr : &save->idtr;
+
+	s->base = dt->base;
+	s->limit = dt->limit;
+}
+
+void svm_get_rsp_rip_rflags(struct hv_vcpu *vcpu, u64 *rsp, u64 *rip,
+			    u64 *rflags)
+{
+	struct vmcb_save *save = &to_svm(vcpu)->vmcb->save;
+
+	*rsp = save->rsp;
+	*rip = save->rip;
+	*rflags = save->rflags;
+}
+
+void svm_set_rsp_rip_rflags(struct hv_vcpu *vcpu, u64 rsp, u64 rip,
+			    u64 rflags)
+{
+	struct vmcb_save *save = &to_svm(vcpu)->vmcb->save;
+
+	save->rsp = rsp;
+	save->rip = rip;
+	save->rflags = rflags;
+}
+
+/*
+ * The guest's CR0 and EFER are what it wrote; the VMCB carries them as
+ * SVM needs them: EFER.SVME always set (VMRUN requires it, APM 15.5.1),
+ * and CR0 without CD and NW so that a guest cannot turn caching off for
+ * the host's memory.
+ */
+static void svm_write_cr0(struct svm_vcpu *svm, u64 cr0)
+{
+	svm->cr0 = cr0;
+	svm->vmcb->save.cr0 = cr0 & ~(u64)(X86_CR0_CD | X86_CR0_NW);
+}
+
+static void svm_write_efer(struct svm_vcpu *svm, u64 efer)
+{
+	svm->efer = efer;
+	svm->vmcb->save.efer = efer | EFER_SVME;
+}
+
+void svm_get_sys(struct hv_vcpu *vcpu, struct hv_sregs *sregs)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+
+	sregs->cr0 = svm->cr0;
+	sregs->cr2 = svm->vmcb->save.cr2;
+	sregs->cr3 = svm->vmcb->save.cr3;
+	sregs->cr4 = svm->vmcb->save.cr4;
+	sregs->efer = svm->efer;
+}
+
+void svm_set_sys(struct hv_vcpu *vcpu, const struct hv_sregs *sregs)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+
+	svm->vmcb->save.cr2 = sregs->cr2;
+	svm->vmcb->save.cr3 = sregs->cr3;
+	svm->vmcb->save.cr4 = sregs->cr4;
+	svm_write_efer(svm, sregs->efer);
+	svm_write_cr0(svm, sregs->cr0);
+}
+
+static void svm_reset_seg(struct vmcb_seg *s, u16 attrib)
+{
+	s->selector = 0;
+	s->base = 0;
+	s->limit = 0xffff;
+	s->attrib = attrib;
+}
+
+/* The VMCB state after RESET, as KVM's init_vmcb sets it. */
+static void svm_vcpu_reset(struct svm_vcpu *svm)
+{
+	struct vmcb_save *save = &svm->vmcb->save;
+	u16 data = SEG_TYPE_DATA_RW | BIT(SVM_ATTR_S_SHIFT) |
+		   BIT(SVM_ATTR_P_SHIFT);
+
+	svm_reset_seg(&save->es, data);
+	svm_reset_seg(&save->ss, data);
+	svm_reset_seg(&save->ds, data);
+	svm_reset_seg(&save->fs, data);
+	svm_reset_seg(&save->gs, data);
+	svm_reset_seg(&save->cs, SEG_TYPE_CODE_RX | BIT(SVM_ATTR_S_SHIFT) |
+				 BIT(SVM_ATTR_P_SHIFT));
+	save->cs.selector = 0xf000;
+	save->cs.base = 0xffff0000;
+	svm_reset_seg(&save->ldtr, SEG_TYPE_LDT | BIT(SVM_ATTR_P_SHIFT));
+	svm_reset_seg(&save->tr, SEG_TYPE_BUSY_TSS16 | BIT(SVM_ATTR_P_SHIFT));
+	save->gdtr.base = 0;
+	save->gdtr.limit = 0xffff;
+	save->idtr.base = 0;
+	save->idtr.limit = 0xffff;
+
+	save->cpl = 0;
+	save->cr2 = 0;
+	save->cr3 = 0;
+	save->cr4 = 0;
+	svm_write_efer(svm, 0);
+	svm_write_cr0(svm, X86_CR0_CD | X86_CR0_NW | X86_CR0_ET);
+	save->dr6 = 0xffff0ff0;
+	save->dr7 = 0x400;
+	save->g_pat = PAT_RESET;
+}
+
+int svm_vcpu_create(struct hv_vcpu *vcpu)
+{
+	struct svm_vcpu *svm;
+
+	svm = kzalloc(sizeof(*svm), GFP_KERNEL_ACCOUNT);
+	if (!svm)
+		return -ENOMEM;
+	svm->vmcb = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!svm->vmcb) {
+		kfree(svm);
+		return -ENOMEM;
+	}
+	svm->vmcb_pa = __pa(svm->vmcb);
+	vcpu->arch = svm;
+	svm_vcpu_reset(svm);
+	return 0;
+}
+
+void svm_vcpu_free(struct hv_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+
+	free_page((unsigned long)svm->vmcb);
+	kfree(svm);
+	vcpu->arch = NULL;
+}

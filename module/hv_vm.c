@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hv: virtual machines, their file descriptors and memory slots.
+ *
+ * A VM lives as long as its fd or any of its vCPU fds: each holds a
+ * reference.  Its vCPUs live as long as the VM (as on KVM, closing a vCPU
+ * fd does not destroy the vCPU).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "hv_internal.h"
+
+void hv_vm_get(struct hv_vm *vm)
+{
+	refcount_inc(&vm->refs);
+}
+
+static void hv_vm_destroy(struct hv_vm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < HV_MAX_VCPUS; i++)
+		if (vm->vcpus[i])
+			hv_vcpu_destroy(vm->vcpus[i]);
+	mmdrop(vm->mm);
+	kvfree(vm);
+}
+
+void hv_vm_put(struct hv_vm *vm)
+{
+	if (refcount_dec_and_test(&vm->refs))
+		hv_vm_destroy(vm);
+}
+
+/*
+ * The highest guest physical address a slot may reach: the host's
+ * physical address width (as KVM), and never more than the 48 bits that
+ * 4-level EPT and NPT tables translate.
+ */
+static u64 hv_max_gpa(void)
+{
+	return 1ULL << min_t(u32, boot_cpu_data.x86_phys_bits, 48);
+}
+
+static bool hv_slots_overlap(struct hv_vm *vm, u32 id, u64 gpa, u64 npages)
+{
+	u64 end = gpa + (npages << PAGE_SHIFT);
+	u32 i;
+
+	for (i = 0; i < HV_MAX_MEMSLOTS; i++) {
+		struct hv_memslot *s = &vm->slots[i];
+
+		if (i == id || !s->npages)
+			continue;
+		if (gpa < s->gpa + (s->npages << PAGE_SHIFT) && s->gpa < end)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * HV_SET_USER_MEMORY_REGION: create, move, change or delete a slot, with
+ * KVM's rules (virt/kvm/kvm_main.c, __kvm_set_memory_region):
+ * every malformed request is EINVAL, an overlap with another slot EEXIST,
+ * and an existing slot may change only its guest address and its
+ * non-READONLY flags.
+ */
+static int hv_set_memory_region(struct hv_vm *vm,
+				const struct hv_userspace_memory_region *mem)
+{
+	u64 npages = mem->memory_size >> PAGE_SHIFT;
+	struct hv_memslot *slot;
+
+	lockdep_assert_held(&vm->lock);
+
+	if (mem->flags & ~(HV_MEM_LOG_DIRTY_PAGES | HV_MEM_READONLY))
+		return -EINVAL;
+	/* hv has no dirty page log (Documentation/api.rst). */
+	if (mem->flags & HV_MEM_LOG_DIRTY_PAGES)
+		return -EINVAL;
+	if (mem->memory_size & ~PAGE_MASK || mem->guest_phys_addr & ~PAGE_MASK)
+		return -EINVAL;
+	if (mem->userspace_addr & ~PAGE_MASK ||
+	    !access_ok((void __user *)(unsigned long)mem->userspace_addr,
+		       mem->memory_size))
+		return -EINVAL;
+	if (mem->slot >= HV_MAX_MEMSLOTS)
+		return -EINVAL;
+	if (mem->guest_phys_addr + mem->memory_size < mem->guest_phys_addr)
+		return -EINVAL;
+	if (npages > HV_MAX_MEMSLOT_PAGES)
+		return -EINVAL;
+
+	slot = &vm->slots[mem->slot];
+	if (!npages) {
+		if (!slot->npages)
+			return -EINVAL;
+		memset(slot, 0, sizeof(*slot));
+		return 0;
+	}
+
+	if (slot->npages) {
+		if (mem->userspace_addr != slot->hva || npages != slot->npages ||
+		    (mem->flags ^ slot->flags) & HV_MEM_READONLY)
+			return -EINVAL;
+		if (mem->guest_phys_addr == slot->gpa) {
+			slot->flags = mem->flags;
+			return 0;
+		}
+	}
+	if (mem->guest_phys_addr + mem->memory_size > hv_max_gpa())
+		return -EINVAL;
+	if (hv_slots_overlap(vm, mem->slot, mem->guest_phys_addr, npages))
+		return -EEXIST;
+
+	slot->gpa = mem->guest_phys_addr;
+	slot->npages = npages;
+	slot->hva = mem->userspace_addr;
+	slot->flags = mem->flags;
+	return 0;
+}
+
+/* HV_SET_TSS_ADDR: accepted and recorded; hv never needs the TSS. */
+static int hv_set_tss_addr(struct hv_vm *vm, unsigned long addr)
+{
+	/* KVM: the three pages must lie below 4 GiB. */
+	if (addr > (unsigned int)(-3 * PAGE_SIZE))
+		return -EINVAL;
+	mutex_lock(&vm->lock);
+	vm->tss_addr = addr;
+	mutex_unlock(&vm->lock);
+	return 0;
+}
+
+static long hv_vm_ioctl(struct file *filp, unsigned int ioctl,
+			unsigned long arg)
+{
+	struct hv_vm *vm = filp->private_data;
+	void __user *argp = (void __user *)arg;
+	long r;
+
+	/* As on KVM, a VM belongs to the process that created it. */
+	if (vm->mm != current->mm)
+		return -EIO;
+
+	switch (ioctl) {
+	case HV_CREATE_VCPU:
+		/* KVM takes the id as a u32. */
+		return hv_vcpu_create(vm, (u32)arg);
+	case HV_SET_USER_MEMORY_REGION: {
+		struct hv_userspace_memory_region mem;
+
+		if (copy_from_user(&mem, argp, sizeof(mem)))
+			return -EFAULT;
+		mutex_lock(&vm->lock);
+		r = hv_set_memory_region(vm, &mem);
+		mutex_unlock(&vm->lock);
+		return r;
+	}
+	case HV_SET_TSS_ADDR:
+		return hv_set_tss_addr(vm, arg);
+	case HV_CHECK_EXTENSION:
+		return hv_check_extension(arg);
+	default:
+		/* What KVM on x86 answers on a VM fd. */
+		return -ENOTTY;
+	}
+}
+
+static int hv_vm_release(struct inode *inode, struct file *filp)
+{
+	hv_vm_put(filp->private_data);
+	return 0;
+}
+
+static const struct file_operations hv_vm_fops = {
+	.owner = THIS_MODULE,
+	.release = hv_vm_release,
+	.unlocked_ioctl = hv_vm_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+/* HV_CREATE_VM: returns the new VM's fd. */
+int hv_create_vm(unsigned long type)
+{
+	struct hv_vm *vm;
+	int fd;
+
+	/* Only the default machine type exists on x86. */
+	if (type)
+		return -EINVAL;
+
+	vm = kvzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
+	if (!vm)
+		return -ENOMEM;
+	refcount_set(&vm->refs, 1);
+	mutex_init(&vm->lock);
+	mmgrab(current->mm);
+	vm->mm = current->mm;
+
+	fd = anon_inode_getfd("hv-vm", &hv_vm_fops, vm, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		hv_vm_put(vm);
+	return fd;
+}
