@@ -85,3 +85,30 @@ unsigned int hv_host_phys_bits(void)
 	fclose(f);
 	return bits;
 }
+
+int hv_host_has_cpu_flag(const char *flag)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	size_t len = strlen(flag);
+	char line[4096];
+	int found = 0;
+
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *p = line;
+
+		if (strncmp(line, "flags", 5))
+			continue;
+		while ((p = strstr(p, flag))) {
+			if (p[-1] == ' ' && (p[len] == ' ' || p[len] == '\n')) {
+				found = 1;
+				break;
+			}
+			p += len;
+		}
+		break;
+	}
+	fclose(f);
+	return found;
+}

@@ -31,6 +31,9 @@ void *hv_alloc_pages(unsigned long n);
 /* The host's physical address width, from /proc/cpuinfo (0 if unknown). */
 unsigned int hv_host_phys_bits(void);
 
+/* Whether /proc/cpuinfo lists the flag (e.g. "vmx") for the first CPU. */
+int hv_host_has_cpu_flag(const char *flag);
+
 /*
  * Every test binary ends with
  *

@@ -367,15 +367,32 @@ TEST_F(vcpu, sregs_bad_cr0_einval)
 	EXPECT_EQ(EINVAL, errno);
 }
 
-/* CR4: VMXE (no nested virtualization offered) and undefined bits. */
+/* CR4 bits x86 does not define. */
 TEST_F(vcpu, sregs_bad_cr4_einval)
 {
 	EXPECT_EQ(-1, set_sregs_with(self->vcpu, protected_mode, CR0_PE,
-				     CR4_VMXE, 0, 0));
-	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, set_sregs_with(self->vcpu, protected_mode, CR0_PE,
 				     1ULL << 40, 0, 0));
 	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, set_sregs_with(self->vcpu, protected_mode, CR0_PE,
+				     1ULL << 15, 0, 0));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+/*
+ * A CR4 feature bit is accepted exactly when the host CPU has the feature
+ * (before the client sets the guest's CPUID): VMXE on a VMX host only.
+ */
+TEST_F(vcpu, sregs_cr4_vmxe_follows_host)
+{
+	int r = set_sregs_with(self->vcpu, protected_mode, CR0_PE, CR4_VMXE,
+			       0, 0);
+
+	if (hv_host_has_cpu_flag("vmx")) {
+		EXPECT_EQ(0, r);
+	} else {
+		EXPECT_EQ(-1, r);
+		EXPECT_EQ(EINVAL, errno);
+	}
 }
 
 TEST_F(vcpu, sregs_bad_apic_base_einval)

@@ -10,6 +10,7 @@
 
 #include <linux/bitops.h>
 #include <linux/err.h>
+#include <linux/lockdep.h>
 #include <linux/preempt.h>
 #include <linux/printk.h>
 #include <linux/uaccess.h>
@@ -57,8 +58,9 @@ const struct hv_arch_ops *hv_arch_probe(void)
 
 /*
  * CR4 bits the guest may set (KVM's rule while the guest's CPUID is not
- * set): the known bits whose feature the host CPU has.  Never VMXE: hv
- * offers no nested virtualization.
+ * set): the known bits whose feature the host CPU has.  That includes
+ * VMXE on a VMX host, as on KVM; a guest that then executes VMXON gets
+ * #UD, since hv offers no nested virtualization.
  */
 static bool hv_x86_cr4_valid(u64 cr4)
 {
@@ -80,6 +82,8 @@ static bool hv_x86_cr4_valid(u64 cr4)
 		reserved |= X86_CR4_UMIP;
 	if (!boot_cpu_has(X86_FEATURE_PCID))
 		reserved |= X86_CR4_PCIDE;
+	if (!boot_cpu_has(X86_FEATURE_VMX))
+		reserved |= X86_CR4_VMXE;
 	return !(cr4 & reserved);
 }
 
@@ -269,6 +273,8 @@ long hv_x86_vcpu_ioctl(struct hv_vcpu *vcpu, unsigned int ioctl,
 		       unsigned long arg)
 {
 	void __user *argp = (void __user *)arg;
+
+	lockdep_assert_held(&vcpu->mutex);
 
 	switch (ioctl) {
 	case HV_GET_REGS: {
