@@ -54,7 +54,7 @@ const struct hv_arch_ops *hv_arch_probe(void)
 	 X86_CR4_PCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT |		\
 	 X86_CR4_PCIDE | X86_CR4_OSXSAVE | X86_CR4_SMEP |		\
 	 X86_CR4_FSGSBASE | X86_CR4_LA57 | X86_CR4_SMAP |		\
-	 X86_CR4_PKE | X86_CR4_UMIP)
+	 X86_CR4_PKE | X86_CR4_UMIP | X86_CR4_VMXE)
 
 /*
  * CR4 bits the guest may set (KVM's rule while the guest's CPUID is not
