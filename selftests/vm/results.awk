@@ -46,6 +46,7 @@ BEGIN { booted = 0; done = 0; in_suite = 0; errors = 0 }
 	split($2, a, "="); dev = a[2]
 	split($3, a, "="); suite = a[2]
 	in_suite = 1; planned = -1; reported = 0; suite_failed = 0
+	last_run = "unnamed"
 	next
 }
 
@@ -61,6 +62,10 @@ BEGIN { booted = 0; done = 0; in_suite = 0; errors = 0 }
 
 in_suite && /^1\.\.[0-9]+$/ { planned = substr($0, 4) + 0; next }
 
+# The harness names each test as it starts it; its "ok N # SKIP" line for
+# a skipped test carries no name of its own.
+in_suite && /^#  RUN / { last_run = $3; next }
+
 in_suite && /^(not )?ok [0-9]+ / {
 	status = "pass"
 	line = $0
@@ -71,10 +76,12 @@ in_suite && /^(not )?ok [0-9]+ / {
 	} else {
 		sub(/^ok [0-9]+ /, "", line)
 	}
-	if (line ~ / # SKIP/) {
+	if (line ~ /(^| )# SKIP/) {
 		if (status == "pass")
 			status = "skip"
-		sub(/ # SKIP.*/, "", line)
+		sub(/ ?# SKIP.*/, "", line)
+		if (line == "")
+			line = last_run
 	}
 	sub(/^- /, "", line)
 	gsub(/ /, "_", line)
