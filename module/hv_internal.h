@@ -57,7 +57,6 @@ struct hv_memslot {
  *		from any other fail with EIO, as on KVM
  * @slots:	[vm] memory slots by id
  * @vcpus:	[vm] vCPUs by id (an id is also its index)
- * @nr_vcpus:	[vm] how many vCPUs exist
  * @tss_addr:	[vm] HV_SET_TSS_ADDR's argument (recorded only)
  * @arch:	[I] the backend's per-VM data
  */
@@ -67,7 +66,6 @@ struct hv_vm {
 	struct mm_struct *mm;
 	struct hv_memslot slots[HV_MAX_MEMSLOTS];
 	struct hv_vcpu *vcpus[HV_MAX_VCPUS];
-	unsigned int nr_vcpus;
 	u64 tss_addr;
 	void *arch;
 };

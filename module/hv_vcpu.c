@@ -149,7 +149,6 @@ int hv_vcpu_create(struct hv_vm *vm, u32 id)
 		goto err_unlock;
 	}
 	vm->vcpus[id] = vcpu;
-	vm->nr_vcpus++;
 	mutex_unlock(&vm->lock);
 	return fd;
 

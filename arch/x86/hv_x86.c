@@ -12,6 +12,7 @@
 #include <linux/err.h>
 #include <linux/lockdep.h>
 #include <linux/preempt.h>
+#include <linux/stddef.h>
 #include <linux/printk.h>
 #include <linux/uaccess.h>
 #include <asm/cpufeature.h>
@@ -46,6 +47,7 @@ const struct hv_arch_ops *hv_arch_probe(void)
  * default physical address width: 36 bits.
  */
 #define GUEST_MAXPHYADDR	36
+#define GUEST_PHYS_RESERVED	(~GENMASK_ULL(GUEST_MAXPHYADDR - 1, 0))
 
 /* The CR4 bits KVM knows; every other bit is reserved. */
 #define CR4_KNOWN							\
@@ -122,23 +124,35 @@ void hv_x86_vcpu_reset(struct hv_vcpu *vcpu)
 	hv_x86_put(vcpu);
 }
 
+/* Where each general-purpose register but RSP sits in struct hv_regs. */
+static const struct {
+	size_t offset;
+	enum hv_gpr gpr;
+} hv_x86_gprs[] = {
+	{ offsetof(struct hv_regs, rax), HV_RAX },
+	{ offsetof(struct hv_regs, rbx), HV_RBX },
+	{ offsetof(struct hv_regs, rcx), HV_RCX },
+	{ offsetof(struct hv_regs, rdx), HV_RDX },
+	{ offsetof(struct hv_regs, rsi), HV_RSI },
+	{ offsetof(struct hv_regs, rdi), HV_RDI },
+	{ offsetof(struct hv_regs, rbp), HV_RBP },
+	{ offsetof(struct hv_regs, r8), HV_R8 },
+	{ offsetof(struct hv_regs, r9), HV_R9 },
+	{ offsetof(struct hv_regs, r10), HV_R10 },
+	{ offsetof(struct hv_regs, r11), HV_R11 },
+	{ offsetof(struct hv_regs, r12), HV_R12 },
+	{ offsetof(struct hv_regs, r13), HV_R13 },
+	{ offsetof(struct hv_regs, r14), HV_R14 },
+	{ offsetof(struct hv_regs, r15), HV_R15 },
+};
+
 static void hv_x86_get_regs(struct hv_vcpu *vcpu, struct hv_regs *r)
 {
-	r->rax = vcpu->regs[HV_RAX];
-	r->rbx = vcpu->regs[HV_RBX];
-	r->rcx = vcpu->regs[HV_RCX];
-	r->rdx = vcpu->regs[HV_RDX];
-	r->rsi = vcpu->regs[HV_RSI];
-	r->rdi = vcpu->regs[HV_RDI];
-	r->rbp = vcpu->regs[HV_RBP];
-	r->r8 = vcpu->regs[HV_R8];
-	r->r9 = vcpu->regs[HV_R9];
-	r->r10 = vcpu->regs[HV_R10];
-	r->r11 = vcpu->regs[HV_R11];
-	r->r12 = vcpu->regs[HV_R12];
-	r->r13 = vcpu->regs[HV_R13];
-	r->r14 = vcpu->regs[HV_R14];
-	r->r15 = vcpu->regs[HV_R15];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(hv_x86_gprs); i++)
+		*(u64 *)((char *)r + hv_x86_gprs[i].offset) =
+			vcpu->regs[hv_x86_gprs[i].gpr];
 
 	hv_x86_load(vcpu);
 	hv_arch->get_rsp_rip_rflags(vcpu, &r->rsp, &r->rip, &r->rflags);
@@ -147,21 +161,11 @@ static void hv_x86_get_regs(struct hv_vcpu *vcpu, struct hv_regs *r)
 
 static void hv_x86_set_regs(struct hv_vcpu *vcpu, const struct hv_regs *r)
 {
-	vcpu->regs[HV_RAX] = r->rax;
-	vcpu->regs[HV_RBX] = r->rbx;
-	vcpu->regs[HV_RCX] = r->rcx;
-	vcpu->regs[HV_RDX] = r->rdx;
-	vcpu->regs[HV_RSI] = r->rsi;
-	vcpu->regs[HV_RDI] = r->rdi;
-	vcpu->regs[HV_RBP] = r->rbp;
-	vcpu->regs[HV_R8] = r->r8;
-	vcpu->regs[HV_R9] = r->r9;
-	vcpu->regs[HV_R10] = r->r10;
-	vcpu->regs[HV_R11] = r->r11;
-	vcpu->regs[HV_R12] = r->r12;
-	vcpu->regs[HV_R13] = r->r13;
-	vcpu->regs[HV_R14] = r->r14;
-	vcpu->regs[HV_R15] = r->r15;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(hv_x86_gprs); i++)
+		vcpu->regs[hv_x86_gprs[i].gpr] =
+			*(const u64 *)((const char *)r + hv_x86_gprs[i].offset);
 
 	/* Bit 1 of RFLAGS always reads as 1; KVM sets it for the caller. */
 	hv_x86_load(vcpu);
@@ -170,18 +174,30 @@ static void hv_x86_set_regs(struct hv_vcpu *vcpu, const struct hv_regs *r)
 	hv_x86_put(vcpu);
 }
 
+/* Where each segment register sits in struct hv_sregs. */
+static const struct {
+	size_t offset;
+	enum hv_seg seg;
+} hv_x86_segs[] = {
+	{ offsetof(struct hv_sregs, cs), HV_CS },
+	{ offsetof(struct hv_sregs, ds), HV_DS },
+	{ offsetof(struct hv_sregs, es), HV_ES },
+	{ offsetof(struct hv_sregs, fs), HV_FS },
+	{ offsetof(struct hv_sregs, gs), HV_GS },
+	{ offsetof(struct hv_sregs, ss), HV_SS },
+	{ offsetof(struct hv_sregs, tr), HV_TR },
+	{ offsetof(struct hv_sregs, ldt), HV_LDTR },
+};
+
 static void hv_x86_get_sregs(struct hv_vcpu *vcpu, struct hv_sregs *s)
 {
+	unsigned int i;
+
 	memset(s, 0, sizeof(*s));
 	hv_x86_load(vcpu);
-	hv_arch->get_segment(vcpu, &s->cs, HV_CS);
-	hv_arch->get_segment(vcpu, &s->ds, HV_DS);
-	hv_arch->get_segment(vcpu, &s->es, HV_ES);
-	hv_arch->get_segment(vcpu, &s->fs, HV_FS);
-	hv_arch->get_segment(vcpu, &s->gs, HV_GS);
-	hv_arch->get_segment(vcpu, &s->ss, HV_SS);
-	hv_arch->get_segment(vcpu, &s->tr, HV_TR);
-	hv_arch->get_segment(vcpu, &s->ldt, HV_LDTR);
+	for (i = 0; i < ARRAY_SIZE(hv_x86_segs); i++)
+		hv_arch->get_segment(vcpu, (void *)((char *)s +
+				     hv_x86_segs[i].offset), hv_x86_segs[i].seg);
 	hv_arch->get_dtable(vcpu, &s->gdt, true);
 	hv_arch->get_dtable(vcpu, &s->idt, false);
 	hv_arch->get_sys(vcpu, s);
@@ -201,8 +217,7 @@ static void hv_x86_get_sregs(struct hv_vcpu *vcpu, struct hv_sregs *s)
  */
 static bool hv_x86_apic_base_valid(u64 apic_base)
 {
-	u64 reserved = ~GENMASK_ULL(GUEST_MAXPHYADDR - 1, 0) | 0x2ff |
-		       APIC_BASE_X2APIC;
+	u64 reserved = GUEST_PHYS_RESERVED | 0x2ff | APIC_BASE_X2APIC;
 
 	return !(apic_base & reserved);
 }
@@ -219,7 +234,7 @@ static bool hv_x86_sregs_valid(const struct hv_sregs *s)
 	if ((s->efer & EFER_LME) && (s->cr0 & X86_CR0_PG)) {
 		if (!(s->cr4 & X86_CR4_PAE) || !(s->efer & EFER_LMA))
 			return false;
-		if (s->cr3 & ~GENMASK_ULL(GUEST_MAXPHYADDR - 1, 0))
+		if (s->cr3 & GUEST_PHYS_RESERVED)
 			return false;
 	} else if ((s->efer & EFER_LMA) || s->cs.l) {
 		return false;
@@ -237,6 +252,7 @@ static bool hv_x86_sregs_valid(const struct hv_sregs *s)
 
 static int hv_x86_set_sregs(struct hv_vcpu *vcpu, const struct hv_sregs *s)
 {
+	unsigned int i;
 	int irq;
 
 	if (!hv_x86_sregs_valid(s))
@@ -251,14 +267,9 @@ static int hv_x86_set_sregs(struct hv_vcpu *vcpu, const struct hv_sregs *s)
 	hv_arch->set_dtable(vcpu, &s->gdt, true);
 	hv_arch->set_dtable(vcpu, &s->idt, false);
 	hv_arch->set_sys(vcpu, s);
-	hv_arch->set_segment(vcpu, &s->cs, HV_CS);
-	hv_arch->set_segment(vcpu, &s->ds, HV_DS);
-	hv_arch->set_segment(vcpu, &s->es, HV_ES);
-	hv_arch->set_segment(vcpu, &s->fs, HV_FS);
-	hv_arch->set_segment(vcpu, &s->gs, HV_GS);
-	hv_arch->set_segment(vcpu, &s->ss, HV_SS);
-	hv_arch->set_segment(vcpu, &s->tr, HV_TR);
-	hv_arch->set_segment(vcpu, &s->ldt, HV_LDTR);
+	for (i = 0; i < ARRAY_SIZE(hv_x86_segs); i++)
+		hv_arch->set_segment(vcpu, (const void *)((const char *)s +
+				     hv_x86_segs[i].offset), hv_x86_segs[i].seg);
 	hv_x86_put(vcpu);
 
 	/* The lowest vector set in the bitmap becomes a pending interrupt. */
