@@ -24,6 +24,9 @@ function finish_suite(rc) {
 
 BEGIN { booted = 0; done = 0; in_suite = 0; errors = 0 }
 
+# Serial consoles end lines with CR LF: names must not keep the CR.
+{ gsub(/\r/, "") }
+
 # Kernel lines carry a timestamp (printk.time=1); only they are scanned for
 # splats, so test output can never be mistaken for one.
 /^\[ *[0-9]+\.[0-9]+\]/ {
