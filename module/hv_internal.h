@@ -17,8 +17,11 @@
 #define HV_INTERNAL_H
 
 #include <linux/mutex.h>
+#include <linux/preempt.h>
 #include <linux/refcount.h>
 #include <linux/types.h>
+#include <asm/fpu/api.h>
+#include <asm/fpu/types.h>
 
 #include "../uapi/linux/hv.h"
 
@@ -31,6 +34,9 @@
 
 /* The pages of the vCPU mapping (HV_GET_VCPU_MMAP_SIZE). */
 #define HV_VCPU_MMAP_PAGES	3
+
+/* CPUID entries a vCPU can hold (HV_SET_CPUID2), as KVM. */
+#define HV_MAX_CPUID_ENTRIES	256
 
 struct hv_vm;
 struct hv_vcpu;
@@ -50,14 +56,34 @@ struct hv_memslot {
 };
 
 /**
+ * struct hv_mmu - the second-level page tables (EPT or NPT) of a VM
+ * @root:	the top-level table (4-level, 4-KiB leaves only)
+ * @root_pa:	its physical address
+ * @nr_tables:	[vm] table pages allocated, the root included
+ * @nr_pinned:	[vm] guest pages pinned and mapped
+ *
+ * Entries are filled on demand when the guest first touches a page that a
+ * memory slot backs: the user page is pinned for as long as it is mapped.
+ * Deleting or moving a slot unmaps its pages, flushes every CPU's cached
+ * translations, and only then unpins them.
+ */
+struct hv_mmu {
+	u64 *root;
+	u64 root_pa;
+	unsigned long nr_tables;
+	unsigned long nr_pinned;
+};
+
+/**
  * struct hv_vm - one virtual machine (a VM fd)
  * @refs:	the VM fd and each vCPU fd hold one
- * @lock:	serializes slot changes and vCPU creation
+ * @lock:	serializes slot changes, vCPU creation and changes to @mmu
  * @mm:		the address space of the process that created it; ioctls
  *		from any other fail with EIO, as on KVM
  * @slots:	[vm] memory slots by id
  * @vcpus:	[vm] vCPUs by id (an id is also its index)
  * @tss_addr:	[vm] HV_SET_TSS_ADDR's argument (recorded only)
+ * @mmu:	[vm] guest physical memory as the hardware sees it
  * @arch:	[I] the backend's per-VM data
  */
 struct hv_vm {
@@ -67,7 +93,65 @@ struct hv_vm {
 	struct hv_memslot slots[HV_MAX_MEMSLOTS];
 	struct hv_vcpu *vcpus[HV_MAX_VCPUS];
 	u64 tss_addr;
+	struct hv_mmu mmu;
 	void *arch;
+};
+
+/* What an exit to userspace left for the next HV_RUN to finish. */
+enum hv_pending {
+	HV_PENDING_NONE,
+	HV_PENDING_SKIP,	/* OUT, MMIO write: move RIP past the insn */
+	HV_PENDING_PIO_IN,	/* IN: data into RAX, move RIP */
+	HV_PENDING_INS,		/* INS: data into guest memory, update regs */
+	HV_PENDING_MMIO_READ,	/* MMIO read: data into a register, move RIP */
+};
+
+/**
+ * struct hv_x86_vcpu - the x86 state the shared code keeps for a vCPU
+ * @pending:	what HV_RUN must complete before entering the guest
+ * @insn_len:	length of the instruction that exited to userspace
+ * @io_size:	bytes per item of the pending port I/O or MMIO read
+ * @io_count:	items of the pending INS
+ * @io_rep:	the pending INS has a REP prefix
+ * @io_addr_bytes: its address size
+ * @mmio_gpr:	register an MMIO read writes; -1 for none
+ * @mmio_extend: 0: plain move, 1: zero-extend, 2: sign-extend
+ * @mmio_dst_size: bytes of the register an MMIO read writes
+ * @guest_fpu:	the guest's FPU/XSAVE state, swapped with the thread's
+ * @xcr0:	the guest's XCR0
+ * @host_xcr0:	XCR0 of the host while the guest's is loaded
+ * @dr:		DR0-DR3 and DR6 (index 0-3, 6) as the guest wrote them
+ * @star..@kernel_gs_base: the SYSCALL MSRs, loaded while the guest runs
+ * @host_msrs:	the host's values of those while the guest's are loaded
+ * @guest_msrs_loaded: [cpu] the guest's SYSCALL MSRs are in the CPU
+ * @misc_enable: IA32_MISC_ENABLE
+ * @tsc_offset:	added to the host TSC to give the guest's
+ * @cpuid:	the guest's CPUID (HV_SET_CPUID2)
+ * @cpuid_nent:	entries in @cpuid
+ * @ran:	HV_RUN has entered the guest at least once
+ */
+struct hv_x86_vcpu {
+	enum hv_pending pending;
+	u8 insn_len;
+	u8 io_size;
+	u32 io_count;
+	bool io_rep;
+	u8 io_addr_bytes;
+	int mmio_gpr;
+	u8 mmio_extend;
+	u8 mmio_dst_size;
+	struct fpu_guest guest_fpu;
+	u64 xcr0;
+	u64 host_xcr0;
+	u64 dr[7];
+	u64 star, lstar, cstar, sfmask, kernel_gs_base;
+	u64 host_msrs[5];
+	bool guest_msrs_loaded;
+	u64 misc_enable;
+	s64 tsc_offset;
+	struct hv_cpuid_entry2 *cpuid;
+	u32 cpuid_nent;
+	bool ran;
 };
 
 /**
@@ -84,6 +168,10 @@ struct hv_vm {
  *		in-kernel local APIC
  * @apic_base:	[vcpu] IA32_APIC_BASE as HV_SET_SREGS last set it
  * @pending_irq: [vcpu] the interrupt HV_SET_SREGS queued, or -1
+ * @preempt:	reloads the hardware state when the thread is scheduled
+ *		back in during a vCPU ioctl (see hv_vcpu_load())
+ * @cpu:	[cpu] CPU whose hardware holds the vCPU's state, or -1
+ * @x86:	[vcpu] state of the shared x86 code
  * @arch:	[I] the backend's per-vCPU data
  */
 struct hv_vcpu {
@@ -97,6 +185,9 @@ struct hv_vcpu {
 	u64 cr8;
 	u64 apic_base;
 	int pending_irq;
+	struct preempt_notifier preempt;
+	int cpu;
+	struct hv_x86_vcpu x86;
 	void *arch;
 };
 
@@ -136,6 +227,32 @@ enum hv_seg {
  * @set_rsp_rip_rflags:	write them
  * @get_sys:		read CR0, CR2, CR3, CR4 and EFER
  * @set_sys:		write them (already validated by the shared code)
+ * @set_cr0:		write CR0 (validated); sets EFER.LMA on entering long
+ *			mode and clears it on leaving
+ * @set_cr4:		write CR4 (validated)
+ * @set_efer:		write EFER (validated; LMA kept as it is)
+ * @get_rip:		RIP
+ * @set_rip:		set RIP
+ * @get_rflags:		RFLAGS
+ * @set_rflags:		set RFLAGS
+ * @get_dr7:		DR7
+ * @set_dr7:		set DR7
+ * @get_msr:		read an MSR kept in hardware state (SYSENTER_*,
+ *			FS/GS base, PAT...); 1 if the backend does not hold it
+ * @set_msr:		write one (validated); 1 if the backend does not hold it
+ * @load_pdptrs:	PAE paging: the four PDPTEs the guest's CR3 points to
+ *			(NULL when the hardware reads them itself)
+ * @inject_exception:	deliver an exception to the guest at the next entry
+ * @run:		enter the guest once and handle the exit; called with
+ *			the vCPU loaded and preemption enabled.  Returns as an
+ *			exit handler does (arch/x86/hv_x86.h).
+ * @flush_guest_tlbs:	forget cached guest-physical translations of @vm on
+ *			every CPU (after second-level entries were removed)
+ * @pte_present:	second-level page table entry bits: any of these set
+ *			means present
+ * @pte_table:		bits of an entry that points to a lower table
+ * @pte_leaf:		bits of a readable, executable 4-KiB leaf
+ * @pte_write:		the bit that makes a leaf writable
  */
 struct hv_arch_ops {
 	const char *name;
@@ -163,6 +280,26 @@ struct hv_arch_ops {
 				   u64 rflags);
 	void (*get_sys)(struct hv_vcpu *vcpu, struct hv_sregs *sregs);
 	void (*set_sys)(struct hv_vcpu *vcpu, const struct hv_sregs *sregs);
+	void (*set_cr0)(struct hv_vcpu *vcpu, u64 cr0);
+	void (*set_cr4)(struct hv_vcpu *vcpu, u64 cr4);
+	void (*set_efer)(struct hv_vcpu *vcpu, u64 efer);
+	u64 (*get_rip)(struct hv_vcpu *vcpu);
+	void (*set_rip)(struct hv_vcpu *vcpu, u64 rip);
+	u64 (*get_rflags)(struct hv_vcpu *vcpu);
+	void (*set_rflags)(struct hv_vcpu *vcpu, u64 rflags);
+	u64 (*get_dr7)(struct hv_vcpu *vcpu);
+	void (*set_dr7)(struct hv_vcpu *vcpu, u64 dr7);
+	int (*get_msr)(struct hv_vcpu *vcpu, u32 index, u64 *val);
+	int (*set_msr)(struct hv_vcpu *vcpu, u32 index, u64 val);
+	void (*load_pdptrs)(struct hv_vcpu *vcpu, const u64 *pdptrs);
+	void (*inject_exception)(struct hv_vcpu *vcpu, unsigned int vector,
+				 bool has_error, u32 error);
+	int (*run)(struct hv_vcpu *vcpu);
+	void (*flush_guest_tlbs)(struct hv_vm *vm);
+	u64 pte_present;
+	u64 pte_table;
+	u64 pte_leaf;
+	u64 pte_write;
 };
 
 /* [I] the backend chosen at load. */
@@ -184,11 +321,21 @@ int hv_create_vm(unsigned long type);
 /* module/hv_vcpu.c */
 int hv_vcpu_create(struct hv_vm *vm, u32 id);
 void hv_vcpu_destroy(struct hv_vcpu *vcpu);
+void hv_vcpu_load(struct hv_vcpu *vcpu);
+void hv_vcpu_put(struct hv_vcpu *vcpu);
+extern struct preempt_ops hv_preempt_ops;
 
-/* arch/x86/hv_x86.c: the x86 vCPU ioctls (registers, reset state) */
+/* module/hv_vm.c */
+const struct hv_memslot *hv_memslot_find(struct hv_vm *vm, u64 gfn);
+
+/* arch/x86: the x86 vCPU ioctls, reset state, system ioctls */
 long hv_x86_vcpu_ioctl(struct hv_vcpu *vcpu, unsigned int ioctl,
 		       unsigned long arg);
+int hv_x86_vcpu_init(struct hv_vcpu *vcpu);
+void hv_x86_vcpu_uninit(struct hv_vcpu *vcpu);
 void hv_x86_vcpu_reset(struct hv_vcpu *vcpu);
+long hv_x86_dev_ioctl(unsigned int ioctl, unsigned long arg);
+int hv_x86_run(struct hv_vcpu *vcpu);
 
 void hv_vm_get(struct hv_vm *vm);
 void hv_vm_put(struct hv_vm *vm);

@@ -153,9 +153,15 @@ HV_DEFINE_SYSCORE(hv_syscore, hv_syscore_ops);
 long hv_check_extension(unsigned long cap)
 {
 	switch (cap) {
+	case HV_CAP_HLT:
 	case HV_CAP_USER_MEMORY:
 	case HV_CAP_SET_TSS_ADDR:
+	case HV_CAP_EXT_CPUID:
+	case HV_CAP_IMMEDIATE_EXIT:
 		return 1;
+	case HV_CAP_READONLY_MEM:
+		/* Writes to a read-only slot exit as MMIO (hv_mmu.c). */
+		return !!hv_arch->run;
 	case HV_CAP_NR_VCPUS:
 		return min_t(unsigned int, num_online_cpus(), HV_MAX_VCPUS);
 	case HV_CAP_MAX_VCPUS:
@@ -186,8 +192,8 @@ static long hv_dev_ioctl(struct file *filp, unsigned int ioctl,
 			return -EINVAL;
 		return HV_VCPU_MMAP_PAGES * PAGE_SIZE;
 	default:
-		/* What KVM on x86 answers for an ioctl it does not know. */
-		return -EINVAL;
+		/* x86's own; -EINVAL (KVM's answer) for anything unknown. */
+		return hv_x86_dev_ioctl(ioctl, arg);
 	}
 }
 
@@ -215,6 +221,8 @@ static int __init hv_init(void)
 	r = hv_arch->hardware_setup();
 	if (r)
 		return r;
+	/* vCPU ioctls reload hardware state when their thread is preempted. */
+	preempt_notifier_inc();
 
 	/*
 	 * Enables every online CPU now and each CPU that comes online later.
@@ -244,6 +252,7 @@ err_unregister:
 	unregister_reboot_notifier(&hv_reboot_notifier);
 	cpuhp_remove_state(hv_cpuhp_state);
 err_unsetup:
+	preempt_notifier_dec();
 	hv_arch->hardware_unsetup();
 	return r;
 }
@@ -254,6 +263,7 @@ static void __exit hv_exit(void)
 	hv_unregister_syscore(&hv_syscore);
 	unregister_reboot_notifier(&hv_reboot_notifier);
 	cpuhp_remove_state(hv_cpuhp_state);
+	preempt_notifier_dec();
 	hv_arch->hardware_unsetup();
 	pr_info("%s disabled on all CPUs\n", hv_arch->name);
 }

@@ -50,6 +50,59 @@ static int hv_vcpu_mmap(struct file *filp, struct vm_area_struct *vma)
 	return 0;
 }
 
+/*
+ * A vCPU is "loaded" for the whole of each of its ioctls: its hardware
+ * state (the VMCS or VMCB) is usable on the CPU the thread runs on.  The
+ * thread may sleep or be preempted meanwhile; a preempt notifier then puts
+ * the state when the thread leaves the CPU and loads it again wherever the
+ * thread comes back, so the code of an ioctl never sees the difference.
+ */
+static struct hv_vcpu *preempt_to_vcpu(struct preempt_notifier *pn)
+{
+	return container_of(pn, struct hv_vcpu, preempt);
+}
+
+static void hv_vcpu_sched_in(struct preempt_notifier *pn, int cpu)
+{
+	struct hv_vcpu *vcpu = preempt_to_vcpu(pn);
+
+	vcpu->cpu = cpu;
+	hv_arch->vcpu_load(vcpu);
+}
+
+static void hv_vcpu_sched_out(struct preempt_notifier *pn,
+			      struct task_struct *next)
+{
+	struct hv_vcpu *vcpu = preempt_to_vcpu(pn);
+
+	hv_arch->vcpu_put(vcpu);
+	vcpu->cpu = -1;
+}
+
+struct preempt_ops hv_preempt_ops = {
+	.sched_in = hv_vcpu_sched_in,
+	.sched_out = hv_vcpu_sched_out,
+};
+
+void hv_vcpu_load(struct hv_vcpu *vcpu)
+{
+	int cpu = get_cpu();
+
+	preempt_notifier_register(&vcpu->preempt);
+	vcpu->cpu = cpu;
+	hv_arch->vcpu_load(vcpu);
+	put_cpu();
+}
+
+void hv_vcpu_put(struct hv_vcpu *vcpu)
+{
+	preempt_disable();
+	hv_arch->vcpu_put(vcpu);
+	vcpu->cpu = -1;
+	preempt_notifier_unregister(&vcpu->preempt);
+	preempt_enable();
+}
+
 static long hv_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 			  unsigned long arg)
 {
@@ -64,7 +117,9 @@ static long hv_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 
 	if (mutex_lock_killable(&vcpu->mutex))
 		return -EINTR;
+	hv_vcpu_load(vcpu);
 	r = hv_x86_vcpu_ioctl(vcpu, ioctl, arg);
+	hv_vcpu_put(vcpu);
 	mutex_unlock(&vcpu->mutex);
 	return r;
 }
@@ -98,6 +153,7 @@ static void hv_vcpu_free(struct hv_vcpu *vcpu)
 void hv_vcpu_destroy(struct hv_vcpu *vcpu)
 {
 	hv_arch->vcpu_free(vcpu);
+	hv_x86_vcpu_uninit(vcpu);
 	hv_vcpu_free(vcpu);
 }
 
@@ -119,7 +175,9 @@ int hv_vcpu_create(struct hv_vm *vm, u32 id)
 		return -ENOMEM;
 	vcpu->vm = vm;
 	vcpu->id = id;
+	vcpu->cpu = -1;
 	mutex_init(&vcpu->mutex);
+	preempt_notifier_init(&vcpu->preempt, &hv_preempt_ops);
 	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	vcpu->pio_data = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	vcpu->mmio_ring = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
@@ -128,10 +186,15 @@ int hv_vcpu_create(struct hv_vm *vm, u32 id)
 		goto err_free;
 	}
 
-	r = hv_arch->vcpu_create(vcpu);
+	r = hv_x86_vcpu_init(vcpu);
 	if (r)
 		goto err_free;
+	r = hv_arch->vcpu_create(vcpu);
+	if (r)
+		goto err_uninit;
+	hv_vcpu_load(vcpu);
 	hv_x86_vcpu_reset(vcpu);
+	hv_vcpu_put(vcpu);
 
 	mutex_lock(&vm->lock);
 	if (vm->vcpus[id]) {
@@ -155,6 +218,8 @@ int hv_vcpu_create(struct hv_vm *vm, u32 id)
 err_unlock:
 	mutex_unlock(&vm->lock);
 	hv_arch->vcpu_free(vcpu);
+err_uninit:
+	hv_x86_vcpu_uninit(vcpu);
 err_free:
 	hv_vcpu_free(vcpu);
 	return r;

@@ -17,6 +17,7 @@
 #include <linux/uaccess.h>
 
 #include "hv_internal.h"
+#include "../arch/x86/hv_x86.h"
 
 void hv_vm_get(struct hv_vm *vm)
 {
@@ -30,6 +31,7 @@ static void hv_vm_destroy(struct hv_vm *vm)
 	for (i = 0; i < HV_MAX_VCPUS; i++)
 		if (vm->vcpus[i])
 			hv_vcpu_destroy(vm->vcpus[i]);
+	hv_mmu_destroy(vm);
 	mmdrop(vm->mm);
 	kvfree(vm);
 }
@@ -48,6 +50,26 @@ void hv_vm_put(struct hv_vm *vm)
 static u64 hv_max_gpa(void)
 {
 	return 1ULL << min_t(u32, boot_cpu_data.x86_phys_bits, 48);
+}
+
+/*
+ * The slot that backs guest frame @gfn, or NULL.  Called with vm->lock
+ * held; the answer is good until it is dropped.
+ */
+const struct hv_memslot *hv_memslot_find(struct hv_vm *vm, u64 gfn)
+{
+	u64 gpa = gfn << PAGE_SHIFT;
+	u32 i;
+
+	lockdep_assert_held(&vm->lock);
+	for (i = 0; i < HV_MAX_MEMSLOTS; i++) {
+		const struct hv_memslot *s = &vm->slots[i];
+
+		if (s->npages && gpa >= s->gpa &&
+		    gpa - s->gpa < (s->npages << PAGE_SHIFT))
+			return s;
+	}
+	return NULL;
 }
 
 static bool hv_slots_overlap(struct hv_vm *vm, u32 id, u64 gpa, u64 npages)
@@ -103,6 +125,7 @@ static int hv_set_memory_region(struct hv_vm *vm,
 	if (!npages) {
 		if (!slot->npages)
 			return -EINVAL;
+		hv_mmu_unmap(vm, slot->gpa, slot->npages);
 		memset(slot, 0, sizeof(*slot));
 		return 0;
 	}
@@ -120,6 +143,9 @@ static int hv_set_memory_region(struct hv_vm *vm,
 		return -EINVAL;
 	if (hv_slots_overlap(vm, mem->slot, mem->guest_phys_addr, npages))
 		return -EEXIST;
+	/* A move: the guest must not reach the memory at the old address. */
+	if (slot->npages)
+		hv_mmu_unmap(vm, slot->gpa, slot->npages);
 
 	slot->gpa = mem->guest_phys_addr;
 	slot->npages = npages;
@@ -204,6 +230,10 @@ int hv_create_vm(unsigned long type)
 		return -ENOMEM;
 	refcount_set(&vm->refs, 1);
 	mutex_init(&vm->lock);
+	if (hv_mmu_init(vm)) {
+		kvfree(vm);
+		return -ENOMEM;
+	}
 	mmgrab(current->mm);
 	vm->mm = current->mm;
 

@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+
+#include "../uapi/linux/hv.h"
 
 #define HV_DEFAULT_DEVICE "/dev/hv"
 
@@ -111,4 +114,20 @@ int hv_host_has_cpu_flag(const char *flag)
 	}
 	fclose(f);
 	return found;
+}
+
+int hv_set_supported_cpuid(int dev_fd, int vcpu_fd)
+{
+	struct hv_cpuid2 *cpuid;
+	int r;
+
+	cpuid = calloc(1, sizeof(*cpuid) + 256 * sizeof(cpuid->entries[0]));
+	if (!cpuid)
+		return -1;
+	cpuid->nent = 256;
+	r = ioctl(dev_fd, HV_GET_SUPPORTED_CPUID, cpuid);
+	if (!r)
+		r = ioctl(vcpu_fd, HV_SET_CPUID2, cpuid);
+	free(cpuid);
+	return r;
 }

@@ -15,24 +15,7 @@
 
 #include "kselftest_harness.h"
 
-/* The device the tests run against. */
-extern const char *hv_device;
-
-/* Takes --device PATH (or -d PATH) out of argv; exits on bad usage. */
-void hv_test_parse_args(int *argc, char **argv);
-
-/* Opens hv_device read/write; returns the fd or -1 with errno set. */
-int hv_open_device(void);
-
-/* The guest page size, and a page-aligned anonymous mapping of n pages. */
-#define HV_PAGE 4096UL
-void *hv_alloc_pages(unsigned long n);
-
-/* The host's physical address width, from /proc/cpuinfo (0 if unknown). */
-unsigned int hv_host_phys_bits(void);
-
-/* Whether /proc/cpuinfo lists the flag (e.g. "vmx") for the first CPU. */
-int hv_host_has_cpu_flag(const char *flag);
+#include "hv_util.h"
 
 /*
  * Every test binary ends with

@@ -274,14 +274,12 @@ TEST_F(vcpu, sregs_round_trip_protected)
 }
 
 /*
- * KVM since 6.12 refuses long mode in KVM_SET_SREGS until KVM_SET_CPUID2
- * has offered it to the guest (6.1 accepts it); hv has no SET_CPUID2 yet.
+ * KVM since 6.12 (and hv) refuse long mode in KVM_SET_SREGS until
+ * KVM_SET_CPUID2 has offered it to the guest: set the supported CPUID.
  */
-#define NEEDS_SET_CPUID2 "long mode needs KVM_SET_CPUID2, which hv lacks yet"
-
 TEST_F(vcpu, sregs_round_trip_long)
 {
-	SKIP(return, NEEDS_SET_CPUID2);
+	ASSERT_EQ(0, hv_set_supported_cpuid(self->sys, self->vcpu));
 	sregs_round_trip(_metadata, self->vcpu, long_mode);
 }
 

@@ -14,12 +14,16 @@
 #include <linux/preempt.h>
 #include <linux/stddef.h>
 #include <linux/printk.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <asm/cpufeature.h>
+#include <asm/fpu/api.h>
+#include <asm/fpu/xstate.h>
 #include <asm/processor-flags.h>
 
 #include "../../module/hv_internal.h"
 #include "hv_x86.h"
+#include "hv_x86_int.h"
 
 /*
  * The CPU's features decide, not its vendor string: Intel, Zhaoxin and
@@ -42,12 +46,11 @@ const struct hv_arch_ops *hv_arch_probe(void)
 #define APIC_BASE_X2APIC	BIT_ULL(10)
 #define APIC_BASE_ENABLE	BIT_ULL(11)
 
-/*
- * Until hv lets userspace set the guest's CPUID, the guest has KVM's
- * default physical address width: 36 bits.
- */
-#define GUEST_MAXPHYADDR	36
-#define GUEST_PHYS_RESERVED	(~GENMASK_ULL(GUEST_MAXPHYADDR - 1, 0))
+/* Physical address bits beyond the guest's width (its CPUID, else 36). */
+static u64 hv_guest_phys_reserved(struct hv_vcpu *vcpu)
+{
+	return ~GENMASK_ULL(hv_cpuid_maxphyaddr(vcpu) - 1, 0);
+}
 
 /* The CR4 bits KVM knows; every other bit is reserved. */
 #define CR4_KNOWN							\
@@ -59,47 +62,43 @@ const struct hv_arch_ops *hv_arch_probe(void)
 	 X86_CR4_PKE | X86_CR4_UMIP | X86_CR4_VMXE)
 
 /*
- * CR4 bits the guest may set (KVM's rule while the guest's CPUID is not
- * set): the known bits whose feature the host CPU has.  That includes
- * VMXE on a VMX host, as on KVM; a guest that then executes VMXON gets
- * #UD, since hv offers no nested virtualization.
+ * CR4 bits the guest may set, as KVM decides (kvm_is_valid_cr4): the known
+ * bits whose feature the host CPU has and, once userspace has set the
+ * guest's CPUID, the guest's CPUID offers too.  That includes VMXE on a
+ * VMX host, as on KVM; a guest that then executes VMXON gets #UD, since
+ * hv offers no nested virtualization.
  */
-static bool hv_x86_cr4_valid(u64 cr4)
+static const struct {
+	u64 bit;
+	u16 feature;		/* X86_FEATURE_*, for the host */
+	u32 leaf;		/* the guest's CPUID leaf, register and bit */
+	u8 reg, nr;
+} hv_cr4_features[] = {
+	{ X86_CR4_OSXSAVE, X86_FEATURE_XSAVE, 1, HV_ECX, 26 },
+	{ X86_CR4_SMEP, X86_FEATURE_SMEP, 7, HV_EBX, 7 },
+	{ X86_CR4_SMAP, X86_FEATURE_SMAP, 7, HV_EBX, 20 },
+	{ X86_CR4_FSGSBASE, X86_FEATURE_FSGSBASE, 7, HV_EBX, 0 },
+	{ X86_CR4_PKE, X86_FEATURE_PKU, 7, HV_ECX, 3 },
+	{ X86_CR4_LA57, X86_FEATURE_LA57, 7, HV_ECX, 16 },
+	{ X86_CR4_UMIP, X86_FEATURE_UMIP, 7, HV_ECX, 2 },
+	{ X86_CR4_PCIDE, X86_FEATURE_PCID, 1, HV_ECX, 17 },
+	{ X86_CR4_VMXE, X86_FEATURE_VMX, 1, HV_ECX, 5 },
+};
+
+bool hv_x86_cr4_valid(struct hv_vcpu *vcpu, u64 cr4)
 {
 	u64 reserved = ~(u64)CR4_KNOWN;
+	unsigned int i;
 
-	if (!boot_cpu_has(X86_FEATURE_XSAVE))
-		reserved |= X86_CR4_OSXSAVE;
-	if (!boot_cpu_has(X86_FEATURE_SMEP))
-		reserved |= X86_CR4_SMEP;
-	if (!boot_cpu_has(X86_FEATURE_SMAP))
-		reserved |= X86_CR4_SMAP;
-	if (!boot_cpu_has(X86_FEATURE_FSGSBASE))
-		reserved |= X86_CR4_FSGSBASE;
-	if (!boot_cpu_has(X86_FEATURE_PKU))
-		reserved |= X86_CR4_PKE;
-	if (!boot_cpu_has(X86_FEATURE_LA57))
-		reserved |= X86_CR4_LA57;
-	if (!boot_cpu_has(X86_FEATURE_UMIP))
-		reserved |= X86_CR4_UMIP;
-	if (!boot_cpu_has(X86_FEATURE_PCID))
-		reserved |= X86_CR4_PCIDE;
-	if (!boot_cpu_has(X86_FEATURE_VMX))
-		reserved |= X86_CR4_VMXE;
+	for (i = 0; i < ARRAY_SIZE(hv_cr4_features); i++) {
+		if (!boot_cpu_has(hv_cr4_features[i].feature) ||
+		    (vcpu->x86.cpuid_nent &&
+		     !hv_cpuid_has(vcpu, hv_cr4_features[i].leaf,
+				   hv_cr4_features[i].reg,
+				   hv_cr4_features[i].nr)))
+			reserved |= hv_cr4_features[i].bit;
+	}
 	return !(cr4 & reserved);
-}
-
-/* Run the backend accessors with the vCPU's state reachable on this CPU. */
-static void hv_x86_load(struct hv_vcpu *vcpu)
-{
-	preempt_disable();
-	hv_arch->vcpu_load(vcpu);
-}
-
-static void hv_x86_put(struct hv_vcpu *vcpu)
-{
-	hv_arch->vcpu_put(vcpu);
-	preempt_enable();
 }
 
 /*
@@ -108,8 +107,25 @@ static void hv_x86_put(struct hv_vcpu *vcpu)
  * has already set segments and control registers as its KVM counterpart
  * does.
  */
+int hv_x86_vcpu_init(struct hv_vcpu *vcpu)
+{
+	if (!fpu_alloc_guest_fpstate(&vcpu->x86.guest_fpu))
+		return -ENOMEM;
+	return 0;
+}
+
+void hv_x86_vcpu_uninit(struct hv_vcpu *vcpu)
+{
+	fpu_free_guest_fpstate(&vcpu->x86.guest_fpu);
+	kfree(vcpu->x86.cpuid);
+}
+
 void hv_x86_vcpu_reset(struct hv_vcpu *vcpu)
 {
+	vcpu->x86.xcr0 = XFEATURE_MASK_FP;
+	vcpu->x86.dr[6] = 0xffff0ff0;
+	hv_x86_msr_reset(vcpu);
+
 	memset(vcpu->regs, 0, sizeof(vcpu->regs));
 	/* EDX holds the processor signature; KVM's default without CPUID. */
 	vcpu->regs[HV_RDX] = 0x600;
@@ -119,9 +135,7 @@ void hv_x86_vcpu_reset(struct hv_vcpu *vcpu)
 		vcpu->apic_base |= APIC_BASE_BSP;
 	vcpu->pending_irq = -1;
 
-	hv_x86_load(vcpu);
 	hv_arch->set_rsp_rip_rflags(vcpu, 0, 0xfff0, X86_EFLAGS_FIXED);
-	hv_x86_put(vcpu);
 }
 
 /* Where each general-purpose register but RSP sits in struct hv_regs. */
@@ -154,9 +168,7 @@ static void hv_x86_get_regs(struct hv_vcpu *vcpu, struct hv_regs *r)
 		*(u64 *)((char *)r + hv_x86_gprs[i].offset) =
 			vcpu->regs[hv_x86_gprs[i].gpr];
 
-	hv_x86_load(vcpu);
 	hv_arch->get_rsp_rip_rflags(vcpu, &r->rsp, &r->rip, &r->rflags);
-	hv_x86_put(vcpu);
 }
 
 static void hv_x86_set_regs(struct hv_vcpu *vcpu, const struct hv_regs *r)
@@ -168,10 +180,8 @@ static void hv_x86_set_regs(struct hv_vcpu *vcpu, const struct hv_regs *r)
 			*(const u64 *)((const char *)r + hv_x86_gprs[i].offset);
 
 	/* Bit 1 of RFLAGS always reads as 1; KVM sets it for the caller. */
-	hv_x86_load(vcpu);
 	hv_arch->set_rsp_rip_rflags(vcpu, r->rsp, r->rip,
 				    r->rflags | X86_EFLAGS_FIXED);
-	hv_x86_put(vcpu);
 }
 
 /* Where each segment register sits in struct hv_sregs. */
@@ -194,14 +204,12 @@ static void hv_x86_get_sregs(struct hv_vcpu *vcpu, struct hv_sregs *s)
 	unsigned int i;
 
 	memset(s, 0, sizeof(*s));
-	hv_x86_load(vcpu);
 	for (i = 0; i < ARRAY_SIZE(hv_x86_segs); i++)
 		hv_arch->get_segment(vcpu, (void *)((char *)s +
 				     hv_x86_segs[i].offset), hv_x86_segs[i].seg);
 	hv_arch->get_dtable(vcpu, &s->gdt, true);
 	hv_arch->get_dtable(vcpu, &s->idt, false);
 	hv_arch->get_sys(vcpu, s);
-	hv_x86_put(vcpu);
 
 	s->cr8 = vcpu->cr8;
 	s->apic_base = vcpu->apic_base;
@@ -215,9 +223,9 @@ static void hv_x86_get_sregs(struct hv_vcpu *vcpu, struct hv_sregs *s)
  * guest's physical address width, none of the reserved low bits, no
  * x2APIC (the guest's CPUID does not offer it).
  */
-static bool hv_x86_apic_base_valid(u64 apic_base)
+bool hv_x86_apic_base_valid(struct hv_vcpu *vcpu, u64 apic_base)
 {
-	u64 reserved = GUEST_PHYS_RESERVED | 0x2ff | APIC_BASE_X2APIC;
+	u64 reserved = hv_guest_phys_reserved(vcpu) | 0x2ff | APIC_BASE_X2APIC;
 
 	return !(apic_base & reserved);
 }
@@ -229,17 +237,21 @@ static bool hv_x86_apic_base_valid(u64 apic_base)
  * neither EFER.LMA nor a 64-bit code segment; CR0 and CR4 without
  * reserved or contradictory bits.
  */
-static bool hv_x86_sregs_valid(const struct hv_sregs *s)
+static bool hv_x86_sregs_valid(struct hv_vcpu *vcpu, const struct hv_sregs *s)
 {
+	/* Long mode needs CPUID.80000001H:EDX.LM (Linux 6.12's rule). */
+	if ((s->efer & (EFER_LME | EFER_LMA)) &&
+	    !hv_cpuid_has(vcpu, 0x80000001, HV_EDX, 29))
+		return false;
 	if ((s->efer & EFER_LME) && (s->cr0 & X86_CR0_PG)) {
 		if (!(s->cr4 & X86_CR4_PAE) || !(s->efer & EFER_LMA))
 			return false;
-		if (s->cr3 & GUEST_PHYS_RESERVED)
+		if (s->cr3 & hv_guest_phys_reserved(vcpu))
 			return false;
 	} else if ((s->efer & EFER_LMA) || s->cs.l) {
 		return false;
 	}
-	if (!hv_x86_cr4_valid(s->cr4))
+	if (!hv_x86_cr4_valid(vcpu, s->cr4))
 		return false;
 	if (s->cr0 >> 32)
 		return false;
@@ -247,7 +259,7 @@ static bool hv_x86_sregs_valid(const struct hv_sregs *s)
 		return false;
 	if ((s->cr0 & X86_CR0_PG) && !(s->cr0 & X86_CR0_PE))
 		return false;
-	return hv_x86_apic_base_valid(s->apic_base);
+	return hv_x86_apic_base_valid(vcpu, s->apic_base);
 }
 
 static int hv_x86_set_sregs(struct hv_vcpu *vcpu, const struct hv_sregs *s)
@@ -255,7 +267,7 @@ static int hv_x86_set_sregs(struct hv_vcpu *vcpu, const struct hv_sregs *s)
 	unsigned int i;
 	int irq;
 
-	if (!hv_x86_sregs_valid(s))
+	if (!hv_x86_sregs_valid(vcpu, s))
 		return -EINVAL;
 
 	vcpu->apic_base = s->apic_base;
@@ -263,14 +275,12 @@ static int hv_x86_set_sregs(struct hv_vcpu *vcpu, const struct hv_sregs *s)
 	if (!(s->cr8 & ~0xfULL))
 		vcpu->cr8 = s->cr8;
 
-	hv_x86_load(vcpu);
 	hv_arch->set_dtable(vcpu, &s->gdt, true);
 	hv_arch->set_dtable(vcpu, &s->idt, false);
 	hv_arch->set_sys(vcpu, s);
 	for (i = 0; i < ARRAY_SIZE(hv_x86_segs); i++)
 		hv_arch->set_segment(vcpu, (const void *)((const char *)s +
 				     hv_x86_segs[i].offset), hv_x86_segs[i].seg);
-	hv_x86_put(vcpu);
 
 	/* The lowest vector set in the bitmap becomes a pending interrupt. */
 	irq = find_first_bit((const unsigned long *)s->interrupt_bitmap,
@@ -319,8 +329,28 @@ long hv_x86_vcpu_ioctl(struct hv_vcpu *vcpu, unsigned int ioctl,
 			return -EFAULT;
 		return hv_x86_set_sregs(vcpu, &sregs);
 	}
+	case HV_RUN:
+		/* KVM: the argument must be 0. */
+		if (arg)
+			return -EINVAL;
+		return hv_x86_run(vcpu);
+	case HV_SET_CPUID2:
+		return hv_cpuid_set(vcpu, argp);
+	case HV_GET_CPUID2:
+		return hv_cpuid_get(vcpu, argp);
 	default:
 		/* What KVM on x86 answers on a vCPU fd. */
+		return -EINVAL;
+	}
+}
+
+/* The system (/dev/hv) ioctls that belong to x86. */
+long hv_x86_dev_ioctl(unsigned int ioctl, unsigned long arg)
+{
+	switch (ioctl) {
+	case HV_GET_SUPPORTED_CPUID:
+		return hv_cpuid_get_supported((void __user *)arg);
+	default:
 		return -EINVAL;
 	}
 }

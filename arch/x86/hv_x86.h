@@ -1,6 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * hv: what the shared x86 code and the two vendor backends tell each other.
+ *
+ * The run loop, the handling of each kind of exit (port I/O, MMIO with
+ * instruction decode, CPUID, MSRs, XSETBV, control registers) and guest
+ * memory access are shared.  A backend enters the guest, turns its
+ * hardware's exit information into calls of the hv_x86_handle_* functions
+ * below, and gives them access to the state that lives in its VMCS or
+ * VMCB through struct hv_arch_ops.
  */
 #ifndef HV_X86_H
 #define HV_X86_H
@@ -8,6 +15,8 @@
 #include <linux/types.h>
 
 struct hv_arch_ops;
+struct hv_vcpu;
+struct hv_vm;
 
 /* CPUID answers straight from the CPU, whatever the kernel has masked. */
 bool vmx_cpu_has_vmx(void);
@@ -19,5 +28,78 @@ bool svm_cpu_has_svm(void);
  */
 const struct hv_arch_ops *vmx_probe(void);
 const struct hv_arch_ops *svm_probe(void);
+
+/* Exceptions the shared code injects (SDM vol 3, table 6-1). */
+#define HV_UD_VECTOR	6
+#define HV_GP_VECTOR	13
+#define HV_PF_VECTOR	14
+
+/*
+ * A port I/O exit as the hardware reports it.  @insn_len is the length of
+ * the IN/OUT/INS/OUTS instruction; @addr_bytes (2, 4, 8) and @seg (enum
+ * hv_seg of the source of OUTS) matter for string instructions only.
+ */
+struct hv_io_exit {
+	u16 port;
+	u8 size;
+	bool in;
+	bool string;
+	bool rep;
+	u8 addr_bytes;
+	u8 seg;
+	u8 insn_len;
+};
+
+/*
+ * Exit handlers return 1 to go back into the guest, 0 to return to
+ * userspace with hv_run filled in, or a negative errno for HV_RUN.
+ */
+int hv_x86_handle_io(struct hv_vcpu *vcpu, const struct hv_io_exit *io);
+int hv_x86_handle_gpa_fault(struct hv_vcpu *vcpu, u64 gpa, bool write);
+int hv_x86_handle_cpuid(struct hv_vcpu *vcpu, unsigned int insn_len);
+int hv_x86_handle_rdmsr(struct hv_vcpu *vcpu, unsigned int insn_len);
+int hv_x86_handle_wrmsr(struct hv_vcpu *vcpu, unsigned int insn_len);
+int hv_x86_handle_xsetbv(struct hv_vcpu *vcpu, unsigned int insn_len);
+int hv_x86_handle_hlt(struct hv_vcpu *vcpu, unsigned int insn_len);
+int hv_x86_handle_vmcall(struct hv_vcpu *vcpu, unsigned int insn_len);
+int hv_x86_handle_mov_to_cr(struct hv_vcpu *vcpu, int cr, u64 val,
+			    unsigned int insn_len);
+int hv_x86_handle_mov_from_cr(struct hv_vcpu *vcpu, int cr, int gpr,
+			      unsigned int insn_len);
+int hv_x86_handle_mov_dr(struct hv_vcpu *vcpu, int dr, int gpr, bool to_dr,
+			 unsigned int insn_len);
+int hv_x86_handle_shutdown(struct hv_vcpu *vcpu);
+int hv_x86_handle_fail_entry(struct hv_vcpu *vcpu, u64 reason);
+int hv_x86_handle_unexpected(struct hv_vcpu *vcpu, u64 reason);
+int hv_x86_inject_ud(struct hv_vcpu *vcpu);
+int hv_x86_inject_gp(struct hv_vcpu *vcpu);
+
+/* The guest's CR4 and APIC base rules, shared by SET_SREGS and the guest. */
+bool hv_x86_cr4_valid(struct hv_vcpu *vcpu, u64 cr4);
+bool hv_x86_apic_base_valid(struct hv_vcpu *vcpu, u64 apic_base);
+
+/*
+ * The SYSCALL MSRs and KERNEL_GS_BASE (hv_msr.c): the backend loads the
+ * guest's before entering the guest, preemption disabled, and puts the
+ * host's back in its vcpu_put.
+ */
+void hv_x86_load_guest_msrs(struct hv_vcpu *vcpu);
+void hv_x86_put_guest_msrs(struct hv_vcpu *vcpu);
+void hv_x86_msr_reset(struct hv_vcpu *vcpu);
+
+/* The guest's XCR0 must be live while it runs (hv_x86_run.c). */
+void hv_x86_load_guest_xcr0(struct hv_vcpu *vcpu);
+void hv_x86_load_host_xcr0(struct hv_vcpu *vcpu);
+
+/* Guest memory (hv_mmu.c).  0, -ENOENT (not RAM) or -EFAULT. */
+int hv_guest_read(struct hv_vm *vm, u64 gpa, void *buf, unsigned int len);
+int hv_guest_write(struct hv_vm *vm, u64 gpa, const void *buf,
+		   unsigned int len);
+
+/* Second-level page tables (EPT or NPT) built from the memory slots. */
+int hv_mmu_init(struct hv_vm *vm);
+void hv_mmu_destroy(struct hv_vm *vm);
+int hv_mmu_map(struct hv_vm *vm, u64 gpa, bool write);
+void hv_mmu_unmap(struct hv_vm *vm, u64 gpa, u64 npages);
 
 #endif /* HV_X86_H */

@@ -6,9 +6,25 @@
 # Every test result counts once per machine and device.  A test whose
 # result on hv differs from its result on KVM on the same machine counts
 # one more failure, unless the file named by -v known lists it as an
-# intentional difference ("suite.test  reason" lines).  Every E line (a
+# intentional difference: "suite.test  reason" lines, where the test may
+# end in "*" (every test of that prefix) and may be followed by
+# "@machine-prefix" to hold on those machines only.  Every E line (a
 # kernel splat, a suite that crashed or timed out, a run that did not
 # finish) counts one failure.  Exit status 1 when anything failed.
+
+# Whether known-differences allows test t to differ on machine m.
+function intentional(m, t,    i, p) {
+	for (i = 1; i <= nk; i++) {
+		if (kmach[i] != "" && index(m, kmach[i]) != 1)
+			continue
+		p = kpat[i]
+		if (p == t)
+			return 1
+		if (p ~ /\*$/ && index(t, substr(p, 1, length(p) - 1)) == 1)
+			return 1
+	}
+	return 0
+}
 
 function pfs(m, dev) {
 	return (count[m, dev, "pass"] + 0) "/" (count[m, dev, "fail"] + 0) "/" (count[m, dev, "skip"] + 0)
@@ -20,7 +36,13 @@ BEGIN {
 			if (line ~ /^[ \t]*(#|$)/)
 				continue
 			split(line, f, /[ \t]+/)
-			intentional[f[1]] = 1
+			nk++
+			kpat[nk] = f[1]
+			kmach[nk] = ""
+			if (split(f[1], at, "@") == 2) {
+				kpat[nk] = at[1]
+				kmach[nk] = at[2]
+			}
 		}
 	}
 }
@@ -64,7 +86,7 @@ END {
 			continue	# a host-wide test: nothing to compare
 		h = ((m, "hv", t) in result) ? result[m, "hv", t] : "missing"
 		v = ((m, "kvm", t) in result) ? result[m, "kvm", t] : "missing"
-		if (h == v || (t in intentional))
+		if (h == v || intentional(m, t))
 			continue
 		differ[m]++
 		failed++

@@ -29,6 +29,7 @@
 #define HV_CREATE_VM		_IO(HVIO, 0x01)	/* returns a VM fd */
 #define HV_CHECK_EXTENSION	_IO(HVIO, 0x03)	/* capability -> 0 if absent */
 #define HV_GET_VCPU_MMAP_SIZE	_IO(HVIO, 0x04)	/* size of the vCPU mapping */
+#define HV_GET_SUPPORTED_CPUID	_IOWR(HVIO, 0x05, struct hv_cpuid2)
 
 /* ioctls on a VM fd */
 #define HV_CREATE_VCPU		_IO(HVIO, 0x41)	/* vCPU id -> vCPU fd */
@@ -42,6 +43,8 @@
 #define HV_SET_REGS		_IOW(HVIO, 0x82, struct hv_regs)
 #define HV_GET_SREGS		_IOR(HVIO, 0x83, struct hv_sregs)
 #define HV_SET_SREGS		_IOW(HVIO, 0x84, struct hv_sregs)
+#define HV_SET_CPUID2		_IOW(HVIO, 0x90, struct hv_cpuid2)
+#define HV_GET_CPUID2		_IOWR(HVIO, 0x91, struct hv_cpuid2)
 
 /*
  * Capability numbers for HV_CHECK_EXTENSION: KVM's.  hv answers non-zero only
@@ -115,6 +118,26 @@ struct hv_sregs {
 	__u64 efer;
 	__u64 apic_base;
 	__u64 interrupt_bitmap[(HV_NR_INTERRUPTS + 63) / 64];
+};
+
+/* One CPUID leaf (and subleaf, when index is significant). */
+struct hv_cpuid_entry2 {
+	__u32 function;
+	__u32 index;
+	__u32 flags;
+	__u32 eax;
+	__u32 ebx;
+	__u32 ecx;
+	__u32 edx;
+	__u32 padding[3];
+};
+
+#define HV_CPUID_FLAG_SIGNIFCANT_INDEX	(1 << 0)	/* KVM's spelling */
+
+struct hv_cpuid2 {
+	__u32 nent;
+	__u32 padding;
+	struct hv_cpuid_entry2 entries[];
 };
 
 /* Exit reasons in struct hv_run (KVM_EXIT_*). */

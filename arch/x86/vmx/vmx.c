@@ -31,6 +31,9 @@ static const struct hv_arch_ops vmx_ops;
 /* [I] read from IA32_VMX_BASIC at probe time. */
 u32 vmx_revision_id;
 
+/* [I] the controls of every VMCS, from the capability MSRs. */
+struct vmx_config vmx_config;
+
 /* [I] the CR0/CR4 bits VMX operation fixes to 0 or 1 (SDM A.7, A.8). */
 u64 vmx_cr0_fixed0, vmx_cr0_fixed1, vmx_cr4_fixed0, vmx_cr4_fixed1;
 
@@ -95,6 +98,93 @@ static int vmx_check_basic(void)
 	rdmsrl(MSR_IA32_VMX_CR0_FIXED1, vmx_cr0_fixed1);
 	rdmsrl(MSR_IA32_VMX_CR4_FIXED0, vmx_cr4_fixed0);
 	rdmsrl(MSR_IA32_VMX_CR4_FIXED1, vmx_cr4_fixed1);
+	return 0;
+}
+
+/*
+ * A control's value: the bits hv requires, the optional ones the CPU
+ * allows, and the bits the CPU forces to 1 (SDM A.3: allowed-0 settings in
+ * the low half of the capability MSR, allowed-1 in the high half).  With
+ * the "true" MSRs (IA32_VMX_BASIC bit 55) fewer bits are forced.
+ */
+static int vmx_adjust(const char *name, u32 msr, u32 true_msr, bool use_true,
+		      u32 required, u32 forbidden, u32 *out)
+{
+	u64 cap;
+	u32 must1, may1;
+
+	if (rdmsrl_safe(use_true ? true_msr : msr, &cap)) {
+		pr_err("VMX: cannot read the %s capability MSR\n", name);
+		return -EOPNOTSUPP;
+	}
+	must1 = (u32)cap;
+	may1 = cap >> 32;
+	if (required & ~may1) {
+		pr_err("VMX: CPU lacks %s controls %#x\n", name,
+		       required & ~may1);
+		return -EOPNOTSUPP;
+	}
+	if (must1 & forbidden) {
+		pr_err("VMX: CPU forces %s controls %#x that hv cannot use\n",
+		       name, must1 & forbidden);
+		return -EOPNOTSUPP;
+	}
+	*out = required | must1;
+	return 0;
+}
+
+static int vmx_setup_config(void)
+{
+	bool t;
+	u64 basic, ept_cap;
+	int r;
+
+	rdmsrl(MSR_IA32_VMX_BASIC, basic);
+	t = basic & HV_VMX_BASIC_TRUE_CTLS;
+	r = vmx_adjust("pin-based", HV_MSR_VMX_PINBASED_CTLS,
+		       HV_MSR_VMX_TRUE_PINBASED_CTLS, t,
+		       HV_PIN_EXT_INTR_EXITING | HV_PIN_NMI_EXITING, 0,
+		       &vmx_config.pin);
+	if (!r)
+		r = vmx_adjust("processor-based", HV_MSR_VMX_PROCBASED_CTLS,
+			       HV_MSR_VMX_TRUE_PROCBASED_CTLS, t,
+			       HV_CPU_BASED_USE_TSC_OFFSETTING |
+			       HV_CPU_BASED_HLT_EXITING |
+			       HV_CPU_BASED_MWAIT_EXITING |
+			       HV_CPU_BASED_RDPMC_EXITING |
+			       HV_CPU_BASED_CR8_LOAD_EXITING |
+			       HV_CPU_BASED_CR8_STORE_EXITING |
+			       HV_CPU_BASED_MOV_DR_EXITING |
+			       HV_CPU_BASED_UNCOND_IO_EXITING |
+			       HV_CPU_BASED_MONITOR_EXITING |
+			       HV_CPU_BASED_ACTIVATE_SECONDARY,
+			       HV_CPU_BASED_CR3_LOAD_EXITING |
+			       HV_CPU_BASED_CR3_STORE_EXITING,
+			       &vmx_config.proc);
+	if (!r)
+		r = vmx_adjust("secondary", HV_MSR_VMX_PROCBASED_CTLS2,
+			       HV_MSR_VMX_PROCBASED_CTLS2, false,
+			       HV_SECONDARY_ENABLE_EPT |
+			       HV_SECONDARY_UNRESTRICTED_GUEST, 0,
+			       &vmx_config.proc2);
+	if (!r)
+		r = vmx_adjust("VM-exit", HV_MSR_VMX_EXIT_CTLS,
+			       HV_MSR_VMX_TRUE_EXIT_CTLS, t,
+			       HV_EXIT_SAVE_DEBUG_CONTROLS |
+			       HV_EXIT_HOST_ADDR_SPACE_SIZE |
+			       HV_EXIT_SAVE_IA32_PAT | HV_EXIT_LOAD_IA32_PAT |
+			       HV_EXIT_SAVE_IA32_EFER | HV_EXIT_LOAD_IA32_EFER,
+			       0, &vmx_config.exit);
+	if (!r)
+		r = vmx_adjust("VM-entry", HV_MSR_VMX_ENTRY_CTLS,
+			       HV_MSR_VMX_TRUE_ENTRY_CTLS, t,
+			       HV_ENTRY_LOAD_DEBUG_CONTROLS |
+			       HV_ENTRY_LOAD_IA32_PAT | HV_ENTRY_LOAD_IA32_EFER,
+			       HV_ENTRY_IA32E_MODE, &vmx_config.entry);
+	if (r)
+		return r;
+	rdmsrl(MSR_IA32_VMX_EPT_VPID_CAP, ept_cap);
+	vmx_config.invept_all = ept_cap & HV_EPT_CAP_INVEPT_ALL;
 	return 0;
 }
 
@@ -246,6 +336,8 @@ const struct hv_arch_ops *vmx_probe(void)
 	r = vmx_check_basic();
 	if (!r)
 		r = vmx_check_controls();
+	if (!r)
+		r = vmx_setup_config();
 	if (r)
 		return ERR_PTR(r);
 	return &vmx_ops;
@@ -269,4 +361,23 @@ static const struct hv_arch_ops vmx_ops = {
 	.set_rsp_rip_rflags = vmx_set_rsp_rip_rflags,
 	.get_sys = vmx_get_sys,
 	.set_sys = vmx_set_sys,
+	.set_cr0 = vmx_set_cr0,
+	.set_cr4 = vmx_set_cr4,
+	.set_efer = vmx_set_efer,
+	.get_rip = vmx_get_rip,
+	.set_rip = vmx_set_rip,
+	.get_rflags = vmx_get_rflags,
+	.set_rflags = vmx_set_rflags,
+	.get_dr7 = vmx_get_dr7,
+	.set_dr7 = vmx_set_dr7,
+	.get_msr = vmx_get_msr,
+	.set_msr = vmx_set_msr,
+	.load_pdptrs = vmx_load_pdptrs,
+	.inject_exception = vmx_inject_exception,
+	.run = vmx_run,
+	.flush_guest_tlbs = vmx_flush_guest_tlbs,
+	.pte_present = HV_EPT_READ | HV_EPT_WRITE | HV_EPT_EXEC,
+	.pte_table = HV_EPT_READ | HV_EPT_WRITE | HV_EPT_EXEC,
+	.pte_leaf = HV_EPT_READ | HV_EPT_EXEC | HV_EPT_MT_WB,
+	.pte_write = HV_EPT_WRITE,
 };

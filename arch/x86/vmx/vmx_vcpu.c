@@ -16,10 +16,14 @@
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <asm/desc.h>
+#include <asm/msr.h>
 #include <asm/processor-flags.h>
 
+#include "../hv_x86.h"
 #include "vmcs.h"
 #include "vmx.h"
+#include "vmx_caps.h"
 
 /* Access rights at reset (SDM vol 3, table 10-1; KVM's vmx_vcpu_reset). */
 #define AR_CODE_RESET	0x9b	/* present, code, execute/read, accessed */
@@ -30,16 +34,51 @@
 /* The PAT value at reset (SDM vol 3, 13.12.4). */
 #define PAT_RESET	0x0007040600070406ULL
 
+/*
+ * The host state a VM exit loads that differs between CPUs or threads
+ * (SDM vol 3, 27.2.3 and 28.5): the TSS, GDT and IDT of this CPU, its
+ * per-CPU GS base and SYSENTER stack, the thread's FS base.
+ */
+static void vmx_set_cpu_host_state(void)
+{
+	struct desc_ptr gdt, idt;
+	struct ldttss_desc *tss;
+	unsigned long fs_base, gs_base;
+	u64 sysenter_esp;
+	u16 tr;
+
+	native_store_gdt(&gdt);
+	store_idt(&idt);
+	asm volatile("str %0" : "=r" (tr));
+	tss = (struct ldttss_desc *)(gdt.address + (tr & ~7));
+	vmcs_writel(HOST_TR_BASE, tss->base0 | ((u64)tss->base1 << 16) |
+		    ((u64)tss->base2 << 24) | ((u64)tss->base3 << 32));
+	vmcs_writel(HOST_GDTR_BASE, gdt.address);
+	vmcs_writel(HOST_IDTR_BASE, idt.address);
+	rdmsrl(MSR_FS_BASE, fs_base);
+	rdmsrl(MSR_GS_BASE, gs_base);
+	vmcs_writel(HOST_FS_BASE, fs_base);
+	vmcs_writel(HOST_GS_BASE, gs_base);
+	rdmsrl(MSR_IA32_SYSENTER_ESP, sysenter_esp);
+	vmcs_writel(HOST_IA32_SYSENTER_ESP, sysenter_esp);
+}
+
 void vmx_vcpu_load(struct hv_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 
 	vmcs_load(vmx->vmcs_pa);
 	vmx->launched = false;
+	vmx->host_saved = false;
+	vmx->host.cr3 = 0;
+	vmx->host.cr4 = 0;
+	vmx_set_cpu_host_state();
 }
 
 void vmx_vcpu_put(struct hv_vcpu *vcpu)
 {
+	vmx_put_host_state(vcpu);
+	hv_x86_put_guest_msrs(vcpu);
 	vmcs_clear(to_vmx(vcpu)->vmcs_pa);
 }
 
@@ -143,6 +182,18 @@ static void vmx_write_cr4(struct vmx_vcpu *vmx, u64 cr4)
 	vmcs_writel(CR4_READ_SHADOW, cr4);
 }
 
+/* VM entry runs the guest in IA-32e mode exactly when EFER.LMA is set. */
+static void vmx_write_efer(struct vmx_vcpu *vmx, u64 efer)
+{
+	vmx->efer = efer;
+	vmcs_write64(GUEST_IA32_EFER, efer);
+	if (efer & EFER_LMA)
+		vmx->entry_ctls |= HV_ENTRY_IA32E_MODE;
+	else
+		vmx->entry_ctls &= ~HV_ENTRY_IA32E_MODE;
+	vmcs_write32(VM_ENTRY_CONTROLS, vmx->entry_ctls);
+}
+
 void vmx_get_sys(struct hv_vcpu *vcpu, struct hv_sregs *sregs)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
@@ -160,10 +211,164 @@ void vmx_set_sys(struct hv_vcpu *vcpu, const struct hv_sregs *sregs)
 
 	vmx->cr2 = sregs->cr2;
 	vmcs_writel(GUEST_CR3, sregs->cr3);
-	vmx->efer = sregs->efer;
-	vmcs_write64(GUEST_IA32_EFER, sregs->efer);
+	vmx_write_efer(vmx, sregs->efer);
 	vmx_write_cr0(vmx, sregs->cr0);
 	vmx_write_cr4(vmx, sregs->cr4);
+}
+
+/*
+ * A guest's MOV to CR0, already checked: turning paging on with EFER.LME
+ * enters long mode (EFER.LMA), turning it off leaves it (SDM vol 3, 9.8.5).
+ */
+void vmx_set_cr0(struct hv_vcpu *vcpu, u64 cr0)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	if (vmx->efer & EFER_LME) {
+		if (!(vmx->cr0 & X86_CR0_PG) && (cr0 & X86_CR0_PG))
+			vmx_write_efer(vmx, vmx->efer | EFER_LMA);
+		else if ((vmx->cr0 & X86_CR0_PG) && !(cr0 & X86_CR0_PG))
+			vmx_write_efer(vmx, vmx->efer & ~EFER_LMA);
+	}
+	vmx_write_cr0(vmx, cr0);
+}
+
+void vmx_set_cr4(struct hv_vcpu *vcpu, u64 cr4)
+{
+	vmx_write_cr4(to_vmx(vcpu), cr4);
+}
+
+void vmx_set_efer(struct hv_vcpu *vcpu, u64 efer)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	vmx_write_efer(vmx, (efer & ~EFER_LMA) | (vmx->efer & EFER_LMA));
+}
+
+u64 vmx_get_rip(struct hv_vcpu *vcpu)
+{
+	return vmcs_readl(GUEST_RIP);
+}
+
+void vmx_set_rip(struct hv_vcpu *vcpu, u64 rip)
+{
+	vmcs_writel(GUEST_RIP, rip);
+}
+
+u64 vmx_get_rflags(struct hv_vcpu *vcpu)
+{
+	return vmcs_readl(GUEST_RFLAGS);
+}
+
+void vmx_set_rflags(struct hv_vcpu *vcpu, u64 rflags)
+{
+	vmcs_writel(GUEST_RFLAGS, rflags);
+}
+
+u64 vmx_get_dr7(struct hv_vcpu *vcpu)
+{
+	return vmcs_readl(GUEST_DR7);
+}
+
+void vmx_set_dr7(struct hv_vcpu *vcpu, u64 dr7)
+{
+	vmcs_writel(GUEST_DR7, dr7);
+}
+
+/* PAE paging with EPT: VM entry loads the PDPTEs from the VMCS (26.3.2.4). */
+void vmx_load_pdptrs(struct hv_vcpu *vcpu, const u64 *pdptrs)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		vmcs_write64(GUEST_PDPTR0 + 2 * i, pdptrs[i]);
+}
+
+/* The MSRs whose guest values live in the VMCS. */
+int vmx_get_msr(struct hv_vcpu *vcpu, u32 index, u64 *val)
+{
+	switch (index) {
+	case MSR_IA32_SYSENTER_CS:
+		*val = vmcs_read32(GUEST_SYSENTER_CS);
+		return 0;
+	case MSR_IA32_SYSENTER_ESP:
+		*val = vmcs_readl(GUEST_SYSENTER_ESP);
+		return 0;
+	case MSR_IA32_SYSENTER_EIP:
+		*val = vmcs_readl(GUEST_SYSENTER_EIP);
+		return 0;
+	case MSR_FS_BASE:
+		*val = vmcs_readl(GUEST_SEG_BASE(HV_FS));
+		return 0;
+	case MSR_GS_BASE:
+		*val = vmcs_readl(GUEST_SEG_BASE(HV_GS));
+		return 0;
+	case MSR_IA32_CR_PAT:
+		*val = vmcs_read64(GUEST_IA32_PAT);
+		return 0;
+	case MSR_IA32_TSC:
+		*val = rdtsc() + vmcs_read64(TSC_OFFSET);
+		return 0;
+	case MSR_IA32_DEBUGCTLMSR:
+		*val = vmcs_read64(GUEST_IA32_DEBUGCTL);
+		return 0;
+	}
+	return 1;
+}
+
+/* A valid PAT: every byte a memory type 0, 1, 4, 5, 6 or 7 (SDM 13.12.2). */
+static bool vmx_pat_valid(u64 pat)
+{
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		u8 type = pat >> (8 * i);
+
+		if (type > 7 || type == 2 || type == 3)
+			return false;
+	}
+	return true;
+}
+
+static bool vmx_canonical(u64 addr)
+{
+	return (u64)((s64)(addr << 16) >> 16) == addr;
+}
+
+/* Returns 0, -EINVAL (#GP in the guest) or 1 (not an MSR the VMCS holds). */
+int vmx_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val)
+{
+	switch (index) {
+	case MSR_IA32_SYSENTER_CS:
+		vmcs_write32(GUEST_SYSENTER_CS, val);
+		return 0;
+	case MSR_IA32_SYSENTER_ESP:
+	case MSR_IA32_SYSENTER_EIP:
+	case MSR_FS_BASE:
+	case MSR_GS_BASE:
+		if (!vmx_canonical(val))
+			return -EINVAL;
+		if (index == MSR_IA32_SYSENTER_ESP)
+			vmcs_writel(GUEST_SYSENTER_ESP, val);
+		else if (index == MSR_IA32_SYSENTER_EIP)
+			vmcs_writel(GUEST_SYSENTER_EIP, val);
+		else
+			vmcs_writel(GUEST_SEG_BASE(index == MSR_FS_BASE ?
+						   HV_FS : HV_GS), val);
+		return 0;
+	case MSR_IA32_CR_PAT:
+		if (!vmx_pat_valid(val))
+			return -EINVAL;
+		vmcs_write64(GUEST_IA32_PAT, val);
+		return 0;
+	case MSR_IA32_TSC:
+		vmcs_write64(TSC_OFFSET, val - rdtsc());
+		return 0;
+	case MSR_IA32_DEBUGCTLMSR:
+		/* hv offers no branch tracing: only 0 is accepted. */
+		return val ? -EINVAL : 0;
+	}
+	return 1;
 }
 
 static void vmx_reset_segment(enum hv_seg seg, u16 selector, u64 base,
@@ -173,6 +378,37 @@ static void vmx_reset_segment(enum hv_seg seg, u16 selector, u64 base,
 	vmcs_writel(GUEST_SEG_BASE(seg), base);
 	vmcs_write32(GUEST_SEG_LIMIT(seg), 0xffff);
 	vmcs_write32(GUEST_SEG_AR_BYTES(seg), ar);
+}
+
+/*
+ * The execution controls (SDM 25.6-25.8).  The guest owns no bit of CR0
+ * or CR4: every write exits and is checked and applied by hv, and reads
+ * come from the read shadows.  Every RDMSR/WRMSR exits (no MSR bitmap),
+ * every port access exits (unconditional I/O exiting), no exception does.
+ */
+static void vmx_vcpu_setup(struct hv_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, vmx_config.pin);
+	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, vmx_config.proc);
+	vmcs_write32(SECONDARY_VM_EXEC_CONTROL, vmx_config.proc2);
+	vmcs_write32(VM_EXIT_CONTROLS, vmx_config.exit);
+	vmx->entry_ctls = vmx_config.entry;
+	vmcs_write32(VM_ENTRY_CONTROLS, vmx->entry_ctls);
+	vmcs_write32(EXCEPTION_BITMAP, 0);
+	vmcs_write32(PAGE_FAULT_ERROR_CODE_MASK, 0);
+	vmcs_write32(PAGE_FAULT_ERROR_CODE_MATCH, 0);
+	vmcs_write32(CR3_TARGET_COUNT, 0);
+	vmcs_write32(VM_EXIT_MSR_STORE_COUNT, 0);
+	vmcs_write32(VM_EXIT_MSR_LOAD_COUNT, 0);
+	vmcs_write32(VM_ENTRY_MSR_LOAD_COUNT, 0);
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
+	vmcs_writel(CR0_GUEST_HOST_MASK, ~0UL);
+	vmcs_writel(CR4_GUEST_HOST_MASK, ~0UL);
+	vmcs_write64(TSC_OFFSET, 0);
+	vmcs_write64(EPT_POINTER, vcpu->vm->mmu.root_pa | HV_EPTP_WB_4LEVEL);
+	vmx_set_constant_host_state();
 }
 
 /* The VMCS guest state after RESET, as KVM's vmx_vcpu_reset sets it. */
@@ -193,8 +429,7 @@ static void vmx_vcpu_reset(struct vmx_vcpu *vmx)
 
 	vmx->cr2 = 0;
 	vmcs_writel(GUEST_CR3, 0);
-	vmx->efer = 0;
-	vmcs_write64(GUEST_IA32_EFER, 0);
+	vmx_write_efer(vmx, 0);
 	vmx_write_cr0(vmx, X86_CR0_CD | X86_CR0_NW | X86_CR0_ET);
 	vmx_write_cr4(vmx, 0);
 
@@ -233,6 +468,7 @@ int vmx_vcpu_create(struct hv_vcpu *vcpu)
 	/* VMCLEAR first: it initializes a new VMCS (SDM 25.11.3). */
 	vmcs_clear(vmx->vmcs_pa);
 	vmx_vcpu_load(vcpu);
+	vmx_vcpu_setup(vcpu);
 	vmx_vcpu_reset(vmx);
 	vmx_vcpu_put(vcpu);
 	errors = this_cpu_read(vmx_insn_errors) - errors;

@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hv: the guest's CPUID.
+ *
+ * As on KVM, userspace decides what the guest sees: HV_GET_SUPPORTED_CPUID
+ * offers the host's CPUID filtered through an allow-list of what hv
+ * virtualizes (no VMX/SVM, no PMU, no MONITOR, no RDTSCP...; the
+ * "hypervisor" bit set), the client edits it and hands it to each vCPU
+ * with HV_SET_CPUID2.  A guest CPUID instruction is answered from that
+ * table, with KVM's rules for leaves it lacks and for the bits that follow
+ * the guest's state (OSXSAVE, OSPKE, APIC).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <asm/fpu/xcr.h>
+#include <asm/processor.h>
+
+#include "../../module/hv_internal.h"
+#include "hv_x86.h"
+#include "hv_x86_int.h"
+
+/* What hv passes through of each register of a leaf; the rest reads 0. */
+struct hv_cpuid_mask {
+	u32 function;
+	u32 eax, ebx, ecx, edx;
+};
+
+/*
+ * Leaf 1 ECX: SSE3, PCLMULQDQ, SSSE3, FMA, CX16, SSE4.1/4.2, MOVBE,
+ * POPCNT, AES, XSAVE, AVX, F16C, RDRAND (not VMX, SMX, EST, TM2, MONITOR,
+ * PDCM, PCID, x2APIC, TSC-deadline, OSXSAVE); EDX: the classic features
+ * without MTRR, MCA, DS, ACPI, TM, PBE, HTT (hv has no MTRR or
+ * machine-check MSRs).  Leaf 7 EBX: FSGSBASE, BMI1/2, AVX2, SMEP, SMAP,
+ * ERMS, RDSEED, ADX, CLFLUSHOPT, CLWB, SHA (no RTM/HLE, MPX, PT, INVPCID,
+ * AVX-512); ECX: UMIP; EDX: FSRM (no speculation-control MSRs).
+ * 0x80000001: LAHF, ABM, SSE4A, PREFETCHW; SYSCALL, NX, 1-GiB pages, LM
+ * (no RDTSCP, SVM).
+ */
+static const struct hv_cpuid_mask hv_cpuid_masks[] = {
+	{ 0x00000001, ~0U, 0x0000ffff, 0x76d83203, 0x078babff },
+	{ 0x00000007, 0, 0x219c03a9, 0x00000004, 0x00000010 },
+	{ 0x0000000d, ~0U, ~0U, ~0U, ~0U },
+	{ 0x80000001, ~0U, 0, 0x000001e1, 0x24100800 },
+	{ 0x80000007, 0, 0, 0, BIT(8) },
+	{ 0x80000008, 0x0000ffff, 0, 0, 0 },
+};
+
+/* Leaves offered at all; leaf 0 and 0x80000000 give the maximum. */
+static const u32 hv_cpuid_leaves[] = {
+	0x00000000, 0x00000001, 0x00000007, 0x0000000d,
+	0x80000000, 0x80000001, 0x80000007, 0x80000008,
+};
+
+#define CPUID1_ECX_HYPERVISOR	BIT(31)
+#define CPUID1_ECX_XSAVE	BIT(26)
+#define CPUID1_ECX_OSXSAVE	BIT(27)
+#define CPUID1_EDX_APIC		BIT(9)
+#define CPUID7_ECX_OSPKE	BIT(4)
+
+static void hv_cpuid_fill(struct hv_cpuid_entry2 *e, u32 function, u32 index)
+{
+	const struct hv_cpuid_mask *m = NULL;
+	unsigned int i;
+
+	memset(e, 0, sizeof(*e));
+	e->function = function;
+	e->index = index;
+	cpuid_count(function, index, &e->eax, &e->ebx, &e->ecx, &e->edx);
+	for (i = 0; i < ARRAY_SIZE(hv_cpuid_masks); i++)
+		if (hv_cpuid_masks[i].function == function)
+			m = &hv_cpuid_masks[i];
+	if (m) {
+		e->eax &= m->eax;
+		e->ebx &= m->ebx;
+		e->ecx &= m->ecx;
+		e->edx &= m->edx;
+	}
+	switch (function) {
+	case 0x00000000:
+		e->eax = min_t(u32, e->eax, 0xd);
+		break;
+	case 0x00000001:
+		e->ecx |= CPUID1_ECX_HYPERVISOR;
+		break;
+	case 0x00000007:
+		e->flags = HV_CPUID_FLAG_SIGNIFCANT_INDEX;
+		break;
+	case 0x0000000d:
+		e->flags = HV_CPUID_FLAG_SIGNIFCANT_INDEX;
+		if (index == 0) {
+			u64 xcr0 = boot_cpu_has(X86_FEATURE_XSAVE) ?
+				   xgetbv(XCR_XFEATURE_ENABLED_MASK) : 0;
+
+			e->eax = (u32)xcr0;
+			e->edx = xcr0 >> 32;
+		} else if (index == 1) {
+			/* XSAVEOPT, XSAVEC, XGETBV1; not XSAVES. */
+			e->eax &= 0x7;
+			e->ebx = e->ecx = e->edx = 0;
+		}
+		break;
+	case 0x80000000:
+		e->eax = min_t(u32, e->eax, 0x80000008);
+		break;
+	}
+}
+
+static bool hv_cpuid_leaf_offered(u32 function, u32 max_basic, u32 max_ext)
+{
+	unsigned int i;
+
+	if (function < 0x80000000 ? function > max_basic : function > max_ext)
+		return false;
+	for (i = 0; i < ARRAY_SIZE(hv_cpuid_leaves); i++)
+		if (hv_cpuid_leaves[i] == function)
+			return true;
+	return false;
+}
+
+/* Build the supported table; returns the number of entries. */
+static unsigned int hv_cpuid_supported(struct hv_cpuid_entry2 *out,
+				       unsigned int max)
+{
+	u32 max_basic = min_t(u32, cpuid_eax(0), 0xd);
+	u32 max_ext = min_t(u32, cpuid_eax(0x80000000), 0x80000008);
+	u64 xcr0 = boot_cpu_has(X86_FEATURE_XSAVE) ?
+		   xgetbv(XCR_XFEATURE_ENABLED_MASK) : 0;
+	unsigned int i, n = 0;
+
+	for (i = 0; i < ARRAY_SIZE(hv_cpuid_leaves) && n < max; i++) {
+		u32 f = hv_cpuid_leaves[i];
+		u32 sub;
+
+		if (!hv_cpuid_leaf_offered(f, max_basic, max_ext))
+			continue;
+		if (f == 0xd) {
+			if (!xcr0)
+				continue;
+			for (sub = 0; sub < 64 && n < max; sub++)
+				if (sub < 2 || (xcr0 & BIT_ULL(sub)))
+					hv_cpuid_fill(&out[n++], f, sub);
+			continue;
+		}
+		hv_cpuid_fill(&out[n++], f, 0);
+	}
+	return n;
+}
+
+long hv_cpuid_get_supported(struct hv_cpuid2 __user *argp)
+{
+	struct hv_cpuid_entry2 *entries;
+	struct hv_cpuid2 cpuid;
+	unsigned int n;
+	long r;
+
+	if (copy_from_user(&cpuid, argp, sizeof(cpuid)))
+		return -EFAULT;
+	/* KVM: at least one entry asked for, and never more than it holds. */
+	if (cpuid.nent < 1)
+		return -E2BIG;
+	cpuid.nent = min_t(u32, cpuid.nent, HV_MAX_CPUID_ENTRIES);
+
+	entries = kcalloc(HV_MAX_CPUID_ENTRIES, sizeof(*entries), GFP_KERNEL);
+	if (!entries)
+		return -ENOMEM;
+	n = hv_cpuid_supported(entries, HV_MAX_CPUID_ENTRIES);
+	r = -E2BIG;
+	if (n > cpuid.nent)
+		goto out;
+	r = -EFAULT;
+	if (copy_to_user(argp->entries, entries, n * sizeof(*entries)))
+		goto out;
+	cpuid.nent = n;
+	if (copy_to_user(argp, &cpuid, sizeof(cpuid)))
+		goto out;
+	r = 0;
+out:
+	kfree(entries);
+	return r;
+}
+
+const struct hv_cpuid_entry2 *hv_cpuid_find(struct hv_vcpu *vcpu,
+					    u32 function, u32 index)
+{
+	unsigned int i;
+
+	for (i = 0; i < vcpu->x86.cpuid_nent; i++) {
+		const struct hv_cpuid_entry2 *e = &vcpu->x86.cpuid[i];
+
+		if (e->function == function &&
+		    (!(e->flags & HV_CPUID_FLAG_SIGNIFCANT_INDEX) ||
+		     e->index == index))
+			return e;
+	}
+	return NULL;
+}
+
+bool hv_cpuid_has(struct hv_vcpu *vcpu, u32 function, int reg, int bit)
+{
+	const struct hv_cpuid_entry2 *e = hv_cpuid_find(vcpu, function, 0);
+	u32 v;
+
+	if (!e)
+		return false;
+	v = reg == HV_EAX ? e->eax : reg == HV_EBX ? e->ebx :
+	    reg == HV_ECX ? e->ecx : e->edx;
+	return v & BIT(bit);
+}
+
+/* The guest's physical address width: CPUID 0x80000008, else 36 (KVM). */
+unsigned int hv_cpuid_maxphyaddr(struct hv_vcpu *vcpu)
+{
+	const struct hv_cpuid_entry2 *e = hv_cpuid_find(vcpu, 0x80000008, 0);
+
+	if (!e || !(e->eax & 0xff))
+		return 36;
+	return e->eax & 0xff;
+}
+
+/* The XCR0 bits the guest may set: its CPUID 0xD.0 and the host's XCR0. */
+u64 hv_cpuid_xcr0_allowed(struct hv_vcpu *vcpu)
+{
+	const struct hv_cpuid_entry2 *e = hv_cpuid_find(vcpu, 0xd, 0);
+	u64 host;
+
+	if (!boot_cpu_has(X86_FEATURE_XSAVE))
+		return XFEATURE_MASK_FP;
+	host = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	if (!e)
+		return XFEATURE_MASK_FP;
+	return (e->eax | ((u64)e->edx << 32)) & host;
+}
+
+/* The entries' validity as KVM checks it (kvm_check_cpuid). */
+static bool hv_cpuid_valid(const struct hv_cpuid_entry2 *e, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (e[i].function == 0x80000008) {
+			unsigned int vaddr_bits = (e[i].eax >> 8) & 0xff;
+
+			if (vaddr_bits != 0 && vaddr_bits != 48 &&
+			    vaddr_bits != 57)
+				return false;
+		}
+	}
+	return true;
+}
+
+long hv_cpuid_set(struct hv_vcpu *vcpu, struct hv_cpuid2 __user *argp)
+{
+	struct hv_cpuid_entry2 *e = NULL;
+	struct hv_cpuid2 cpuid;
+
+	if (copy_from_user(&cpuid, argp, sizeof(cpuid)))
+		return -EFAULT;
+	if (cpuid.nent > HV_MAX_CPUID_ENTRIES)
+		return -E2BIG;
+	if (cpuid.nent) {
+		e = memdup_user(argp->entries, cpuid.nent * sizeof(*e));
+		if (IS_ERR(e))
+			return PTR_ERR(e);
+	}
+	if (!hv_cpuid_valid(e, cpuid.nent))
+		goto invalid;
+	/* After the first HV_RUN the CPUID may only be set again unchanged. */
+	if (vcpu->x86.ran &&
+	    (cpuid.nent != vcpu->x86.cpuid_nent ||
+	     (cpuid.nent && memcmp(e, vcpu->x86.cpuid,
+				   cpuid.nent * sizeof(*e)))))
+		goto invalid;
+	kfree(vcpu->x86.cpuid);
+	vcpu->x86.cpuid = e;
+	vcpu->x86.cpuid_nent = cpuid.nent;
+	return 0;
+invalid:
+	kfree(e);
+	return -EINVAL;
+}
+
+long hv_cpuid_get(struct hv_vcpu *vcpu, struct hv_cpuid2 __user *argp)
+{
+	struct hv_cpuid2 cpuid;
+
+	if (copy_from_user(&cpuid, argp, sizeof(cpuid)))
+		return -EFAULT;
+	if (cpuid.nent < vcpu->x86.cpuid_nent)
+		return -E2BIG;
+	if (copy_to_user(argp->entries, vcpu->x86.cpuid,
+			 vcpu->x86.cpuid_nent * sizeof(*vcpu->x86.cpuid)))
+		return -EFAULT;
+	cpuid.nent = vcpu->x86.cpuid_nent;
+	if (copy_to_user(argp, &cpuid, sizeof(cpuid)))
+		return -EFAULT;
+	return 0;
+}
+
+/* Intel's rule for a leaf past the maximum: the highest basic leaf. */
+static const struct hv_cpuid_entry2 *hv_cpuid_out_of_range(struct hv_vcpu *vcpu,
+							  u32 function,
+							  u32 index)
+{
+	const struct hv_cpuid_entry2 *basic = hv_cpuid_find(vcpu, 0, 0);
+	const struct hv_cpuid_entry2 *ext;
+
+	/* "AuthenticAMD" and "HygonGenuine" CPUs answer zeros instead. */
+	if (!basic || basic->ebx == 0x68747541 || basic->ebx == 0x6f677948)
+		return NULL;
+	if (function < 0x80000000) {
+		if (function <= basic->eax)
+			return NULL;
+	} else {
+		ext = hv_cpuid_find(vcpu, 0x80000000, 0);
+		if (function < 0xc0000000 && ext && function <= ext->eax)
+			return NULL;
+	}
+	return hv_cpuid_find(vcpu, basic->eax, index);
+}
+
+int hv_x86_handle_cpuid(struct hv_vcpu *vcpu, unsigned int insn_len)
+{
+	u32 function = vcpu->regs[HV_RAX], index = vcpu->regs[HV_RCX];
+	const struct hv_cpuid_entry2 *e;
+	u32 eax = 0, ebx = 0, ecx = 0, edx = 0;
+	struct hv_sregs s;
+
+	e = hv_cpuid_find(vcpu, function, index);
+	if (!e)
+		e = hv_cpuid_out_of_range(vcpu, function, index);
+	if (e) {
+		eax = e->eax;
+		ebx = e->ebx;
+		ecx = e->ecx;
+		edx = e->edx;
+	}
+	/* Bits that follow the guest's own state, as on KVM. */
+	hv_arch->get_sys(vcpu, &s);
+	if (e && e->function == 1) {
+		ecx &= ~CPUID1_ECX_OSXSAVE;
+		if ((ecx & CPUID1_ECX_XSAVE) && (s.cr4 & X86_CR4_OSXSAVE))
+			ecx |= CPUID1_ECX_OSXSAVE;
+		edx &= ~CPUID1_EDX_APIC;
+		if (vcpu->apic_base & BIT_ULL(11))
+			edx |= CPUID1_EDX_APIC;
+	}
+	if (e && e->function == 7 && e->index == 0) {
+		ecx &= ~CPUID7_ECX_OSPKE;
+		if (s.cr4 & X86_CR4_PKE)
+			ecx |= CPUID7_ECX_OSPKE;
+	}
+
+	vcpu->regs[HV_RAX] = eax;
+	vcpu->regs[HV_RBX] = ebx;
+	vcpu->regs[HV_RCX] = ecx;
+	vcpu->regs[HV_RDX] = edx;
+	hv_skip_insn(vcpu, insn_len);
+	return 1;
+}

@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hv: guest physical memory.
+ *
+ * The second-level page tables (Intel EPT, AMD NPT) map guest physical
+ * addresses to host pages.  Both are 4-level tables of 512 8-byte entries;
+ * only the bits of an entry differ, and the backend names them in its ops
+ * (pte_present, pte_table, pte_leaf, pte_write).  hv maps 4-KiB pages only.
+ *
+ * A table starts empty.  The guest's first access to a page faults to hv
+ * (EPT violation, nested page fault), and hv_mmu_map() looks the address up
+ * in the memory slots, pins the user page behind it and installs a leaf.
+ * An address no slot backs is MMIO and is never mapped.  The pin holds the
+ * page in place for as long as the leaf exists; hv_mmu_unmap() (slot
+ * deleted or moved) and hv_mmu_destroy() (VM gone) remove leaves, make
+ * every CPU forget its cached translations, and only then unpin.
+ *
+ * Locking: vm->lock serializes every change of the tables and of the
+ * slots.  The hardware walks the tables concurrently, so an entry is
+ * written with one 8-byte store, and a leaf is installed only after its
+ * page is pinned.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <asm/io.h>
+
+#include "../../module/hv_internal.h"
+#include "hv_x86.h"
+
+#define PTE_ADDR_MASK	GENMASK_ULL(51, 12)
+#define PT_ENTRIES	512
+
+static unsigned int pt_index(u64 gpa, int level)
+{
+	return (gpa >> (PAGE_SHIFT + 9 * (level - 1))) & (PT_ENTRIES - 1);
+}
+
+static bool spte_present(u64 pte)
+{
+	return pte & hv_arch->pte_present;
+}
+
+static u64 *spte_table(u64 pte)
+{
+	return __va(pte & PTE_ADDR_MASK);
+}
+
+int hv_mmu_init(struct hv_vm *vm)
+{
+	vm->mmu.root = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!vm->mmu.root)
+		return -ENOMEM;
+	vm->mmu.root_pa = __pa(vm->mmu.root);
+	vm->mmu.nr_tables = 1;
+	return 0;
+}
+
+/*
+ * The leaf entry for @gpa, allocating the tables on the way when @alloc.
+ * NULL when a table is missing and !@alloc, or on allocation failure.
+ */
+static u64 *hv_mmu_leaf(struct hv_vm *vm, u64 gpa, bool alloc)
+{
+	u64 *table = vm->mmu.root;
+	int level;
+
+	lockdep_assert_held(&vm->lock);
+	for (level = 4; level > 1; level--) {
+		u64 *pte = &table[pt_index(gpa, level)];
+
+		if (!spte_present(*pte)) {
+			u64 *next;
+
+			if (!alloc)
+				return NULL;
+			next = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+			if (!next)
+				return NULL;
+			vm->mmu.nr_tables++;
+			WRITE_ONCE(*pte, __pa(next) | hv_arch->pte_table);
+		}
+		table = spte_table(*pte);
+	}
+	return &table[pt_index(gpa, 1)];
+}
+
+/*
+ * Map the page at @gpa.  Returns 0 when it is mapped (perhaps by another
+ * vCPU meanwhile), 1 when it is not RAM the guest may access that way (no
+ * slot, or a write to a read-only slot: the caller emulates MMIO),
+ * -EFAULT when the slot's user memory is gone, -ENOMEM.
+ */
+int hv_mmu_map(struct hv_vm *vm, u64 gpa, bool write)
+{
+	const struct hv_memslot *slot;
+	struct page *page;
+	bool readonly;
+	u64 *leaf, hva;
+	long n;
+	int r = 0;
+
+	mutex_lock(&vm->lock);
+	slot = hv_memslot_find(vm, gpa >> PAGE_SHIFT);
+	readonly = slot && (slot->flags & HV_MEM_READONLY);
+	if (!slot || (write && readonly)) {
+		r = 1;
+		goto out;
+	}
+	leaf = hv_mmu_leaf(vm, gpa, true);
+	if (!leaf) {
+		r = -ENOMEM;
+		goto out;
+	}
+	if (spte_present(*leaf))
+		goto out;
+
+	hva = slot->hva + ((gpa & PAGE_MASK) - slot->gpa);
+	n = pin_user_pages_fast(hva, 1, FOLL_LONGTERM |
+				(readonly ? 0 : FOLL_WRITE), &page);
+	if (n != 1) {
+		r = n < 0 ? n : -EFAULT;
+		goto out;
+	}
+	vm->mmu.nr_pinned++;
+	WRITE_ONCE(*leaf, page_to_phys(page) | hv_arch->pte_leaf |
+		   (readonly ? 0 : hv_arch->pte_write));
+out:
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
+static void hv_mmu_unpin(struct hv_vm *vm, u64 *leaf)
+{
+	struct page *page = pfn_to_page((*leaf & PTE_ADDR_MASK) >> PAGE_SHIFT);
+
+	unpin_user_pages_dirty_lock(&page, 1, *leaf & hv_arch->pte_write);
+	vm->mmu.nr_pinned--;
+	WRITE_ONCE(*leaf, 0);
+}
+
+/*
+ * Unmap [gpa, gpa + npages pages).  Leaves first lose their permission
+ * bits (not present) but keep the page address; once no CPU can use the
+ * old translation any more, the pages are unpinned.
+ */
+void hv_mmu_unmap(struct hv_vm *vm, u64 gpa, u64 npages)
+{
+	u64 end = gpa + (npages << PAGE_SHIFT), a;
+	bool any = false;
+	u64 *leaf;
+
+	lockdep_assert_held(&vm->lock);
+	for (a = gpa; a < end; a += PAGE_SIZE) {
+		leaf = hv_mmu_leaf(vm, a, false);
+		if (!leaf) {
+			/* Skip to the end of the missing table. */
+			a |= (1ULL << (PAGE_SHIFT + 9)) - 1;
+			a &= PAGE_MASK;
+			continue;
+		}
+		if (spte_present(*leaf)) {
+			WRITE_ONCE(*leaf, *leaf & PTE_ADDR_MASK);
+			any = true;
+		}
+	}
+	if (!any)
+		return;
+	hv_arch->flush_guest_tlbs(vm);
+	for (a = gpa; a < end; a += PAGE_SIZE) {
+		leaf = hv_mmu_leaf(vm, a, false);
+		if (!leaf) {
+			a |= (1ULL << (PAGE_SHIFT + 9)) - 1;
+			a &= PAGE_MASK;
+			continue;
+		}
+		if (*leaf)
+			hv_mmu_unpin(vm, leaf);
+	}
+}
+
+static void hv_mmu_free_table(struct hv_vm *vm, u64 *table, int level)
+{
+	unsigned int i;
+
+	for (i = 0; i < PT_ENTRIES; i++) {
+		if (!table[i])
+			continue;
+		if (level == 1)
+			hv_mmu_unpin(vm, &table[i]);
+		else
+			hv_mmu_free_table(vm, spte_table(table[i]), level - 1);
+	}
+	free_page((unsigned long)table);
+	vm->mmu.nr_tables--;
+}
+
+/*
+ * The VM is gone: no vCPU runs.  A new VM may get the same root page (and
+ * so the same EPTP), so stale translations are flushed before the pages
+ * are unpinned.
+ */
+void hv_mmu_destroy(struct hv_vm *vm)
+{
+	if (!vm->mmu.root)
+		return;
+	/* (The SVM backend does not run guests yet: nothing to flush.) */
+	if (hv_arch->flush_guest_tlbs)
+		hv_arch->flush_guest_tlbs(vm);
+	mutex_lock(&vm->lock);
+	hv_mmu_free_table(vm, vm->mmu.root, 4);
+	WARN_ON_ONCE(vm->mmu.nr_tables || vm->mmu.nr_pinned);
+	vm->mmu.root = NULL;
+	mutex_unlock(&vm->lock);
+}
+
+/*
+ * Copy guest physical memory through the slots' user mappings (so it works
+ * whether or not the page is mapped in the second-level tables yet).
+ * Called from the vCPU's thread, which shares the VM's mm.
+ */
+static int hv_guest_copy(struct hv_vm *vm, u64 gpa, void *buf,
+			 unsigned int len, bool write)
+{
+	int r = 0;
+
+	mutex_lock(&vm->lock);
+	while (len) {
+		unsigned int n = min_t(u64, len, PAGE_SIZE - (gpa & ~PAGE_MASK));
+		const struct hv_memslot *slot;
+		void __user *hva;
+
+		slot = hv_memslot_find(vm, gpa >> PAGE_SHIFT);
+		if (!slot || (write && (slot->flags & HV_MEM_READONLY))) {
+			r = -ENOENT;
+			break;
+		}
+		hva = (void __user *)(unsigned long)(slot->hva + gpa - slot->gpa);
+		if (write ? copy_to_user(hva, buf, n) :
+			    copy_from_user(buf, hva, n)) {
+			r = -EFAULT;
+			break;
+		}
+		gpa += n;
+		buf += n;
+		len -= n;
+	}
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
+int hv_guest_read(struct hv_vm *vm, u64 gpa, void *buf, unsigned int len)
+{
+	return hv_guest_copy(vm, gpa, buf, len, false);
+}
+
+int hv_guest_write(struct hv_vm *vm, u64 gpa, const void *buf,
+		   unsigned int len)
+{
+	return hv_guest_copy(vm, gpa, (void *)buf, len, true);
+}

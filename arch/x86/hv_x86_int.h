@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hv: helpers private to the shared x86 code (arch/x86/hv_*.c).
+ */
+#ifndef HV_X86_INT_H
+#define HV_X86_INT_H
+
+#include <linux/types.h>
+
+struct hv_vcpu;
+struct hv_cpuid2;
+
+/* hv_x86_run.c */
+u64 hv_gpr_read(struct hv_vcpu *vcpu, unsigned int reg);
+void hv_gpr_write(struct hv_vcpu *vcpu, unsigned int reg, u64 val);
+void hv_skip_insn(struct hv_vcpu *vcpu, unsigned int len);
+unsigned int hv_code_bytes(struct hv_vcpu *vcpu);
+int hv_gva_to_gpa(struct hv_vcpu *vcpu, u64 gva, u64 *gpa);
+
+/* hv_cpuid.c */
+long hv_cpuid_get_supported(struct hv_cpuid2 __user *argp);
+long hv_cpuid_set(struct hv_vcpu *vcpu, struct hv_cpuid2 __user *argp);
+long hv_cpuid_get(struct hv_vcpu *vcpu, struct hv_cpuid2 __user *argp);
+const struct hv_cpuid_entry2 *hv_cpuid_find(struct hv_vcpu *vcpu,
+					    u32 function, u32 index);
+bool hv_cpuid_has(struct hv_vcpu *vcpu, u32 function, int reg, int bit);
+unsigned int hv_cpuid_maxphyaddr(struct hv_vcpu *vcpu);
+u64 hv_cpuid_xcr0_allowed(struct hv_vcpu *vcpu);
+
+/* Registers of a CPUID entry, for hv_cpuid_has(). */
+enum { HV_EAX, HV_EBX, HV_ECX, HV_EDX };
+
+#endif /* HV_X86_INT_H */

@@ -1,0 +1,774 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hv: the run loop and the exit handlers both backends share.
+ *
+ * HV_RUN first completes what the previous exit to userspace left open
+ * (the data of an IN or an MMIO read, moving RIP past an OUT), then enters
+ * the guest again and again until an exit needs userspace, a signal is
+ * pending, or an error occurs.  Each backend's run op enters the guest once
+ * and calls the handlers below from its table of exit reasons.
+ *
+ * The guest-visible rules (when RIP moves, how many items a string I/O
+ * exit carries) follow KVM's x86 code, since clients were written against
+ * it: OUT and IN move RIP on the next HV_RUN; an MMIO write moves it before
+ * the exit, an MMIO read after; OUTS moves one item per exit, INS up to a
+ * page or 1024 bytes.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/smp.h>
+#include <asm/fpu/api.h>
+#include <asm/fpu/xcr.h>
+#include <asm/msr-index.h>
+#include <asm/processor-flags.h>
+
+#include "../../module/hv_internal.h"
+#include "hv_decode.h"
+#include "hv_x86.h"
+#include "hv_x86_int.h"
+
+/* ------------------------------------------------------------------ */
+/* Registers */
+
+u64 hv_gpr_read(struct hv_vcpu *vcpu, unsigned int reg)
+{
+	u64 rsp, rip, rflags;
+
+	if (reg != HV_RSP)
+		return vcpu->regs[reg];
+	hv_arch->get_rsp_rip_rflags(vcpu, &rsp, &rip, &rflags);
+	return rsp;
+}
+
+void hv_gpr_write(struct hv_vcpu *vcpu, unsigned int reg, u64 val)
+{
+	u64 rsp, rip, rflags;
+
+	if (reg != HV_RSP) {
+		vcpu->regs[reg] = val;
+		return;
+	}
+	hv_arch->get_rsp_rip_rflags(vcpu, &rsp, &rip, &rflags);
+	hv_arch->set_rsp_rip_rflags(vcpu, val, rip, rflags);
+}
+
+/*
+ * Write the low @bytes of a register as an instruction of that operand
+ * size does: 8- and 16-bit writes keep the other bits, 32-bit writes clear
+ * bits 63:32 (SDM vol 1, 3.4.1.1).
+ */
+static void hv_gpr_write_sized(struct hv_vcpu *vcpu, unsigned int reg,
+			       u64 val, unsigned int bytes, bool high_byte)
+{
+	u64 old = hv_gpr_read(vcpu, reg);
+
+	switch (bytes) {
+	case 1:
+		if (high_byte)
+			val = (old & ~0xff00ULL) | ((val & 0xff) << 8);
+		else
+			val = (old & ~0xffULL) | (val & 0xff);
+		break;
+	case 2:
+		val = (old & ~0xffffULL) | (val & 0xffff);
+		break;
+	case 4:
+		val = (u32)val;
+		break;
+	}
+	hv_gpr_write(vcpu, reg, val);
+}
+
+void hv_skip_insn(struct hv_vcpu *vcpu, unsigned int len)
+{
+	hv_arch->set_rip(vcpu, hv_arch->get_rip(vcpu) + len);
+}
+
+/* Registers used as addresses wrap at the address size. */
+static u64 addr_mask(u64 val, unsigned int addr_bytes)
+{
+	return addr_bytes == 8 ? val : val & GENMASK_ULL(addr_bytes * 8 - 1, 0);
+}
+
+/* Update an address register (RSI, RDI, RCX) at the address size. */
+static void addr_reg_add(struct hv_vcpu *vcpu, unsigned int reg, s64 delta,
+			 unsigned int addr_bytes)
+{
+	u64 old = hv_gpr_read(vcpu, reg);
+	u64 mask = addr_bytes == 8 ? ~0ULL : GENMASK_ULL(addr_bytes * 8 - 1, 0);
+	u64 val = (old & ~mask) | ((old + delta) & mask);
+
+	/* A 32-bit result clears bits 63:32, as for any 32-bit write. */
+	if (addr_bytes == 4)
+		val = (u32)val;
+	hv_gpr_write(vcpu, reg, val);
+}
+
+/* Default operand size of the code the guest runs: 2, 4 or 8 bytes. */
+unsigned int hv_code_bytes(struct hv_vcpu *vcpu)
+{
+	struct hv_segment cs;
+	struct hv_sregs s;
+
+	hv_arch->get_segment(vcpu, &cs, HV_CS);
+	hv_arch->get_sys(vcpu, &s);
+	if ((s.efer & EFER_LMA) && cs.l)
+		return 8;
+	if (!(s.cr0 & X86_CR0_PE))
+		return 2;
+	return cs.db ? 4 : 2;
+}
+
+/* ------------------------------------------------------------------ */
+/* Guest linear addresses (SDM vol 3, chapter 4) */
+
+#define PT_P		BIT_ULL(0)
+#define PT_PS		BIT_ULL(7)
+#define PT_ADDR		GENMASK_ULL(51, 12)
+
+/*
+ * Translate a guest linear address through the guest's own page tables.
+ * Only presence is checked: hv reaches guest memory for the instruction
+ * the guest is executing, whose access the CPU has already allowed.
+ */
+int hv_gva_to_gpa(struct hv_vcpu *vcpu, u64 gva, u64 *gpa)
+{
+	struct hv_sregs s;
+	u64 table, pte = 0;
+	int level, r;
+
+	hv_arch->get_sys(vcpu, &s);
+	if (!(s.cr0 & X86_CR0_PG)) {
+		*gpa = (u32)gva;
+		return 0;
+	}
+	if (!(s.cr4 & X86_CR4_PAE)) {
+		u32 pde, pte32;
+
+		/* 32-bit paging: 4-byte entries, 4-MiB pages with PSE. */
+		r = hv_guest_read(vcpu->vm, (s.cr3 & 0xfffff000) +
+				  ((gva >> 22) & 0x3ff) * 4, &pde, 4);
+		if (r || !(pde & PT_P))
+			return -EFAULT;
+		if ((pde & PT_PS) && (s.cr4 & X86_CR4_PSE)) {
+			*gpa = (pde & 0xffc00000) | (gva & 0x3fffff);
+			return 0;
+		}
+		r = hv_guest_read(vcpu->vm, (pde & 0xfffff000) +
+				  ((gva >> 12) & 0x3ff) * 4, &pte32, 4);
+		if (r || !(pte32 & PT_P))
+			return -EFAULT;
+		*gpa = (pte32 & 0xfffff000) | (gva & 0xfff);
+		return 0;
+	}
+	if (s.efer & EFER_LMA) {
+		if (s.cr4 & X86_CR4_LA57)
+			return -EFAULT;
+		level = 4;
+		table = s.cr3 & PT_ADDR;
+	} else {
+		/* PAE: the PDPTE comes from the 32-byte table at CR3. */
+		r = hv_guest_read(vcpu->vm, (s.cr3 & 0xffffffe0) +
+				  ((gva >> 30) & 3) * 8, &pte, 8);
+		if (r || !(pte & PT_P))
+			return -EFAULT;
+		level = 2;
+		table = pte & PT_ADDR;
+		gva = (u32)gva;
+	}
+	for (; level >= 1; level--) {
+		unsigned int shift = 12 + 9 * (level - 1);
+
+		r = hv_guest_read(vcpu->vm, table + ((gva >> shift) & 511) * 8,
+				  &pte, 8);
+		if (r || !(pte & PT_P))
+			return -EFAULT;
+		if (level == 1 || ((level == 2 || level == 3) && (pte & PT_PS))) {
+			u64 mask = (1ULL << shift) - 1;
+
+			*gpa = ((pte & PT_ADDR) & ~mask) | (gva & mask);
+			return 0;
+		}
+		table = pte & PT_ADDR;
+	}
+	return -EFAULT;
+}
+
+/* Copy to or from guest linear memory, page by page. */
+static int hv_gva_copy(struct hv_vcpu *vcpu, u64 gva, void *buf,
+		       unsigned int len, bool write)
+{
+	while (len) {
+		unsigned int n = min_t(u64, len, PAGE_SIZE - (gva & ~PAGE_MASK));
+		u64 gpa;
+		int r;
+
+		r = hv_gva_to_gpa(vcpu, gva, &gpa);
+		if (!r)
+			r = write ? hv_guest_write(vcpu->vm, gpa, buf, n) :
+				    hv_guest_read(vcpu->vm, gpa, buf, n);
+		if (r)
+			return r;
+		gva += n;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* The linear address of seg:offset (bases other than FS/GS are 0 in 64-bit). */
+static u64 hv_seg_linear(struct hv_vcpu *vcpu, unsigned int seg, u64 offset,
+			 unsigned int addr_bytes)
+{
+	struct hv_segment var;
+
+	if (addr_bytes == 8 && seg != HV_FS && seg != HV_GS)
+		return offset;
+	hv_arch->get_segment(vcpu, &var, seg);
+	offset += var.base;
+	return addr_bytes == 8 ? offset : (u32)offset;
+}
+
+/* ------------------------------------------------------------------ */
+/* Exits to userspace */
+
+static int hv_exit_internal(struct hv_vcpu *vcpu, u32 suberror,
+			    unsigned int ndata, const u64 *data)
+{
+	struct hv_run *run = vcpu->run;
+	unsigned int i;
+
+	run->exit_reason = HV_EXIT_INTERNAL_ERROR;
+	run->internal.suberror = suberror;
+	run->internal.ndata = ndata;
+	for (i = 0; i < ndata; i++)
+		run->internal.data[i] = data[i];
+	return 0;
+}
+
+int hv_x86_handle_unexpected(struct hv_vcpu *vcpu, u64 reason)
+{
+	u64 data[2] = { reason, raw_smp_processor_id() };
+
+	return hv_exit_internal(vcpu, HV_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON,
+				2, data);
+}
+
+static int hv_exit_emulation_failed(struct hv_vcpu *vcpu)
+{
+	return hv_exit_internal(vcpu, HV_INTERNAL_ERROR_EMULATION, 0, NULL);
+}
+
+int hv_x86_handle_shutdown(struct hv_vcpu *vcpu)
+{
+	vcpu->run->exit_reason = HV_EXIT_SHUTDOWN;
+	return 0;
+}
+
+int hv_x86_handle_fail_entry(struct hv_vcpu *vcpu, u64 reason)
+{
+	vcpu->run->exit_reason = HV_EXIT_FAIL_ENTRY;
+	vcpu->run->fail_entry.hardware_entry_failure_reason = reason;
+	vcpu->run->fail_entry.cpu = raw_smp_processor_id();
+	return 0;
+}
+
+/* Without an in-kernel local APIC, HLT goes to userspace (KVM_EXIT_HLT). */
+int hv_x86_handle_hlt(struct hv_vcpu *vcpu, unsigned int insn_len)
+{
+	hv_skip_insn(vcpu, insn_len);
+	vcpu->run->exit_reason = HV_EXIT_HLT;
+	return 0;
+}
+
+int hv_x86_inject_ud(struct hv_vcpu *vcpu)
+{
+	hv_arch->inject_exception(vcpu, HV_UD_VECTOR, false, 0);
+	return 1;
+}
+
+int hv_x86_inject_gp(struct hv_vcpu *vcpu)
+{
+	hv_arch->inject_exception(vcpu, HV_GP_VECTOR, true, 0);
+	return 1;
+}
+
+/*
+ * VMCALL/VMMCALL: hv offers no hypercalls; like KVM for an unknown one,
+ * the guest gets -KVM_ENOSYS (-1000) in RAX.
+ */
+#define HV_HC_ENOSYS	1000
+
+int hv_x86_handle_vmcall(struct hv_vcpu *vcpu, unsigned int insn_len)
+{
+	vcpu->regs[HV_RAX] = (u64)-HV_HC_ENOSYS;
+	hv_skip_insn(vcpu, insn_len);
+	return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Port I/O */
+
+#define HV_PIO_DATA_OFFSET	(HV_PIO_PAGE_OFFSET * PAGE_SIZE)
+/* KVM reads at most this many bytes ahead for one INS exit. */
+#define HV_INS_MAX_BYTES	1024
+
+int hv_x86_handle_io(struct hv_vcpu *vcpu, const struct hv_io_exit *io)
+{
+	struct hv_x86_vcpu *x = &vcpu->x86;
+	struct hv_run *run = vcpu->run;
+	bool df = hv_arch->get_rflags(vcpu) & X86_EFLAGS_DF;
+	u64 count = 1;
+
+	run->exit_reason = HV_EXIT_IO;
+	run->io.direction = io->in ? HV_EXIT_IO_IN : HV_EXIT_IO_OUT;
+	run->io.size = io->size;
+	run->io.port = io->port;
+	run->io.count = 1;
+	run->io.data_offset = HV_PIO_DATA_OFFSET;
+	x->insn_len = io->insn_len;
+	x->io_size = io->size;
+	x->io_count = 1;
+	x->io_rep = io->rep;
+	x->io_addr_bytes = io->addr_bytes;
+
+	if (!io->string) {
+		if (io->in) {
+			x->pending = HV_PENDING_PIO_IN;
+		} else {
+			memcpy(vcpu->pio_data, &vcpu->regs[HV_RAX], io->size);
+			x->pending = HV_PENDING_SKIP;
+		}
+		return 0;
+	}
+
+	if (io->rep) {
+		count = addr_mask(vcpu->regs[HV_RCX], io->addr_bytes);
+		if (!count) {
+			hv_skip_insn(vcpu, io->insn_len);
+			return 1;
+		}
+	}
+
+	if (!io->in) {
+		/* OUTS: one item per exit; RIP stays until RCX runs out. */
+		u64 rsi = addr_mask(vcpu->regs[HV_RSI], io->addr_bytes);
+		u64 gva = hv_seg_linear(vcpu, io->seg, rsi, io->addr_bytes);
+
+		if (hv_gva_copy(vcpu, gva, vcpu->pio_data, io->size, false))
+			return hv_exit_emulation_failed(vcpu);
+		addr_reg_add(vcpu, HV_RSI, df ? -io->size : io->size,
+			     io->addr_bytes);
+		if (io->rep)
+			addr_reg_add(vcpu, HV_RCX, -1, io->addr_bytes);
+		if (!io->rep || count == 1)
+			hv_skip_insn(vcpu, io->insn_len);
+		x->pending = HV_PENDING_NONE;
+		return 0;
+	}
+
+	/* INS: as many items as fit before the page ends, up to 1024 bytes. */
+	if (io->rep) {
+		u64 rdi = vcpu->regs[HV_RDI];
+		u64 in_page = df ? offset_in_page(rdi) :
+				   PAGE_SIZE - offset_in_page(rdi);
+
+		count = min3(in_page, (u64)HV_INS_MAX_BYTES / io->size, count);
+		if (!count)
+			count = 1;
+	}
+	run->io.count = count;
+	x->io_count = count;
+	x->pending = HV_PENDING_INS;
+	return 0;
+}
+
+/* INS completes: the items userspace wrote go to ES:RDI. */
+static int hv_complete_ins(struct hv_vcpu *vcpu)
+{
+	struct hv_x86_vcpu *x = &vcpu->x86;
+	bool df = hv_arch->get_rflags(vcpu) & X86_EFLAGS_DF;
+	unsigned int addr_bytes = x->io_addr_bytes;
+	unsigned int size = x->io_size, i;
+
+	for (i = 0; i < x->io_count; i++) {
+		u64 rdi = addr_mask(vcpu->regs[HV_RDI], addr_bytes);
+		u64 gva = hv_seg_linear(vcpu, HV_ES, rdi, addr_bytes);
+
+		if (hv_gva_copy(vcpu, gva, vcpu->pio_data + i * size, size,
+				true))
+			return hv_exit_emulation_failed(vcpu);
+		addr_reg_add(vcpu, HV_RDI, df ? -(s64)size : size, addr_bytes);
+		if (x->io_rep)
+			addr_reg_add(vcpu, HV_RCX, -1, addr_bytes);
+	}
+	if (!x->io_rep || !addr_mask(vcpu->regs[HV_RCX], addr_bytes))
+		hv_skip_insn(vcpu, x->insn_len);
+	return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* MMIO */
+
+static int hv_fetch_insn(struct hv_vcpu *vcpu, u8 *code, unsigned int *n)
+{
+	unsigned int bytes = hv_code_bytes(vcpu);
+	u64 gva = hv_seg_linear(vcpu, HV_CS, hv_arch->get_rip(vcpu), bytes);
+	unsigned int first = min_t(u64, HV_INSN_MAX,
+				   PAGE_SIZE - (gva & ~PAGE_MASK));
+
+	if (hv_gva_copy(vcpu, gva, code, first, false))
+		return -EFAULT;
+	*n = first;
+	/* The rest may be on the next page, which may not exist. */
+	if (first < HV_INSN_MAX &&
+	    !hv_gva_copy(vcpu, gva + first, code + first, HV_INSN_MAX - first,
+			 false))
+		*n = HV_INSN_MAX;
+	return 0;
+}
+
+/*
+ * The guest touched @gpa and the second-level tables do not map it: map
+ * it if a slot backs it, else emulate the access as MMIO.
+ */
+int hv_x86_handle_gpa_fault(struct hv_vcpu *vcpu, u64 gpa, bool write)
+{
+	struct hv_x86_vcpu *x = &vcpu->x86;
+	struct hv_run *run = vcpu->run;
+	u8 code[HV_INSN_MAX];
+	struct hv_insn insn;
+	unsigned int n;
+	u64 val;
+	int r;
+
+	r = hv_mmu_map(vcpu->vm, gpa, write);
+	if (r <= 0)
+		return r ? r : 1;
+
+	if (hv_fetch_insn(vcpu, code, &n) ||
+	    hv_decode(code, n, hv_code_bytes(vcpu), &insn))
+		return hv_exit_emulation_failed(vcpu);
+
+	run->exit_reason = HV_EXIT_MMIO;
+	run->mmio.phys_addr = gpa;
+	run->mmio.len = insn.mem_size;
+	run->mmio.is_write = insn.op != HV_INSN_LOAD;
+	memset(run->mmio.data, 0, sizeof(run->mmio.data));
+	x->insn_len = insn.len;
+
+	if (insn.op == HV_INSN_LOAD) {
+		x->pending = HV_PENDING_MMIO_READ;
+		x->mmio_gpr = insn.reg;
+		x->mmio_extend = insn.extend;
+		x->mmio_dst_size = insn.reg_size;
+		x->io_size = insn.mem_size;
+		/* A byte load into AH..BH: remembered as register + 16. */
+		if (insn.high_byte)
+			x->mmio_gpr += 16;
+		return 0;
+	}
+	if (insn.op == HV_INSN_STORE_IMM) {
+		val = insn.imm;
+	} else {
+		val = hv_gpr_read(vcpu, insn.reg);
+		if (insn.high_byte)
+			val >>= 8;
+	}
+	memcpy(run->mmio.data, &val, insn.mem_size);
+	/* KVM has finished a write before it exits. */
+	hv_skip_insn(vcpu, insn.len);
+	x->pending = HV_PENDING_NONE;
+	return 0;
+}
+
+static void hv_complete_mmio_read(struct hv_vcpu *vcpu)
+{
+	struct hv_x86_vcpu *x = &vcpu->x86;
+	bool high = x->mmio_gpr >= 16;
+	u64 val = 0;
+
+	memcpy(&val, vcpu->run->mmio.data, x->io_size);
+	if (x->mmio_extend == 2)
+		val = x->io_size == 1 ? (u64)(s64)(s8)val : (u64)(s64)(s16)val;
+	hv_gpr_write_sized(vcpu, x->mmio_gpr & 15, val, x->mmio_dst_size, high);
+	hv_skip_insn(vcpu, x->insn_len);
+}
+
+/* Finish what the last exit to userspace left open. */
+static int hv_complete_userspace(struct hv_vcpu *vcpu)
+{
+	struct hv_x86_vcpu *x = &vcpu->x86;
+	enum hv_pending pending = x->pending;
+	u64 val;
+
+	x->pending = HV_PENDING_NONE;
+	switch (pending) {
+	case HV_PENDING_NONE:
+		return 1;
+	case HV_PENDING_SKIP:
+		hv_skip_insn(vcpu, x->insn_len);
+		return 1;
+	case HV_PENDING_PIO_IN:
+		val = 0;
+		memcpy(&val, vcpu->pio_data, x->io_size);
+		hv_gpr_write_sized(vcpu, HV_RAX, val, x->io_size, false);
+		hv_skip_insn(vcpu, x->insn_len);
+		return 1;
+	case HV_PENDING_INS:
+		return hv_complete_ins(vcpu);
+	case HV_PENDING_MMIO_READ:
+		hv_complete_mmio_read(vcpu);
+		return 1;
+	}
+	return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Control and debug registers, XSETBV */
+
+/* Reload the PAE PDPTEs after CR0/CR3/CR4 changed (if the backend needs). */
+static int hv_load_pdptrs(struct hv_vcpu *vcpu, u64 cr3)
+{
+	u64 pdptrs[4];
+	int i;
+
+	if (!hv_arch->load_pdptrs)
+		return 0;
+	if (hv_guest_read(vcpu->vm, cr3 & 0xffffffe0, pdptrs, sizeof(pdptrs)))
+		return -EINVAL;
+	/* Reserved bits of a present PDPTE (SDM 4.4.1). */
+	for (i = 0; i < 4; i++)
+		if ((pdptrs[i] & PT_P) && (pdptrs[i] & 0x1e6))
+			return -EINVAL;
+	hv_arch->load_pdptrs(vcpu, pdptrs);
+	return 0;
+}
+
+/* MOV to CR0 with the checks of SDM vol 3, 2.5 and 9.8.5. */
+static int hv_set_cr0(struct hv_vcpu *vcpu, u64 cr0)
+{
+	struct hv_segment cs;
+	struct hv_sregs s;
+
+	hv_arch->get_sys(vcpu, &s);
+	cr0 |= X86_CR0_ET;
+	if (cr0 >> 32)
+		return -EINVAL;
+	if ((cr0 & X86_CR0_NW) && !(cr0 & X86_CR0_CD))
+		return -EINVAL;
+	if ((cr0 & X86_CR0_PG) && !(cr0 & X86_CR0_PE))
+		return -EINVAL;
+	if (!(s.cr0 & X86_CR0_PG) && (cr0 & X86_CR0_PG)) {
+		if (s.efer & EFER_LME) {
+			hv_arch->get_segment(vcpu, &cs, HV_CS);
+			if (!(s.cr4 & X86_CR4_PAE) || cs.l)
+				return -EINVAL;
+		} else if (s.cr4 & X86_CR4_PAE) {
+			if (hv_load_pdptrs(vcpu, s.cr3))
+				return -EINVAL;
+		}
+	}
+	if ((s.cr0 & X86_CR0_PG) && !(cr0 & X86_CR0_PG) &&
+	    (s.efer & EFER_LMA)) {
+		hv_arch->get_segment(vcpu, &cs, HV_CS);
+		if (cs.l)
+			return -EINVAL;
+	}
+	hv_arch->set_cr0(vcpu, cr0);
+	return 0;
+}
+
+static int hv_set_cr4(struct hv_vcpu *vcpu, u64 cr4)
+{
+	struct hv_sregs s;
+
+	hv_arch->get_sys(vcpu, &s);
+	if (!hv_x86_cr4_valid(vcpu, cr4))
+		return -EINVAL;
+	if (s.efer & EFER_LMA) {
+		if (!(cr4 & X86_CR4_PAE) ||
+		    ((cr4 ^ s.cr4) & X86_CR4_LA57))
+			return -EINVAL;
+	} else if ((s.cr0 & X86_CR0_PG) && (cr4 & X86_CR4_PAE) &&
+		   ((cr4 ^ s.cr4) & (X86_CR4_PAE | X86_CR4_PSE | X86_CR4_PGE))) {
+		if (hv_load_pdptrs(vcpu, s.cr3))
+			return -EINVAL;
+	}
+	/* PCIDE may only be set in long mode with CR3[11:0] = 0. */
+	if ((cr4 & X86_CR4_PCIDE) && !(s.cr4 & X86_CR4_PCIDE) &&
+	    (!(s.efer & EFER_LMA) || (s.cr3 & 0xfff)))
+		return -EINVAL;
+	hv_arch->set_cr4(vcpu, cr4);
+	return 0;
+}
+
+int hv_x86_handle_mov_to_cr(struct hv_vcpu *vcpu, int cr, u64 val,
+			    unsigned int insn_len)
+{
+	int r;
+
+	switch (cr) {
+	case 0:
+		r = hv_set_cr0(vcpu, val);
+		break;
+	case 4:
+		r = hv_set_cr4(vcpu, val);
+		break;
+	case 8:
+		r = (val & ~0xfULL) ? -EINVAL : 0;
+		if (!r)
+			vcpu->cr8 = val;
+		break;
+	default:
+		return hv_x86_handle_unexpected(vcpu, cr);
+	}
+	if (r)
+		return hv_x86_inject_gp(vcpu);
+	hv_skip_insn(vcpu, insn_len);
+	return 1;
+}
+
+int hv_x86_handle_mov_from_cr(struct hv_vcpu *vcpu, int cr, int gpr,
+			      unsigned int insn_len)
+{
+	if (cr != 8)
+		return hv_x86_handle_unexpected(vcpu, cr);
+	hv_gpr_write(vcpu, gpr, vcpu->cr8);
+	hv_skip_insn(vcpu, insn_len);
+	return 1;
+}
+
+/*
+ * MOV DR: DR0-DR3 and DR6 are kept for the guest to read back (hv does not
+ * arm hardware breakpoints for it); DR7 lives in the VMCS/VMCB.  DR4 and
+ * DR5 alias DR6 and DR7 unless CR4.DE is set (SDM vol 3, 18.2.2).
+ */
+int hv_x86_handle_mov_dr(struct hv_vcpu *vcpu, int dr, int gpr, bool to_dr,
+			 unsigned int insn_len)
+{
+	struct hv_sregs s;
+	u64 val;
+
+	if (dr == 4 || dr == 5) {
+		hv_arch->get_sys(vcpu, &s);
+		if (s.cr4 & X86_CR4_DE)
+			return hv_x86_inject_ud(vcpu);
+		dr += 2;
+	}
+	if (to_dr) {
+		val = hv_gpr_read(vcpu, gpr);
+		if ((dr == 6 || dr == 7) && (val >> 32))
+			return hv_x86_inject_gp(vcpu);
+		if (dr == 7)
+			hv_arch->set_dr7(vcpu, (val & 0xffff2bff) | 0x400);
+		else if (dr == 6)
+			vcpu->x86.dr[6] = (val & 0xf00f) | 0xffff0ff0;
+		else
+			vcpu->x86.dr[dr] = val;
+	} else {
+		val = dr == 7 ? hv_arch->get_dr7(vcpu) : vcpu->x86.dr[dr];
+		hv_gpr_write(vcpu, gpr, val);
+	}
+	hv_skip_insn(vcpu, insn_len);
+	return 1;
+}
+
+/* XSETBV (SDM vol 1, 13.3): only XCR0, x87 always on, AVX needs SSE. */
+int hv_x86_handle_xsetbv(struct hv_vcpu *vcpu, unsigned int insn_len)
+{
+	u64 val = (vcpu->regs[HV_RDX] << 32) | (u32)vcpu->regs[HV_RAX];
+	u64 allowed = hv_cpuid_xcr0_allowed(vcpu);
+
+	if ((u32)vcpu->regs[HV_RCX] != 0 || !(val & XFEATURE_MASK_FP) ||
+	    (val & ~allowed) ||
+	    ((val & XFEATURE_MASK_YMM) && !(val & XFEATURE_MASK_SSE)))
+		return hv_x86_inject_gp(vcpu);
+	vcpu->x86.xcr0 = val;
+	hv_skip_insn(vcpu, insn_len);
+	return 1;
+}
+
+/* Called with interrupts off around the guest's run. */
+void hv_x86_load_guest_xcr0(struct hv_vcpu *vcpu)
+{
+	struct hv_sregs s;
+
+	vcpu->x86.host_xcr0 = 0;
+	if (!boot_cpu_has(X86_FEATURE_XSAVE))
+		return;
+	hv_arch->get_sys(vcpu, &s);
+	if (!(s.cr4 & X86_CR4_OSXSAVE))
+		return;
+	vcpu->x86.host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	if (vcpu->x86.xcr0 != vcpu->x86.host_xcr0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->x86.xcr0);
+}
+
+void hv_x86_load_host_xcr0(struct hv_vcpu *vcpu)
+{
+	if (vcpu->x86.host_xcr0 && vcpu->x86.xcr0 != vcpu->x86.host_xcr0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->x86.host_xcr0);
+}
+
+/* ------------------------------------------------------------------ */
+/* The run loop */
+
+static void hv_x86_post_run(struct hv_vcpu *vcpu)
+{
+	struct hv_run *run = vcpu->run;
+	bool if_flag = hv_arch->get_rflags(vcpu) & X86_EFLAGS_IF;
+
+	run->if_flag = if_flag;
+	run->cr8 = vcpu->cr8;
+	run->apic_base = vcpu->apic_base;
+	run->ready_for_interrupt_injection = if_flag && vcpu->pending_irq < 0;
+}
+
+int hv_x86_run(struct hv_vcpu *vcpu)
+{
+	struct hv_run *run = vcpu->run;
+	int r;
+
+	run->flags = 0;
+	/* hv has no register sharing through hv_run (KVM_CAP_SYNC_REGS). */
+	if (run->kvm_valid_regs || run->kvm_dirty_regs)
+		return -EINVAL;
+	/* Without an in-kernel APIC, userspace owns the TPR (CR8). */
+	if (run->cr8 & ~0xfULL)
+		return -EINVAL;
+	vcpu->cr8 = run->cr8;
+	/* The SVM backend cannot enter guests yet (Documentation/api.rst). */
+	if (!hv_arch->run)
+		return -EOPNOTSUPP;
+
+	fpu_swap_kvm_fpstate(&vcpu->x86.guest_fpu, true);
+	r = hv_complete_userspace(vcpu);
+	if (r <= 0)
+		goto out;
+	/* Userspace asked only to complete the last exit. */
+	if (READ_ONCE(run->immediate_exit)) {
+		r = -EINTR;
+		goto out;
+	}
+
+	for (;;) {
+		if (signal_pending(current)) {
+			run->exit_reason = HV_EXIT_INTR;
+			r = -EINTR;
+			break;
+		}
+		cond_resched();
+		r = hv_arch->run(vcpu);
+		vcpu->x86.ran = true;
+		if (r <= 0)
+			break;
+	}
+out:
+	fpu_swap_kvm_fpstate(&vcpu->x86.guest_fpu, false);
+	hv_x86_post_run(vcpu);
+	return r;
+}

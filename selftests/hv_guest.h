@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hv selftests: small guests.
+ *
+ * A test guest is a snippet of assembly placed at CODE_GPA in 2 MiB of
+ * guest RAM (memory slot 0 at guest physical 0) and started in real mode,
+ * flat 32-bit protected mode, or 64-bit long mode with identity paging of
+ * the first GiB.  Everything is set through the KVM API the way a
+ * launcher does it, so the same guest runs on /dev/hv and /dev/kvm.
+ *
+ *	GUEST(hello, ".code16", "mov $0x42, %al; out %al, $0x10; hlt");
+ *	...
+ *	hv_guest_create(&g, HV_MODE_REAL, hello, hello_end - hello);
+ *	hv_guest_run(&g);	// g.run->exit_reason == HV_EXIT_IO
+ *
+ * Guest code must be position-independent (relative jumps only); data
+ * lives at fixed guest physical addresses below.
+ */
+#ifndef HV_GUEST_H
+#define HV_GUEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../uapi/linux/hv.h"
+
+#define GUEST_MEM_SIZE	(2UL << 20)	/* slot 0, at guest physical 0 */
+#define CODE_GPA	0x1000UL	/* the guest's first instruction */
+#define GDT_GPA		0x10000UL
+#define IDT_GPA		0x11000UL
+#define PML4_GPA	0x20000UL	/* PDPT and PD follow */
+#define STACK_TOP	0x80000UL
+#define DATA_GPA	0x90000UL	/* free for tests */
+#define MMIO_GPA	0x10000000UL	/* no slot backs it */
+
+enum hv_guest_mode { HV_MODE_REAL, HV_MODE_PROT32, HV_MODE_LONG };
+
+/* Defines guest code: MODE is ".code16", ".code32" or ".code64". */
+#define GUEST(name, mode, body)						\
+	extern const unsigned char name[], name##_end[];		\
+	asm(".pushsection .rodata\n"					\
+	    ".global " #name "\n" #name ":\n"				\
+	    mode "\n" body "\n.code64\n"				\
+	    ".global " #name "_end\n" #name "_end:\n"			\
+	    ".popsection\n")
+
+struct hv_guest {
+	int dev, vm, vcpu;
+	struct hv_run *run;
+	unsigned char *mem;
+	enum hv_guest_mode mode;
+};
+
+/*
+ * Create a VM and vCPU running CODE at CODE_GPA; 0, or -1 with errno
+ * (EOPNOTSUPP: the device cannot run guests).
+ */
+int hv_guest_create(struct hv_guest *g, enum hv_guest_mode mode,
+		    const void *code, size_t len);
+void hv_guest_destroy(struct hv_guest *g);
+
+/* KVM_RUN; returns its result (0 or -1 with errno). */
+int hv_guest_run(struct hv_guest *g);
+
+/* Install an interrupt gate for VECTOR that jumps to guest address HANDLER. */
+void hv_guest_set_idt(struct hv_guest *g, int vector, uint64_t handler);
+
+/* Copy bytes into guest memory at guest physical GPA. */
+void hv_guest_poke(struct hv_guest *g, uint64_t gpa, const void *p, size_t n);
+
+/* The data of a port I/O exit. */
+static inline unsigned char *hv_guest_io_data(struct hv_guest *g)
+{
+	return (unsigned char *)g->run + g->run->io.data_offset;
+}
+
+uint64_t hv_guest_rip(struct hv_guest *g);
+
+#endif /* HV_GUEST_H */

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hv selftests: helpers without the harness (hv_test.c), for files that
+ * must not include kselftest_harness.h a second time.
+ */
+#ifndef HV_UTIL_H
+#define HV_UTIL_H
+
+/* The device the tests run against. */
+extern const char *hv_device;
+
+/* Takes --device PATH (or -d PATH) out of argv; exits on bad usage. */
+void hv_test_parse_args(int *argc, char **argv);
+
+/* Opens hv_device read/write; returns the fd or -1 with errno set. */
+int hv_open_device(void);
+
+/* The guest page size, and a page-aligned anonymous mapping of n pages. */
+#define HV_PAGE 4096UL
+void *hv_alloc_pages(unsigned long n);
+
+/* The host's physical address width, from /proc/cpuinfo (0 if unknown). */
+unsigned int hv_host_phys_bits(void);
+
+/* Whether /proc/cpuinfo lists the flag (e.g. "vmx") for the first CPU. */
+int hv_host_has_cpu_flag(const char *flag);
+
+/*
+ * Give the vCPU the CPUID the device supports (KVM_GET_SUPPORTED_CPUID then
+ * KVM_SET_CPUID2), as clients do.  Returns 0 or -1 with errno set.
+ */
+int hv_set_supported_cpuid(int dev_fd, int vcpu_fd);
+
+#endif /* HV_UTIL_H */
