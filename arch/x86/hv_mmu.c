@@ -143,6 +143,20 @@ static void hv_mmu_unpin(struct hv_vm *vm, u64 *leaf)
 }
 
 /*
+ * The leaf for *@a, or NULL when its table does not exist; then *@a moves
+ * to the last page that table would cover, so the caller's next step skips
+ * it.
+ */
+static u64 *hv_mmu_leaf_or_skip(struct hv_vm *vm, u64 *a)
+{
+	u64 *leaf = hv_mmu_leaf(vm, *a, false);
+
+	if (!leaf)
+		*a = (*a | ((1ULL << (PAGE_SHIFT + 9)) - 1)) & PAGE_MASK;
+	return leaf;
+}
+
+/*
  * Unmap [gpa, gpa + npages pages).  Leaves first lose their permission
  * bits (not present) but keep the page address; once no CPU can use the
  * old translation any more, the pages are unpinned.
@@ -155,14 +169,8 @@ void hv_mmu_unmap(struct hv_vm *vm, u64 gpa, u64 npages)
 
 	lockdep_assert_held(&vm->lock);
 	for (a = gpa; a < end; a += PAGE_SIZE) {
-		leaf = hv_mmu_leaf(vm, a, false);
-		if (!leaf) {
-			/* Skip to the end of the missing table. */
-			a |= (1ULL << (PAGE_SHIFT + 9)) - 1;
-			a &= PAGE_MASK;
-			continue;
-		}
-		if (spte_present(*leaf)) {
+		leaf = hv_mmu_leaf_or_skip(vm, &a);
+		if (leaf && spte_present(*leaf)) {
 			WRITE_ONCE(*leaf, *leaf & PTE_ADDR_MASK);
 			any = true;
 		}
@@ -171,13 +179,8 @@ void hv_mmu_unmap(struct hv_vm *vm, u64 gpa, u64 npages)
 		return;
 	hv_arch->flush_guest_tlbs(vm);
 	for (a = gpa; a < end; a += PAGE_SIZE) {
-		leaf = hv_mmu_leaf(vm, a, false);
-		if (!leaf) {
-			a |= (1ULL << (PAGE_SHIFT + 9)) - 1;
-			a &= PAGE_MASK;
-			continue;
-		}
-		if (*leaf)
+		leaf = hv_mmu_leaf_or_skip(vm, &a);
+		if (leaf && *leaf)
 			hv_mmu_unpin(vm, leaf);
 	}
 }

@@ -69,12 +69,6 @@ void hv_x86_put_guest_msrs(struct hv_vcpu *vcpu)
 	vcpu->x86.guest_msrs_loaded = false;
 }
 
-/* A canonical address for 48-bit linear addresses (SDM vol 1, 3.3.7.1). */
-static bool is_canonical(u64 addr)
-{
-	return (u64)((s64)(addr << 16) >> 16) == addr;
-}
-
 /* EFER as a guest WRMSR may set it (SDM vol 3, 2.2.1; KVM's rules). */
 static bool hv_efer_write_ok(struct hv_vcpu *vcpu, u64 efer)
 {
@@ -149,7 +143,7 @@ static int hv_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val)
 		if (hv_syscall_msrs[i] != index)
 			continue;
 		if (index != MSR_STAR && index != MSR_SYSCALL_MASK &&
-		    !is_canonical(val))
+		    !hv_is_canonical(val))
 			return -EINVAL;
 		if (index == MSR_SYSCALL_MASK && (val >> 32))
 			return -EINVAL;

@@ -29,6 +29,12 @@ bool svm_cpu_has_svm(void);
 const struct hv_arch_ops *vmx_probe(void);
 const struct hv_arch_ops *svm_probe(void);
 
+/* A canonical address for 48-bit linear addresses (SDM vol 1, 3.3.7.1). */
+static inline bool hv_is_canonical(u64 addr)
+{
+	return (u64)((s64)(addr << 16) >> 16) == addr;
+}
+
 /* Exceptions the shared code injects (SDM vol 3, table 6-1). */
 #define HV_UD_VECTOR	6
 #define HV_GP_VECTOR	13

@@ -320,8 +320,8 @@ int hv_x86_handle_io(struct hv_vcpu *vcpu, const struct hv_io_exit *io)
 {
 	struct hv_x86_vcpu *x = &vcpu->x86;
 	struct hv_run *run = vcpu->run;
-	bool df = hv_arch->get_rflags(vcpu) & X86_EFLAGS_DF;
 	u64 count = 1;
+	bool df;
 
 	run->exit_reason = HV_EXIT_IO;
 	run->io.direction = io->in ? HV_EXIT_IO_IN : HV_EXIT_IO_OUT;
@@ -345,6 +345,7 @@ int hv_x86_handle_io(struct hv_vcpu *vcpu, const struct hv_io_exit *io)
 		return 0;
 	}
 
+	df = hv_arch->get_rflags(vcpu) & X86_EFLAGS_DF;
 	if (io->rep) {
 		count = addr_mask(vcpu->regs[HV_RCX], io->addr_bytes);
 		if (!count) {
@@ -413,9 +414,9 @@ static int hv_complete_ins(struct hv_vcpu *vcpu)
 /* ------------------------------------------------------------------ */
 /* MMIO */
 
-static int hv_fetch_insn(struct hv_vcpu *vcpu, u8 *code, unsigned int *n)
+static int hv_fetch_insn(struct hv_vcpu *vcpu, unsigned int bytes, u8 *code,
+			 unsigned int *n)
 {
-	unsigned int bytes = hv_code_bytes(vcpu);
 	u64 gva = hv_seg_linear(vcpu, HV_CS, hv_arch->get_rip(vcpu), bytes);
 	unsigned int first = min_t(u64, HV_INSN_MAX,
 				   PAGE_SIZE - (gva & ~PAGE_MASK));
@@ -441,7 +442,7 @@ int hv_x86_handle_gpa_fault(struct hv_vcpu *vcpu, u64 gpa, bool write)
 	struct hv_run *run = vcpu->run;
 	u8 code[HV_INSN_MAX];
 	struct hv_insn insn;
-	unsigned int n;
+	unsigned int n, bytes;
 	u64 val;
 	int r;
 
@@ -449,8 +450,9 @@ int hv_x86_handle_gpa_fault(struct hv_vcpu *vcpu, u64 gpa, bool write)
 	if (r <= 0)
 		return r ? r : 1;
 
-	if (hv_fetch_insn(vcpu, code, &n) ||
-	    hv_decode(code, n, hv_code_bytes(vcpu), &insn))
+	bytes = hv_code_bytes(vcpu);
+	if (hv_fetch_insn(vcpu, bytes, code, &n) ||
+	    hv_decode(code, n, bytes, &insn))
 		return hv_exit_emulation_failed(vcpu);
 
 	run->exit_reason = HV_EXIT_MMIO;

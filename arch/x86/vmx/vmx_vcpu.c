@@ -330,11 +330,6 @@ static bool vmx_pat_valid(u64 pat)
 	return true;
 }
 
-static bool vmx_canonical(u64 addr)
-{
-	return (u64)((s64)(addr << 16) >> 16) == addr;
-}
-
 /* Returns 0, -EINVAL (#GP in the guest) or 1 (not an MSR the VMCS holds). */
 int vmx_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val)
 {
@@ -346,7 +341,7 @@ int vmx_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val)
 	case MSR_IA32_SYSENTER_EIP:
 	case MSR_FS_BASE:
 	case MSR_GS_BASE:
-		if (!vmx_canonical(val))
+		if (!hv_is_canonical(val))
 			return -EINVAL;
 		if (index == MSR_IA32_SYSENTER_ESP)
 			vmcs_writel(GUEST_SYSENTER_ESP, val);
