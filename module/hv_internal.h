@@ -57,8 +57,9 @@ struct hv_memslot {
 
 /**
  * struct hv_mmu - the second-level page tables (EPT or NPT) of a VM
- * @root:	the top-level table (4-level, 4-KiB leaves only)
+ * @root:	the top-level table (4-KiB leaves only)
  * @root_pa:	its physical address
+ * @levels:	[I] 4, or 5 for NPT under a host with 5-level paging
  * @nr_tables:	[vm] table pages allocated, the root included
  * @nr_pinned:	[vm] guest pages pinned and mapped
  *
@@ -70,6 +71,7 @@ struct hv_memslot {
 struct hv_mmu {
 	u64 *root;
 	u64 root_pa;
+	unsigned int levels;
 	unsigned long nr_tables;
 	unsigned long nr_pinned;
 };
@@ -253,6 +255,8 @@ enum hv_seg {
  * @pte_table:		bits of an entry that points to a lower table
  * @pte_leaf:		bits of a readable, executable 4-KiB leaf
  * @pte_write:		the bit that makes a leaf writable
+ * @pt_host_levels:	the tables have as many levels as the host's paging
+ *			(NPT); else 4 (EPT)
  */
 struct hv_arch_ops {
 	const char *name;
@@ -300,6 +304,7 @@ struct hv_arch_ops {
 	u64 pte_table;
 	u64 pte_leaf;
 	u64 pte_write;
+	bool pt_host_levels;
 };
 
 /* [I] the backend chosen at load. */

@@ -66,6 +66,50 @@ static bool skip_modrm_mem(struct hv_decoder *d, u8 modrm,
 	return true;
 }
 
+/*
+ * Legacy prefixes in any order, then REX (last, 64-bit mode only).  Sets
+ * the operand and address sizes they select, REX, and whether LOCK was
+ * among them.
+ */
+static int skip_prefixes(struct hv_decoder *d, unsigned int mode_bytes,
+			 unsigned int *op_bytes, unsigned int *addr_bytes,
+			 u8 *rex, bool *lock)
+{
+	for (;;) {
+		u8 b = next_byte(d);
+
+		if (d->fail)
+			return -EINVAL;
+		switch (b) {
+		case 0x66:
+			*op_bytes = *op_bytes == 2 ? 4 : 2;
+			continue;
+		case 0x67:
+			if (mode_bytes == 8)
+				*addr_bytes = 4;
+			else
+				*addr_bytes = mode_bytes == 2 ? 4 : 2;
+			continue;
+		case 0xf0:
+			if (lock)
+				*lock = true;
+			continue;
+		case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64:
+		case 0x65: case 0xf2: case 0xf3:
+			/* Segment (the hardware gave us the address), REP. */
+			continue;
+		}
+		d->pos--;
+		break;
+	}
+	if (mode_bytes == 8 && d->pos < d->n && (d->code[d->pos] & 0xf0) == 0x40) {
+		*rex = next_byte(d);
+		if (*rex & 8)
+			*op_bytes = 8;
+	}
+	return 0;
+}
+
 int hv_decode(const u8 *code, unsigned int n, unsigned int mode_bytes,
 	      struct hv_insn *insn)
 {
@@ -77,37 +121,8 @@ int hv_decode(const u8 *code, unsigned int n, unsigned int mode_bytes,
 
 	memset(insn, 0, sizeof(*insn));
 
-	/* Legacy prefixes, in any order. */
-	for (;;) {
-		u8 b = next_byte(&d);
-
-		if (d.fail)
-			return -EINVAL;
-		switch (b) {
-		case 0x66:
-			op_bytes = op_bytes == 2 ? 4 : 2;
-			continue;
-		case 0x67:
-			if (mode_bytes == 8)
-				addr_bytes = 4;
-			else
-				addr_bytes = mode_bytes == 2 ? 4 : 2;
-			continue;
-		case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64:
-		case 0x65: case 0xf0: case 0xf2: case 0xf3:
-			/* Segment (the hardware gave us the address), LOCK, REP. */
-			continue;
-		}
-		d.pos--;
-		break;
-	}
-	/* REX must come last, and only in 64-bit mode. */
-	if (mode_bytes == 8 && d.pos < d.n && (d.code[d.pos] & 0xf0) == 0x40) {
-		rex = next_byte(&d);
-		if (rex & 8)
-			op_bytes = 8;
-	}
-
+	if (skip_prefixes(&d, mode_bytes, &op_bytes, &addr_bytes, &rex, NULL))
+		return -EINVAL;
 	opcode = next_byte(&d);
 	switch (opcode) {
 	case 0x88:	/* MOV r/m8, r8 */
@@ -182,6 +197,90 @@ int hv_decode(const u8 *code, unsigned int n, unsigned int mode_bytes,
 		insn->reg -= 4;
 		insn->high_byte = true;
 	}
+	insn->len = d.pos;
+	return 0;
+}
+
+/*
+ * The instructions that exit on SVM without decode assists or next-RIP
+ * (AMD APM vol 3 for the encodings; MOV to/from CR8 may also be written
+ * LOCK MOV CR0 on AMD).  The register of MOV CR/DR is always ModR/M.rm,
+ * whatever ModR/M.mod says (Intel SDM vol 2, MOV--Move to/from Control
+ * Registers).
+ */
+int hv_decode_sys(const u8 *code, unsigned int n, unsigned int mode_bytes,
+		  struct hv_sys_insn *insn)
+{
+	struct hv_decoder d = { .code = code, .n = n };
+	unsigned int op_bytes = mode_bytes == 8 ? 4 : mode_bytes;
+	unsigned int addr_bytes = mode_bytes;
+	u8 rex = 0, opcode, modrm;
+	bool lock = false;
+
+	memset(insn, 0, sizeof(*insn));
+	if (skip_prefixes(&d, mode_bytes, &op_bytes, &addr_bytes, &rex, &lock))
+		return -EINVAL;
+	opcode = next_byte(&d);
+	if (opcode == 0xf4) {
+		insn->kind = HV_SYS_HLT;
+		goto done;
+	}
+	if (opcode != 0x0f)
+		return -EINVAL;
+	opcode = next_byte(&d);
+	switch (opcode) {
+	case 0x06:
+		insn->kind = HV_SYS_CLTS;
+		break;
+	case 0x08:
+	case 0x09:
+		insn->kind = HV_SYS_INVD;
+		break;
+	case 0x30:
+	case 0x32:
+		insn->kind = opcode == 0x30 ? HV_SYS_WRMSR : HV_SYS_RDMSR;
+		break;
+	case 0xa2:
+		insn->kind = HV_SYS_CPUID;
+		break;
+	case 0x20: case 0x21: case 0x22: case 0x23:
+		modrm = next_byte(&d);
+		insn->kind = opcode & 1 ? HV_SYS_MOV_DR : HV_SYS_MOV_CR;
+		insn->write = opcode & 2;
+		insn->gpr = (modrm & 7) | ((rex & 1) << 3);
+		insn->reg = ((modrm >> 3) & 7) | ((rex & 4) << 1);
+		if (lock && opcode <= 0x22 && !(opcode & 1) && insn->reg == 0)
+			insn->reg = 8;
+		break;
+	case 0x01:
+		modrm = next_byte(&d);
+		switch (modrm) {
+		case 0xd1:
+			insn->kind = HV_SYS_XSETBV;
+			goto done;
+		case 0xc1:
+		case 0xd9:
+			insn->kind = HV_SYS_VMCALL;
+			goto done;
+		}
+		/* SMSW (/4) and LMSW (/6), register forms only. */
+		if ((modrm >> 6) != 3)
+			return -EINVAL;
+		if (((modrm >> 3) & 7) == 4)
+			insn->kind = HV_SYS_SMSW;
+		else if (((modrm >> 3) & 7) == 6)
+			insn->kind = HV_SYS_LMSW;
+		else
+			return -EINVAL;
+		insn->gpr = (modrm & 7) | ((rex & 1) << 3);
+		insn->op_bytes = op_bytes;
+		break;
+	default:
+		return -EINVAL;
+	}
+done:
+	if (d.fail)
+		return -EINVAL;
 	insn->len = d.pos;
 	return 0;
 }

@@ -54,4 +54,43 @@ struct hv_insn {
 int hv_decode(const u8 *code, unsigned int n, unsigned int mode_bytes,
 	      struct hv_insn *insn);
 
+enum hv_sys_kind {
+	HV_SYS_OTHER,
+	HV_SYS_HLT,
+	HV_SYS_CPUID,
+	HV_SYS_RDMSR,
+	HV_SYS_WRMSR,
+	HV_SYS_XSETBV,
+	HV_SYS_VMCALL,		/* VMCALL or VMMCALL */
+	HV_SYS_INVD,		/* INVD or WBINVD */
+	HV_SYS_MOV_CR,
+	HV_SYS_MOV_DR,
+	HV_SYS_CLTS,
+	HV_SYS_LMSW,
+	HV_SYS_SMSW,
+};
+
+/**
+ * struct hv_sys_insn - a decoded system instruction (SVM without decode
+ *			assists: the exit says which instruction, not how long
+ *			it is or which register it used)
+ * @len:	length in bytes
+ * @kind:	which instruction
+ * @write:	MOV to CR/DR (else from)
+ * @reg:	the CR or DR number (LOCK MOV CR0 is CR8)
+ * @gpr:	the general-purpose register operand (enum hv_gpr)
+ * @op_bytes:	operand size of SMSW to a register
+ */
+struct hv_sys_insn {
+	u8 len;
+	enum hv_sys_kind kind;
+	bool write;
+	u8 reg;
+	u8 gpr;
+	u8 op_bytes;
+};
+
+int hv_decode_sys(const u8 *code, unsigned int n, unsigned int mode_bytes,
+		  struct hv_sys_insn *insn);
+
 #endif /* HV_DECODE_H */

@@ -3,9 +3,12 @@
  * hv: guest physical memory.
  *
  * The second-level page tables (Intel EPT, AMD NPT) map guest physical
- * addresses to host pages.  Both are 4-level tables of 512 8-byte entries;
- * only the bits of an entry differ, and the backend names them in its ops
- * (pte_present, pte_table, pte_leaf, pte_write).  hv maps 4-KiB pages only.
+ * addresses to host pages.  Both are tables of 512 8-byte entries; only the
+ * bits of an entry differ, and the backend names them in its ops
+ * (pte_present, pte_table, pte_leaf, pte_write).  EPT has 4 levels (the
+ * EPTP says so); NPT has as many as the host's own paging, 5 when the host
+ * runs with 5-level paging (AMD APM vol 2, 15.25.3), which the backend
+ * says with pt_host_levels.  hv maps 4-KiB pages only.
  *
  * A table starts empty.  The guest's first access to a page faults to hv
  * (EPT violation, nested page fault), and hv_mmu_map() looks the address up
@@ -27,6 +30,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <asm/io.h>
+#include <asm/pgtable.h>
 
 #include "../../module/hv_internal.h"
 #include "hv_x86.h"
@@ -51,6 +55,8 @@ static u64 *spte_table(u64 pte)
 
 int hv_mmu_init(struct hv_vm *vm)
 {
+	vm->mmu.levels = hv_arch->pt_host_levels && pgtable_l5_enabled() ?
+			 5 : 4;
 	vm->mmu.root = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	if (!vm->mmu.root)
 		return -ENOMEM;
@@ -69,7 +75,7 @@ static u64 *hv_mmu_leaf(struct hv_vm *vm, u64 gpa, bool alloc)
 	int level;
 
 	lockdep_assert_held(&vm->lock);
-	for (level = 4; level > 1; level--) {
+	for (level = vm->mmu.levels; level > 1; level--) {
 		u64 *pte = &table[pt_index(gpa, level)];
 
 		if (!spte_present(*pte)) {
@@ -210,11 +216,9 @@ void hv_mmu_destroy(struct hv_vm *vm)
 {
 	if (!vm->mmu.root)
 		return;
-	/* (The SVM backend does not run guests yet: nothing to flush.) */
-	if (hv_arch->flush_guest_tlbs)
-		hv_arch->flush_guest_tlbs(vm);
+	hv_arch->flush_guest_tlbs(vm);
 	mutex_lock(&vm->lock);
-	hv_mmu_free_table(vm, vm->mmu.root, 4);
+	hv_mmu_free_table(vm, vm->mmu.root, vm->mmu.levels);
 	WARN_ON_ONCE(vm->mmu.nr_tables || vm->mmu.nr_pinned);
 	vm->mmu.root = NULL;
 	mutex_unlock(&vm->lock);

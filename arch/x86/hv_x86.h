@@ -13,6 +13,8 @@
 #define HV_X86_H
 
 #include <linux/types.h>
+#include <asm/msr-index.h>
+#include <asm/processor-flags.h>
 
 struct hv_arch_ops;
 struct hv_vcpu;
@@ -33,6 +35,37 @@ const struct hv_arch_ops *svm_probe(void);
 static inline bool hv_is_canonical(u64 addr)
 {
 	return (u64)((s64)(addr << 16) >> 16) == addr;
+}
+
+/* A valid PAT: every byte a memory type 0, 1, 4, 5, 6 or 7 (SDM 13.12.2). */
+static inline bool hv_pat_valid(u64 pat)
+{
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		u8 type = pat >> (8 * i);
+
+		if (type > 7 || type == 2 || type == 3)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * EFER after a guest's MOV to CR0 from @old_cr0 to @cr0: turning paging on
+ * with EFER.LME enters long mode (LMA), turning it off leaves it (SDM vol
+ * 3, 9.8.5; APM vol 2, 14.6.1).  The backends intercept CR0 writes, so
+ * they do what the CPU would.
+ */
+static inline u64 hv_efer_after_cr0(u64 efer, u64 old_cr0, u64 cr0)
+{
+	if (!(efer & EFER_LME))
+		return efer;
+	if (!(old_cr0 & X86_CR0_PG) && (cr0 & X86_CR0_PG))
+		return efer | EFER_LMA;
+	if ((old_cr0 & X86_CR0_PG) && !(cr0 & X86_CR0_PG))
+		return efer & ~EFER_LMA;
+	return efer;
 }
 
 /* Exceptions the shared code injects (SDM vol 3, table 6-1). */
@@ -78,6 +111,17 @@ int hv_x86_handle_shutdown(struct hv_vcpu *vcpu);
 int hv_x86_handle_fail_entry(struct hv_vcpu *vcpu, u64 reason);
 int hv_x86_handle_unexpected(struct hv_vcpu *vcpu, u64 reason);
 int hv_x86_inject_ud(struct hv_vcpu *vcpu);
+
+/*
+ * For exits that name the instruction but not its length or operands
+ * (SVM without next-RIP or decode assists): the shared code fetches and
+ * decodes it.  hv_x86_insn_len() returns 0 if it cannot.
+ */
+struct hv_sys_insn;
+int hv_x86_decode_sys(struct hv_vcpu *vcpu, struct hv_sys_insn *insn);
+int hv_x86_emulate_cr_dr(struct hv_vcpu *vcpu);
+unsigned int hv_x86_insn_len(struct hv_vcpu *vcpu);
+int hv_x86_emulation_failed(struct hv_vcpu *vcpu);
 int hv_x86_inject_gp(struct hv_vcpu *vcpu);
 
 /* The guest's CR4 and APIC base rules, shared by SET_SREGS and the guest. */

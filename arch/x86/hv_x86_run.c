@@ -262,6 +262,11 @@ static int hv_exit_emulation_failed(struct hv_vcpu *vcpu)
 	return hv_exit_internal(vcpu, HV_INTERNAL_ERROR_EMULATION, 0, NULL);
 }
 
+int hv_x86_emulation_failed(struct hv_vcpu *vcpu)
+{
+	return hv_exit_emulation_failed(vcpu);
+}
+
 int hv_x86_handle_shutdown(struct hv_vcpu *vcpu)
 {
 	vcpu->run->exit_reason = HV_EXIT_SHUTDOWN;
@@ -637,9 +642,30 @@ int hv_x86_handle_mov_to_cr(struct hv_vcpu *vcpu, int cr, u64 val,
 int hv_x86_handle_mov_from_cr(struct hv_vcpu *vcpu, int cr, int gpr,
 			      unsigned int insn_len)
 {
-	if (cr != 8)
+	struct hv_sregs s;
+	u64 val;
+
+	hv_arch->get_sys(vcpu, &s);
+	switch (cr) {
+	case 0:
+		val = s.cr0;
+		break;
+	case 3:
+		val = s.cr3;
+		break;
+	case 4:
+		val = s.cr4;
+		break;
+	case 8:
+		val = vcpu->cr8;
+		break;
+	default:
 		return hv_x86_handle_unexpected(vcpu, cr);
-	hv_gpr_write(vcpu, gpr, vcpu->cr8);
+	}
+	/* Outside 64-bit mode the operand is 32 bits (SDM vol 2, MOV CR). */
+	if (hv_code_bytes(vcpu) != 8)
+		val = (u32)val;
+	hv_gpr_write(vcpu, gpr, val);
 	hv_skip_insn(vcpu, insn_len);
 	return 1;
 }
@@ -677,6 +703,72 @@ int hv_x86_handle_mov_dr(struct hv_vcpu *vcpu, int dr, int gpr, bool to_dr,
 	}
 	hv_skip_insn(vcpu, insn_len);
 	return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Exits that say which instruction, not its length or operands */
+
+int hv_x86_decode_sys(struct hv_vcpu *vcpu, struct hv_sys_insn *insn)
+{
+	unsigned int n, bytes = hv_code_bytes(vcpu);
+	u8 code[HV_INSN_MAX];
+
+	if (hv_fetch_insn(vcpu, bytes, code, &n) ||
+	    hv_decode_sys(code, n, bytes, insn))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * A control or debug register access, CLTS, LMSW or SMSW, decoded from
+ * the guest's code (SVM without decode assists).
+ */
+int hv_x86_emulate_cr_dr(struct hv_vcpu *vcpu)
+{
+	struct hv_sys_insn insn;
+	struct hv_sregs s;
+	u64 val;
+
+	if (hv_x86_decode_sys(vcpu, &insn))
+		return hv_exit_emulation_failed(vcpu);
+	hv_arch->get_sys(vcpu, &s);
+	switch (insn.kind) {
+	case HV_SYS_MOV_CR:
+		if (!insn.write)
+			return hv_x86_handle_mov_from_cr(vcpu, insn.reg,
+							 insn.gpr, insn.len);
+		val = hv_gpr_read(vcpu, insn.gpr);
+		if (hv_code_bytes(vcpu) != 8)
+			val = (u32)val;
+		return hv_x86_handle_mov_to_cr(vcpu, insn.reg, val, insn.len);
+	case HV_SYS_MOV_DR:
+		return hv_x86_handle_mov_dr(vcpu, insn.reg, insn.gpr,
+					    insn.write, insn.len);
+	case HV_SYS_CLTS:
+		return hv_x86_handle_mov_to_cr(vcpu, 0, s.cr0 & ~X86_CR0_TS,
+					       insn.len);
+	case HV_SYS_LMSW:
+		/* Bits 3:0 of CR0; LMSW cannot clear PE (SDM vol 2, LMSW). */
+		val = hv_gpr_read(vcpu, insn.gpr) & 0xf;
+		val |= s.cr0 & X86_CR0_PE;
+		return hv_x86_handle_mov_to_cr(vcpu, 0, (s.cr0 & ~0xfULL) | val,
+					       insn.len);
+	case HV_SYS_SMSW:
+		hv_gpr_write_sized(vcpu, insn.gpr, s.cr0,
+				   insn.op_bytes == 2 ? 2 : 8, false);
+		hv_skip_insn(vcpu, insn.len);
+		return 1;
+	default:
+		return hv_exit_emulation_failed(vcpu);
+	}
+}
+
+/* The length of the instruction that exited, or 0 if it cannot be read. */
+unsigned int hv_x86_insn_len(struct hv_vcpu *vcpu)
+{
+	struct hv_sys_insn insn;
+
+	return hv_x86_decode_sys(vcpu, &insn) ? 0 : insn.len;
 }
 
 /* XSETBV (SDM vol 1, 13.3): only XCR0, x87 always on, AVX needs SSE. */

@@ -6,6 +6,7 @@
 #ifndef HV_SVM_H
 #define HV_SVM_H
 
+#include <linux/bits.h>
 #include <linux/build_bug.h>
 #include <linux/stddef.h>
 #include <linux/types.h>
@@ -64,12 +65,137 @@ struct vmcb_save {
 	u64 dbgctl;
 } __packed;
 
+/* The control area, at offset 0 of the VMCB (APM vol 2, table B-1). */
+struct vmcb_control {
+	u32 intercept_cr;	/* bits 15:0 reads of CR0-15, 31:16 writes */
+	u32 intercept_dr;	/* the same for DR0-15 */
+	u32 intercept_exceptions;
+	u32 intercept_misc1;	/* SVM_INTERCEPT1_* */
+	u32 intercept_misc2;	/* SVM_INTERCEPT2_* */
+	u8 reserved_014[0x03c - 0x014];
+	u16 pause_filter_thresh;
+	u16 pause_filter_count;
+	u64 iopm_base_pa;
+	u64 msrpm_base_pa;
+	u64 tsc_offset;
+	u32 asid;
+	u8 tlb_ctl;
+	u8 reserved_05d[3];
+	u32 int_ctl;
+	u32 int_vector;
+	u32 int_state;
+	u8 reserved_06c[4];
+	u64 exit_code;
+	u64 exit_info_1;
+	u64 exit_info_2;
+	u64 exit_int_info;
+	u64 nested_ctl;
+	u64 avic_vapic_bar;
+	u64 ghcb_gpa;
+	u64 event_inj;
+	u64 nested_cr3;
+	u64 virt_ext;
+	u32 clean;
+	u32 reserved_0c4;
+	u64 next_rip;
+	u8 insn_len;
+	u8 insn_bytes[15];
+	u8 reserved_0e0[0x400 - 0x0e0];
+} __packed;
+
+/* intercept_misc1 */
+#define SVM_INTERCEPT1_INTR		BIT(0)
+#define SVM_INTERCEPT1_NMI		BIT(1)
+#define SVM_INTERCEPT1_RDPMC		BIT(15)
+#define SVM_INTERCEPT1_CPUID		BIT(18)
+#define SVM_INTERCEPT1_INVD		BIT(22)
+#define SVM_INTERCEPT1_HLT		BIT(24)
+#define SVM_INTERCEPT1_INVLPGA		BIT(26)
+#define SVM_INTERCEPT1_IOIO		BIT(27)
+#define SVM_INTERCEPT1_MSR		BIT(28)
+#define SVM_INTERCEPT1_SHUTDOWN		BIT(31)
+/* intercept_misc2 */
+#define SVM_INTERCEPT2_VMRUN		BIT(0)
+#define SVM_INTERCEPT2_VMMCALL		BIT(1)
+#define SVM_INTERCEPT2_VMLOAD		BIT(2)
+#define SVM_INTERCEPT2_VMSAVE		BIT(3)
+#define SVM_INTERCEPT2_STGI		BIT(4)
+#define SVM_INTERCEPT2_CLGI		BIT(5)
+#define SVM_INTERCEPT2_SKINIT		BIT(6)
+#define SVM_INTERCEPT2_RDTSCP		BIT(7)
+#define SVM_INTERCEPT2_MONITOR		BIT(10)
+#define SVM_INTERCEPT2_MWAIT		BIT(11)
+#define SVM_INTERCEPT2_MWAIT_COND	BIT(12)
+#define SVM_INTERCEPT2_XSETBV		BIT(13)
+
+/* tlb_ctl */
+#define SVM_TLB_FLUSH_NONE		0
+#define SVM_TLB_FLUSH_ALL		1
+/* int_ctl */
+#define SVM_INT_CTL_V_TPR		0xf
+#define SVM_INT_CTL_V_INTR_MASKING	BIT(24)
+/* nested_ctl */
+#define SVM_NESTED_CTL_NP_ENABLE	BIT_ULL(0)
+/* event_inj and exit_int_info (APM vol 2, 15.20) */
+#define SVM_EVT_VECTOR			0xff
+#define SVM_EVT_TYPE_SHIFT		8
+#define SVM_EVT_TYPE_MASK		(7 << SVM_EVT_TYPE_SHIFT)
+#define SVM_EVT_TYPE_INTR		(0 << SVM_EVT_TYPE_SHIFT)
+#define SVM_EVT_TYPE_NMI		(2 << SVM_EVT_TYPE_SHIFT)
+#define SVM_EVT_TYPE_EXCEPTION		(3 << SVM_EVT_TYPE_SHIFT)
+#define SVM_EVT_TYPE_SOFT		(4 << SVM_EVT_TYPE_SHIFT)
+#define SVM_EVT_ERROR_VALID		BIT(11)
+#define SVM_EVT_VALID			BIT(31)
+
+/* Exit codes (APM vol 2, appendix C) */
+#define SVM_EXIT_READ_CR0		0x000
+#define SVM_EXIT_READ_CR15		0x00f
+#define SVM_EXIT_WRITE_CR0		0x010
+#define SVM_EXIT_WRITE_CR15		0x01f
+#define SVM_EXIT_READ_DR0		0x020
+#define SVM_EXIT_WRITE_DR15		0x03f
+#define SVM_EXIT_INTR			0x060
+#define SVM_EXIT_NMI			0x061
+#define SVM_EXIT_RDPMC			0x06f
+#define SVM_EXIT_CPUID			0x072
+#define SVM_EXIT_INVD			0x076
+#define SVM_EXIT_HLT			0x078
+#define SVM_EXIT_INVLPGA		0x07a
+#define SVM_EXIT_IOIO			0x07b
+#define SVM_EXIT_MSR			0x07c
+#define SVM_EXIT_SHUTDOWN		0x07f
+#define SVM_EXIT_VMRUN			0x080
+#define SVM_EXIT_VMMCALL		0x081
+#define SVM_EXIT_VMLOAD			0x082
+#define SVM_EXIT_VMSAVE			0x083
+#define SVM_EXIT_STGI			0x084
+#define SVM_EXIT_CLGI			0x085
+#define SVM_EXIT_SKINIT			0x086
+#define SVM_EXIT_RDTSCP			0x087
+#define SVM_EXIT_MONITOR		0x08a
+#define SVM_EXIT_MWAIT			0x08b
+#define SVM_EXIT_MWAIT_COND		0x08c
+#define SVM_EXIT_XSETBV			0x08d
+#define SVM_NR_EXIT_CODES		0x08e
+#define SVM_EXIT_NPF			0x400
+#define SVM_EXIT_INVALID		((u64)-1)
+
+/* IOIO exit_info_1 (APM vol 2, 15.10.2) */
+#define SVM_IOIO_IN			BIT(0)
+#define SVM_IOIO_STR			BIT(2)
+#define SVM_IOIO_REP			BIT(3)
+#define SVM_IOIO_SIZE_SHIFT		4	/* one-hot: 1, 2, 4 bytes */
+#define SVM_IOIO_ADDR_SHIFT		7	/* one-hot: 16, 32, 64 bits */
+#define SVM_IOIO_SEG_SHIFT		10
+#define SVM_IOIO_PORT_SHIFT		16
+/* NPF exit_info_1: the page-fault error code */
+#define SVM_NPF_WRITE			BIT_ULL(1)
+
 /*
- * The whole 4-KiB VMCB: the control area (filled in by the run code), then
- * the state-save area.
+ * The whole 4-KiB VMCB: the control area, then the state-save area.
  */
 struct vmcb {
-	u8 control[0x400];
+	struct vmcb_control control;
 	struct vmcb_save save;
 	u8 reserved[0x1000 - 0x400 - sizeof(struct vmcb_save)];
 } __packed;
@@ -84,6 +210,15 @@ static_assert(offsetof(struct vmcb_save, rax) == 0x1f8);
 static_assert(offsetof(struct vmcb_save, cr2) == 0x240);
 static_assert(offsetof(struct vmcb_save, g_pat) == 0x268);
 static_assert(sizeof(struct vmcb) == 0x1000);
+static_assert(offsetof(struct vmcb_control, iopm_base_pa) == 0x040);
+static_assert(offsetof(struct vmcb_control, asid) == 0x058);
+static_assert(offsetof(struct vmcb_control, int_ctl) == 0x060);
+static_assert(offsetof(struct vmcb_control, exit_code) == 0x070);
+static_assert(offsetof(struct vmcb_control, nested_ctl) == 0x090);
+static_assert(offsetof(struct vmcb_control, event_inj) == 0x0a8);
+static_assert(offsetof(struct vmcb_control, nested_cr3) == 0x0b0);
+static_assert(offsetof(struct vmcb_control, next_rip) == 0x0c8);
+static_assert(offsetof(struct vmcb_control, insn_len) == 0x0d0);
 
 /**
  * struct svm_vcpu - the SVM backend's part of a vCPU
@@ -91,18 +226,47 @@ static_assert(sizeof(struct vmcb) == 0x1000);
  * @vmcb_pa:	[I] physical address of @vmcb
  * @cr0:	[vcpu] CR0 as the guest sees it (the VMCB's may differ)
  * @efer:	[vcpu] EFER as the guest sees it (the VMCB's has SVME)
+ * @asid_cpu:	[vcpu] the CPU whose ASID the VMCB holds (-1: none)
+ * @asid_generation: [vcpu] that CPU's ASID generation when it was given
  */
 struct svm_vcpu {
 	struct vmcb *vmcb;
 	u64 vmcb_pa;
 	u64 cr0;
 	u64 efer;
+	int asid_cpu;
+	u64 asid_generation;
+};
+
+/* What the CPU offers, found at probe time (svm.c). */
+struct svm_config {
+	u32 max_asid;		/* ASIDs 1..max_asid are the guests' */
+	bool nrips;		/* next_rip is saved on intercepts */
+	bool decode_assists;	/* exit_info_1 names CR/DR operands */
+	u64 iopm_pa;		/* intercept every port, every MSR */
+	u64 msrpm_pa;
 };
 
 static inline struct svm_vcpu *to_svm(struct hv_vcpu *vcpu)
 {
 	return vcpu->arch;
 }
+
+/* svm.c */
+extern struct svm_config svm_config;
+u64 svm_host_save_pa(void);
+void svm_new_asid(struct svm_vcpu *svm);
+void svm_retire_asids(void *unused);
+bool svm_asid_current(struct svm_vcpu *svm);
+
+/* vmrun.S */
+void svm_enter_guest(u64 vmcb_pa, u64 *regs, u64 host_save_pa);
+
+/* svm_run.c */
+int svm_run(struct hv_vcpu *vcpu);
+void svm_flush_guest_tlbs(struct hv_vm *vm);
+void svm_inject_exception(struct hv_vcpu *vcpu, unsigned int vector,
+			  bool has_error, u32 error);
 
 /* svm_vcpu.c */
 int svm_vcpu_create(struct hv_vcpu *vcpu);
@@ -122,5 +286,16 @@ void svm_set_rsp_rip_rflags(struct hv_vcpu *vcpu, u64 rsp, u64 rip,
 			    u64 rflags);
 void svm_get_sys(struct hv_vcpu *vcpu, struct hv_sregs *sregs);
 void svm_set_sys(struct hv_vcpu *vcpu, const struct hv_sregs *sregs);
+void svm_set_cr0(struct hv_vcpu *vcpu, u64 cr0);
+void svm_set_cr4(struct hv_vcpu *vcpu, u64 cr4);
+void svm_set_efer(struct hv_vcpu *vcpu, u64 efer);
+u64 svm_get_rip(struct hv_vcpu *vcpu);
+void svm_set_rip(struct hv_vcpu *vcpu, u64 rip);
+u64 svm_get_rflags(struct hv_vcpu *vcpu);
+void svm_set_rflags(struct hv_vcpu *vcpu, u64 rflags);
+u64 svm_get_dr7(struct hv_vcpu *vcpu);
+void svm_set_dr7(struct hv_vcpu *vcpu, u64 dr7);
+int svm_get_msr(struct hv_vcpu *vcpu, u32 index, u64 *val);
+int svm_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val);
 
 #endif /* HV_SVM_H */

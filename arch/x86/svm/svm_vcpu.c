@@ -12,9 +12,11 @@
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <asm/msr.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
 
+#include "../hv_x86.h"
 #include "svm.h"
 
 /* Segment types at reset (APM vol 2, table 14-1; KVM's init_vmcb). */
@@ -169,6 +171,14 @@ static void svm_write_cr0(struct svm_vcpu *svm, u64 cr0)
 {
 	svm->cr0 = cr0;
 	svm->vmcb->save.cr0 = cr0 & ~(u64)(X86_CR0_CD | X86_CR0_NW);
+	/* The MOV that exited did not flush the TLB: a fresh ASID does. */
+	svm->asid_generation = 0;
+}
+
+static void svm_write_cr4(struct svm_vcpu *svm, u64 cr4)
+{
+	svm->vmcb->save.cr4 = cr4;
+	svm->asid_generation = 0;
 }
 
 static void svm_write_efer(struct svm_vcpu *svm, u64 efer)
@@ -194,9 +204,139 @@ void svm_set_sys(struct hv_vcpu *vcpu, const struct hv_sregs *sregs)
 
 	svm->vmcb->save.cr2 = sregs->cr2;
 	svm->vmcb->save.cr3 = sregs->cr3;
-	svm->vmcb->save.cr4 = sregs->cr4;
+	svm_write_cr4(svm, sregs->cr4);
 	svm_write_efer(svm, sregs->efer);
 	svm_write_cr0(svm, sregs->cr0);
+}
+
+/* A guest's MOV to CR0, already checked; EFER.LMA follows (hv_x86.h). */
+void svm_set_cr0(struct hv_vcpu *vcpu, u64 cr0)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	u64 efer = hv_efer_after_cr0(svm->efer, svm->cr0, cr0);
+
+	if (efer != svm->efer)
+		svm_write_efer(svm, efer);
+	svm_write_cr0(svm, cr0);
+}
+
+void svm_set_cr4(struct hv_vcpu *vcpu, u64 cr4)
+{
+	svm_write_cr4(to_svm(vcpu), cr4);
+}
+
+void svm_set_efer(struct hv_vcpu *vcpu, u64 efer)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+
+	svm_write_efer(svm, (efer & ~EFER_LMA) | (svm->efer & EFER_LMA));
+}
+
+u64 svm_get_rip(struct hv_vcpu *vcpu)
+{
+	return to_svm(vcpu)->vmcb->save.rip;
+}
+
+void svm_set_rip(struct hv_vcpu *vcpu, u64 rip)
+{
+	to_svm(vcpu)->vmcb->save.rip = rip;
+}
+
+u64 svm_get_rflags(struct hv_vcpu *vcpu)
+{
+	return to_svm(vcpu)->vmcb->save.rflags;
+}
+
+void svm_set_rflags(struct hv_vcpu *vcpu, u64 rflags)
+{
+	to_svm(vcpu)->vmcb->save.rflags = rflags;
+}
+
+u64 svm_get_dr7(struct hv_vcpu *vcpu)
+{
+	return to_svm(vcpu)->vmcb->save.dr7;
+}
+
+void svm_set_dr7(struct hv_vcpu *vcpu, u64 dr7)
+{
+	to_svm(vcpu)->vmcb->save.dr7 = dr7;
+}
+
+/*
+ * The MSRs whose guest values live in the VMCB: VMRUN/#VMEXIT switch some
+ * (PAT, DEBUGCTL, FS/GS base), VMLOAD/VMSAVE the others (APM 15.5.2).
+ */
+static u64 *svm_msr_slot(struct svm_vcpu *svm, u32 index)
+{
+	struct vmcb_save *save = &svm->vmcb->save;
+
+	switch (index) {
+	case MSR_STAR:			return &save->star;
+	case MSR_LSTAR:			return &save->lstar;
+	case MSR_CSTAR:			return &save->cstar;
+	case MSR_SYSCALL_MASK:		return &save->sfmask;
+	case MSR_KERNEL_GS_BASE:	return &save->kernel_gs_base;
+	case MSR_IA32_SYSENTER_CS:	return &save->sysenter_cs;
+	case MSR_IA32_SYSENTER_ESP:	return &save->sysenter_esp;
+	case MSR_IA32_SYSENTER_EIP:	return &save->sysenter_eip;
+	case MSR_FS_BASE:		return &save->fs.base;
+	case MSR_GS_BASE:		return &save->gs.base;
+	case MSR_IA32_CR_PAT:		return &save->g_pat;
+	case MSR_IA32_DEBUGCTLMSR:	return &save->dbgctl;
+	}
+	return NULL;
+}
+
+int svm_get_msr(struct hv_vcpu *vcpu, u32 index, u64 *val)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	u64 *slot;
+
+	if (index == MSR_IA32_TSC) {
+		*val = rdtsc() + svm->vmcb->control.tsc_offset;
+		return 0;
+	}
+	slot = svm_msr_slot(svm, index);
+	if (!slot)
+		return 1;
+	*val = *slot;
+	return 0;
+}
+
+/* Returns 0, -EINVAL (#GP in the guest) or 1 (not an MSR the VMCB holds). */
+int svm_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	u64 *slot;
+
+	switch (index) {
+	case MSR_IA32_TSC:
+		svm->vmcb->control.tsc_offset = val - rdtsc();
+		return 0;
+	case MSR_IA32_SYSENTER_CS:
+		val = (u32)val;
+		break;
+	case MSR_STAR:
+	case MSR_SYSCALL_MASK:
+		break;
+	case MSR_IA32_CR_PAT:
+		if (!hv_pat_valid(val))
+			return -EINVAL;
+		break;
+	case MSR_IA32_DEBUGCTLMSR:
+		/* hv offers no LBR or BTF: only 0, as on VMX. */
+		if (val)
+			return -EINVAL;
+		break;
+	default:
+		if (!svm_msr_slot(svm, index))
+			return 1;
+		if (!hv_is_canonical(val))
+			return -EINVAL;
+	}
+	slot = svm_msr_slot(svm, index);
+	*slot = val;
+	return 0;
 }
 
 static void svm_reset_seg(struct vmcb_seg *s, u16 attrib)
@@ -205,6 +345,45 @@ static void svm_reset_seg(struct vmcb_seg *s, u16 attrib)
 	s->base = 0;
 	s->limit = 0xffff;
 	s->attrib = attrib;
+}
+
+/*
+ * The control area, once per vCPU.  Intercepted: physical interrupts and
+ * NMIs (the host takes them after #VMEXIT), every port and MSR access
+ * (permission maps of all ones), CPUID, HLT, INVD, RDPMC, shutdown, every
+ * SVM instruction, RDTSCP, MONITOR/MWAIT, XSETBV; reads and writes of CR0
+ * (the guest sees CD/NW as it wrote them, the CPU never has them) and
+ * writes of CR4; every debug register access.  CR3 is the guest's own
+ * (nested paging), CR8 is the virtual TPR, synchronized around each run.
+ * V_INTR_MASKING keeps the guest's RFLAGS.IF from masking the host's
+ * interrupts (APM 15.21.1).
+ */
+static void svm_vcpu_setup(struct hv_vcpu *vcpu)
+{
+	struct vmcb_control *c = &to_svm(vcpu)->vmcb->control;
+
+	c->intercept_cr = BIT(0) | BIT(16 + 0) | BIT(16 + 4);
+	c->intercept_dr = ~0U;
+	c->intercept_exceptions = 0;
+	c->intercept_misc1 = SVM_INTERCEPT1_INTR | SVM_INTERCEPT1_NMI |
+			     SVM_INTERCEPT1_RDPMC | SVM_INTERCEPT1_CPUID |
+			     SVM_INTERCEPT1_INVD | SVM_INTERCEPT1_HLT |
+			     SVM_INTERCEPT1_INVLPGA | SVM_INTERCEPT1_IOIO |
+			     SVM_INTERCEPT1_MSR | SVM_INTERCEPT1_SHUTDOWN;
+	c->intercept_misc2 = SVM_INTERCEPT2_VMRUN | SVM_INTERCEPT2_VMMCALL |
+			     SVM_INTERCEPT2_VMLOAD | SVM_INTERCEPT2_VMSAVE |
+			     SVM_INTERCEPT2_STGI | SVM_INTERCEPT2_CLGI |
+			     SVM_INTERCEPT2_SKINIT | SVM_INTERCEPT2_RDTSCP |
+			     SVM_INTERCEPT2_MONITOR | SVM_INTERCEPT2_MWAIT |
+			     SVM_INTERCEPT2_MWAIT_COND | SVM_INTERCEPT2_XSETBV;
+	c->iopm_base_pa = svm_config.iopm_pa;
+	c->msrpm_base_pa = svm_config.msrpm_pa;
+	c->tsc_offset = 0;
+	c->asid = 0;		/* given at the first run (svm_new_asid) */
+	c->int_ctl = SVM_INT_CTL_V_INTR_MASKING;
+	c->nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
+	c->nested_cr3 = vcpu->vm->mmu.root_pa;
+	c->clean = 0;		/* the CPU reloads every field at each VMRUN */
 }
 
 /* The VMCB state after RESET, as KVM's init_vmcb sets it. */
@@ -233,7 +412,7 @@ static void svm_vcpu_reset(struct svm_vcpu *svm)
 	save->cpl = 0;
 	save->cr2 = 0;
 	save->cr3 = 0;
-	save->cr4 = 0;
+	svm_write_cr4(svm, 0);
 	svm_write_efer(svm, 0);
 	svm_write_cr0(svm, X86_CR0_CD | X86_CR0_NW | X86_CR0_ET);
 	save->dr6 = 0xffff0ff0;
@@ -254,7 +433,9 @@ int svm_vcpu_create(struct hv_vcpu *vcpu)
 		return -ENOMEM;
 	}
 	svm->vmcb_pa = __pa(svm->vmcb);
+	svm->asid_cpu = -1;
 	vcpu->arch = svm;
+	svm_vcpu_setup(vcpu);
 	svm_vcpu_reset(svm);
 	return 0;
 }

@@ -185,6 +185,19 @@ static int vmx_setup_config(void)
 		return r;
 	rdmsrl(MSR_IA32_VMX_EPT_VPID_CAP, ept_cap);
 	vmx_config.invept_all = ept_cap & HV_EPT_CAP_INVEPT_ALL;
+	/*
+	 * VPIDs, when the CPU has them and INVVPID can flush one VPID (or,
+	 * failing that, all of them): guest TLB entries then survive VM
+	 * exits (SDM vol 3, 29.1).
+	 */
+	vmx_config.invvpid_type = 0;
+	if ((vmx_allowed1(HV_MSR_VMX_PROCBASED_CTLS2) &
+	     HV_SECONDARY_ENABLE_VPID) && (ept_cap & HV_VPID_CAP_INVVPID)) {
+		if (ept_cap & HV_VPID_CAP_INVVPID_SINGLE)
+			vmx_config.invvpid_type = HV_INVVPID_SINGLE_CONTEXT;
+		else if (ept_cap & HV_VPID_CAP_INVVPID_ALL)
+			vmx_config.invvpid_type = HV_INVVPID_ALL_CONTEXT;
+	}
 	return 0;
 }
 
@@ -233,7 +246,9 @@ static int vmx_check_controls(void)
 	}
 	pr_info("VMX: EPT, unrestricted guest%s\n",
 		(secondary & HV_SECONDARY_ENABLE_VPID) &&
-		(ept_cap & HV_VPID_CAP_INVVPID) ? ", VPID" : "");
+		(ept_cap & HV_VPID_CAP_INVVPID) &&
+		(ept_cap & (HV_VPID_CAP_INVVPID_SINGLE |
+			    HV_VPID_CAP_INVVPID_ALL)) ? ", VPID" : "");
 	return 0;
 }
 

@@ -37,6 +37,10 @@ struct vmx_host_state {
  * @entry_ctls:	[vcpu] VM-entry controls (IA-32e mode follows EFER.LMA)
  * @host:	[cpu] host state put back after the guest ran
  * @host_saved:	[cpu] @host holds this CPU's state (guest ran since load)
+ * @vpid:	[I] the VPID tagging the guest's TLB entries (0: none, every
+ *		VM entry and exit flushes them)
+ * @last_cpu:	[vcpu] the CPU the VMCS was last loaded on (-1: none yet)
+ * @flush_vpid:	[vcpu] invalidate @vpid's TLB entries before the next entry
  */
 struct vmx_vcpu {
 	void *vmcs;
@@ -49,6 +53,9 @@ struct vmx_vcpu {
 	u32 entry_ctls;
 	struct vmx_host_state host;
 	bool host_saved;
+	u16 vpid;
+	int last_cpu;
+	bool flush_vpid;
 };
 
 /* The controls hv runs guests with, fixed at probe time (vmx.c). */
@@ -59,6 +66,7 @@ struct vmx_config {
 	u32 exit;
 	u32 entry;
 	bool invept_all;
+	u8 invvpid_type;
 };
 
 static inline struct vmx_vcpu *to_vmx(struct hv_vcpu *vcpu)
@@ -81,6 +89,7 @@ int vmx_enter_guest(u64 *regs, unsigned long *cr2, bool launched);
 /* vmx_run.c */
 int vmx_run(struct hv_vcpu *vcpu);
 void vmx_flush_guest_tlbs(struct hv_vm *vm);
+void vmx_invvpid(u16 vpid);
 void vmx_inject_exception(struct hv_vcpu *vcpu, unsigned int vector,
 			  bool has_error, u32 error);
 void vmx_set_constant_host_state(void);

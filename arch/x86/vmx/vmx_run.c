@@ -21,6 +21,7 @@
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/smp.h>
+#include <asm/debugreg.h>
 #include <asm/desc.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
@@ -386,11 +387,18 @@ int vmx_run(struct hv_vcpu *vcpu)
 		preempt_enable();
 		return 1;
 	}
+	if (vmx->flush_vpid) {
+		vmx_invvpid(vmx->vpid);
+		vmx->flush_vpid = false;
+	}
 	hv_x86_load_guest_xcr0(vcpu);
 	fail = vmx_enter_guest(vcpu->regs, &vmx->cr2, vmx->launched);
 	hv_x86_load_host_xcr0(vcpu);
 	if (vmx->host.debugctl)
 		wrmsrl(MSR_IA32_DEBUGCTLMSR, vmx->host.debugctl);
+	/* A VM exit leaves DR7 at 0x400 (SDM vol 3, 28.5.1). */
+	if (hw_breakpoint_active())
+		hw_breakpoint_restore();
 
 	if (!fail) {
 		vmx->launched = true;
@@ -446,6 +454,29 @@ failed:
 fault:
 	this_cpu_inc(vmx_insn_errors);
 	pr_err_ratelimited("INVEPT failed on CPU %d\n", smp_processor_id());
+}
+
+struct vmx_invvpid_desc {
+	u64 vpid;
+	u64 gla;
+};
+
+/* Forget the linear translations tagged with VPID on this CPU. */
+void vmx_invvpid(u16 vpid)
+{
+	struct vmx_invvpid_desc desc = { .vpid = vpid };
+	unsigned long type = vmx_config.invvpid_type;
+
+	asm goto("1: invvpid %[desc], %[type]\n\t"
+		 HV_ASM_ON_FAULT
+		 "jbe %l[failed]\n\t"
+		 : : [desc] "m" (desc), [type] "r" (type)
+		 : "cc", "memory" : failed, fault);
+	return;
+failed:
+fault:
+	this_cpu_inc(vmx_insn_errors);
+	pr_err_ratelimited("INVVPID failed on CPU %d\n", smp_processor_id());
 }
 
 /*

@@ -14,6 +14,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/gfp.h>
+#include <linux/idr.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <asm/desc.h>
@@ -63,10 +64,23 @@ static void vmx_set_cpu_host_state(void)
 	vmcs_writel(HOST_IA32_SYSENTER_ESP, sysenter_esp);
 }
 
+/*
+ * VPIDs in use (1..65535; 0 is the host's).  A vCPU's TLB entries stay on
+ * each CPU it ran on, tagged with its VPID: vmx_vcpu_load() flushes them
+ * whenever the vCPU arrives on a CPU other than the one it last ran on, so
+ * neither its own stale entries (from an earlier stay) nor those of a
+ * freed vCPU whose VPID it inherited are ever used.
+ */
+static DEFINE_IDA(vmx_vpids);
+
 void vmx_vcpu_load(struct hv_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	int cpu = smp_processor_id();
 
+	if (vmx->vpid && vmx->last_cpu != cpu)
+		vmx->flush_vpid = true;
+	vmx->last_cpu = cpu;
 	vmcs_load(vmx->vmcs_pa);
 	vmx->launched = false;
 	vmx->host_saved = false;
@@ -170,6 +184,11 @@ static void vmx_write_cr0(struct vmx_vcpu *vmx, u64 cr0)
 	u64 hw = (cr0 | (vmx_cr0_fixed0 & ~(u64)(X86_CR0_PE | X86_CR0_PG))) &
 		 vmx_cr0_fixed1 & ~(u64)(X86_CR0_CD | X86_CR0_NW);
 
+	/*
+	 * A MOV to CR0 that exits to hv does not flush the TLB as the
+	 * instruction would (PG, WP, CD changes): hv flushes the VPID.
+	 */
+	vmx->flush_vpid = true;
 	vmx->cr0 = cr0;
 	vmcs_writel(GUEST_CR0, hw);
 	vmcs_writel(CR0_READ_SHADOW, cr0);
@@ -177,6 +196,7 @@ static void vmx_write_cr0(struct vmx_vcpu *vmx, u64 cr0)
 
 static void vmx_write_cr4(struct vmx_vcpu *vmx, u64 cr4)
 {
+	vmx->flush_vpid = true;	/* PGE, PAE, PSE, PCIDE, SMEP... */
 	vmx->cr4 = cr4;
 	vmcs_writel(GUEST_CR4, (cr4 | vmx_cr4_fixed0) & vmx_cr4_fixed1);
 	vmcs_writel(CR4_READ_SHADOW, cr4);
@@ -216,20 +236,14 @@ void vmx_set_sys(struct hv_vcpu *vcpu, const struct hv_sregs *sregs)
 	vmx_write_cr4(vmx, sregs->cr4);
 }
 
-/*
- * A guest's MOV to CR0, already checked: turning paging on with EFER.LME
- * enters long mode (EFER.LMA), turning it off leaves it (SDM vol 3, 9.8.5).
- */
+/* A guest's MOV to CR0, already checked; EFER.LMA follows (hv_x86.h). */
 void vmx_set_cr0(struct hv_vcpu *vcpu, u64 cr0)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u64 efer = hv_efer_after_cr0(vmx->efer, vmx->cr0, cr0);
 
-	if (vmx->efer & EFER_LME) {
-		if (!(vmx->cr0 & X86_CR0_PG) && (cr0 & X86_CR0_PG))
-			vmx_write_efer(vmx, vmx->efer | EFER_LMA);
-		else if ((vmx->cr0 & X86_CR0_PG) && !(cr0 & X86_CR0_PG))
-			vmx_write_efer(vmx, vmx->efer & ~EFER_LMA);
-	}
+	if (efer != vmx->efer)
+		vmx_write_efer(vmx, efer);
 	vmx_write_cr0(vmx, cr0);
 }
 
@@ -316,20 +330,6 @@ int vmx_get_msr(struct hv_vcpu *vcpu, u32 index, u64 *val)
 	return 1;
 }
 
-/* A valid PAT: every byte a memory type 0, 1, 4, 5, 6 or 7 (SDM 13.12.2). */
-static bool vmx_pat_valid(u64 pat)
-{
-	int i;
-
-	for (i = 0; i < 8; i++) {
-		u8 type = pat >> (8 * i);
-
-		if (type > 7 || type == 2 || type == 3)
-			return false;
-	}
-	return true;
-}
-
 /* Returns 0, -EINVAL (#GP in the guest) or 1 (not an MSR the VMCS holds). */
 int vmx_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val)
 {
@@ -352,7 +352,7 @@ int vmx_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val)
 						   HV_FS : HV_GS), val);
 		return 0;
 	case MSR_IA32_CR_PAT:
-		if (!vmx_pat_valid(val))
+		if (!hv_pat_valid(val))
 			return -EINVAL;
 		vmcs_write64(GUEST_IA32_PAT, val);
 		return 0;
@@ -387,7 +387,13 @@ static void vmx_vcpu_setup(struct hv_vcpu *vcpu)
 
 	vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, vmx_config.pin);
 	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, vmx_config.proc);
-	vmcs_write32(SECONDARY_VM_EXEC_CONTROL, vmx_config.proc2);
+	if (vmx->vpid) {
+		vmcs_write32(SECONDARY_VM_EXEC_CONTROL,
+			     vmx_config.proc2 | HV_SECONDARY_ENABLE_VPID);
+		vmcs_write16(VIRTUAL_PROCESSOR_ID, vmx->vpid);
+	} else {
+		vmcs_write32(SECONDARY_VM_EXEC_CONTROL, vmx_config.proc2);
+	}
 	vmcs_write32(VM_EXIT_CONTROLS, vmx_config.exit);
 	vmx->entry_ctls = vmx_config.entry;
 	vmcs_write32(VM_ENTRY_CONTROLS, vmx->entry_ctls);
@@ -456,6 +462,14 @@ int vmx_vcpu_create(struct hv_vcpu *vcpu)
 	}
 	*(u32 *)vmx->vmcs = vmx_revision_id;
 	vmx->vmcs_pa = __pa(vmx->vmcs);
+	vmx->last_cpu = -1;
+	/* Out of VPIDs, the vCPU runs without one (flushed at each entry). */
+	if (vmx_config.invvpid_type) {
+		int vpid = ida_alloc_range(&vmx_vpids, 1, 0xffff, GFP_KERNEL);
+
+		if (vpid > 0)
+			vmx->vpid = vpid;
+	}
 	vcpu->arch = vmx;
 
 	preempt_disable();
@@ -480,6 +494,8 @@ void vmx_vcpu_free(struct hv_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 
+	if (vmx->vpid)
+		ida_free(&vmx_vpids, vmx->vpid);
 	free_page((unsigned long)vmx->vmcs);
 	kfree(vmx);
 	vcpu->arch = NULL;
