@@ -42,7 +42,7 @@ static uint64_t descriptor(const struct hv_segment *s)
 	return d;
 }
 
-static int setup_sregs(struct hv_guest *g)
+static int setup_sregs(struct hv_guest *g, int vcpu)
 {
 	struct hv_sregs s;
 	uint64_t *gdt = (uint64_t *)(g->mem + GDT_GPA);
@@ -50,12 +50,12 @@ static int setup_sregs(struct hv_guest *g)
 	uint64_t *pdpt = pml4 + 512, *pd = pml4 + 1024;
 	int i;
 
-	if (ioctl(g->vcpu, HV_GET_SREGS, &s))
+	if (ioctl(vcpu, HV_GET_SREGS, &s))
 		return -1;
 	if (g->mode == HV_MODE_REAL) {
 		s.cs.selector = 0;
 		s.cs.base = 0;
-		return ioctl(g->vcpu, HV_SET_SREGS, &s);
+		return ioctl(vcpu, HV_SET_SREGS, &s);
 	}
 
 	flat(&s.cs, 0x08, 0xb, g->mode == HV_MODE_LONG);
@@ -89,14 +89,47 @@ static int setup_sregs(struct hv_guest *g)
 		s.cr4 = CR4_PAE;
 		s.efer = EFER_LME | EFER_LMA;
 	}
-	return ioctl(g->vcpu, HV_SET_SREGS, &s);
+	return ioctl(vcpu, HV_SET_SREGS, &s);
+}
+
+/* CPUID, segments, paging and registers of one vCPU, as create() sets them. */
+static int setup_vcpu(struct hv_guest *g, int vcpu)
+{
+	struct hv_regs regs;
+
+	if (hv_set_supported_cpuid(g->dev, vcpu))
+		return -1;
+	if (setup_sregs(g, vcpu))
+		return -1;
+	memset(&regs, 0, sizeof(regs));
+	regs.rip = CODE_GPA;
+	regs.rsp = STACK_TOP;
+	regs.rflags = 2;
+	return ioctl(vcpu, HV_SET_REGS, &regs);
+}
+
+int hv_guest_add_vcpu(struct hv_guest *g, int id, struct hv_run **run)
+{
+	int vcpu = ioctl(g->vm, HV_CREATE_VCPU, id);
+
+	if (vcpu < 0)
+		return -1;
+	*run = mmap(NULL, 3 * HV_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		    vcpu, 0);
+	if (*run == MAP_FAILED || setup_vcpu(g, vcpu)) {
+		if (*run != MAP_FAILED)
+			munmap(*run, 3 * HV_PAGE);
+		*run = NULL;
+		close(vcpu);
+		return -1;
+	}
+	return vcpu;
 }
 
 int hv_guest_create(struct hv_guest *g, enum hv_guest_mode mode,
 		    const void *code, size_t len)
 {
 	struct hv_userspace_memory_region region = { 0 };
-	struct hv_regs regs;
 
 	memset(g, 0, sizeof(*g));
 	g->mode = mode;
@@ -115,24 +148,8 @@ int hv_guest_create(struct hv_guest *g, enum hv_guest_mode mode,
 	region.userspace_addr = (unsigned long)g->mem;
 	if (ioctl(g->vm, HV_SET_USER_MEMORY_REGION, &region))
 		return -1;
-	g->vcpu = ioctl(g->vm, HV_CREATE_VCPU, 0);
+	g->vcpu = hv_guest_add_vcpu(g, 0, &g->run);
 	if (g->vcpu < 0)
-		return -1;
-	g->run = mmap(NULL, 3 * HV_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED,
-		      g->vcpu, 0);
-	if (g->run == MAP_FAILED)
-		return -1;
-	if (hv_set_supported_cpuid(g->dev, g->vcpu))
-		return -1;
-	if (setup_sregs(g))
-		return -1;
-	if (ioctl(g->vcpu, HV_GET_REGS, &regs))
-		return -1;
-	memset(&regs, 0, sizeof(regs));
-	regs.rip = CODE_GPA;
-	regs.rsp = STACK_TOP;
-	regs.rflags = 2;
-	if (ioctl(g->vcpu, HV_SET_REGS, &regs))
 		return -1;
 	/* Can the device run it?  KVM_RUN with immediate_exit runs nothing. */
 	g->run->immediate_exit = 1;

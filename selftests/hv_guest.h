@@ -59,6 +59,13 @@ int hv_guest_create(struct hv_guest *g, enum hv_guest_mode mode,
 		    const void *code, size_t len);
 void hv_guest_destroy(struct hv_guest *g);
 
+/*
+ * Another vCPU of the same VM, set up as the first one (same mode, RIP at
+ * CODE_GPA).  Returns its fd and maps its run structure at *RUN; -1 with
+ * errno on failure.  The caller closes it (and unmaps 3 pages of *RUN).
+ */
+int hv_guest_add_vcpu(struct hv_guest *g, int id, struct hv_run **run);
+
 /* KVM_RUN; returns its result (0 or -1 with errno). */
 int hv_guest_run(struct hv_guest *g);
 

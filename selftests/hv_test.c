@@ -3,6 +3,7 @@
  * hv selftests: option parsing and device helpers shared by every binary.
  * (Kept apart from the harness header, which may be included only once.)
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,6 +129,49 @@ int hv_set_supported_cpuid(int dev_fd, int vcpu_fd)
 	r = ioctl(dev_fd, HV_GET_SUPPORTED_CPUID, cpuid);
 	if (!r)
 		r = ioctl(vcpu_fd, HV_SET_CPUID2, cpuid);
+	free(cpuid);
+	return r;
+}
+
+int hv_vcpu_cpuid(int vcpu_fd, unsigned int function, unsigned int index,
+		  unsigned int *eax, unsigned int *ebx, unsigned int *ecx,
+		  unsigned int *edx)
+{
+	struct hv_cpuid2 *cpuid;
+	struct hv_cpuid_entry2 *e = NULL;
+	unsigned int i;
+	int r;
+
+	/*
+	 * Zeroed, and all 256 entries searched: KVM 6.1 does not write nent
+	 * back when KVM_GET_CPUID2 succeeds.
+	 */
+	cpuid = calloc(1, sizeof(*cpuid) + 256 * sizeof(cpuid->entries[0]));
+	if (!cpuid)
+		return -1;
+	cpuid->nent = 256;
+	r = ioctl(vcpu_fd, HV_GET_CPUID2, cpuid);
+	for (i = 0; !r && i < 256; i++) {
+		if (cpuid->entries[i].function == function &&
+		    cpuid->entries[i].index == index) {
+			e = &cpuid->entries[i];
+			break;
+		}
+	}
+	if (!r && !e) {
+		errno = ENOENT;
+		r = -1;
+	}
+	if (e) {
+		if (eax)
+			*eax = e->eax;
+		if (ebx)
+			*ebx = e->ebx;
+		if (ecx)
+			*ecx = e->ecx;
+		if (edx)
+			*edx = e->edx;
+	}
 	free(cpuid);
 	return r;
 }

@@ -31,4 +31,13 @@ int hv_host_has_cpu_flag(const char *flag);
  */
 int hv_set_supported_cpuid(int dev_fd, int vcpu_fd);
 
+/*
+ * The vCPU's CPUID entry FUNCTION/INDEX (KVM_GET_CPUID2); the registers
+ * whose pointer is not NULL are filled.  0, or -1 with errno (ENOENT: no
+ * such entry).
+ */
+int hv_vcpu_cpuid(int vcpu_fd, unsigned int function, unsigned int index,
+		  unsigned int *eax, unsigned int *ebx, unsigned int *ecx,
+		  unsigned int *edx);
+
 #endif /* HV_UTIL_H */

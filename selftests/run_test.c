@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "hv_guest.h"
 #include "hv_test.h"
@@ -565,6 +566,226 @@ TEST(msr_unknown_is_gp)
 	EXPECT_EXIT(&g, HV_EXIT_IO);
 	EXPECT_EQ(0xee, g.run->io.port);
 	EXPECT_EQ(13, hv_guest_io_data(&g)[0]);
+	hv_guest_destroy(&g);
+}
+
+/* ---- Control and debug registers, XSETBV, VMX instructions ---- */
+
+/*
+ * Guests below that expect a fault install the handler at CODE_GPA + 0x100
+ * (REPORT_FAULT): it says which vector it handles through port 0xee.
+ */
+#define REPORT_FAULT(vector)						\
+	".fill 0x100 - (. - 9b), 1, 0xf4;"				\
+	"mov $" #vector ", %al; out %al, $0xee; hlt"
+
+static void expect_fault_report(struct __test_metadata *_metadata,
+				struct hv_guest *g, int vector)
+{
+	EXPECT_EXIT(g, HV_EXIT_IO);
+	EXPECT_EQ(0xee, g->run->io.port);
+	EXPECT_EQ(vector, hv_guest_io_data(g)[0]);
+}
+
+/* CR4.OSFXSR can be set and reads back; reserved bit 15 is #GP. */
+GUEST(prot_cr4, ".code32",
+	"9: mov %cr4, %eax; or $0x200, %eax; mov %eax, %cr4; mov %cr4, %ebx;"
+	"or $0x8000, %eax; mov %eax, %cr4; hlt;"
+	REPORT_FAULT(13));
+
+TEST(cr4_write_and_reserved_bit)
+{
+	struct hv_guest g;
+	struct hv_regs regs;
+
+	if (create(_metadata, &g, HV_MODE_PROT32, prot_cr4, prot_cr4_end))
+		SKIP(return, NO_RUN);
+	hv_guest_set_idt(&g, 13, CODE_GPA + 0x100);
+	run(_metadata, &g);
+	expect_fault_report(_metadata, &g, 13);
+	get_regs(_metadata, &g, &regs);
+	EXPECT_EQ(0x200, regs.rbx & 0x8200);
+	hv_guest_destroy(&g);
+}
+
+/*
+ * CR4.VMXE: allowed only when the vCPU's CPUID has VMX (KVM with nested
+ * virtualization reports it; hv does not), else #GP.
+ */
+GUEST(prot_cr4_vmxe, ".code32",
+	"9: mov %cr4, %eax; or $0x2000, %eax; mov %eax, %cr4;"
+	"mov %cr4, %ebx; hlt;"
+	REPORT_FAULT(13));
+
+TEST(cr4_vmxe_follows_guest_cpuid)
+{
+	struct hv_guest g;
+	struct hv_regs regs;
+	struct hv_sregs sregs;
+	unsigned int ecx;
+
+	if (create(_metadata, &g, HV_MODE_PROT32, prot_cr4_vmxe, prot_cr4_vmxe_end))
+		SKIP(return, NO_RUN);
+	hv_guest_set_idt(&g, 13, CODE_GPA + 0x100);
+	ASSERT_EQ(0, hv_vcpu_cpuid(g.vcpu, 1, 0, NULL, NULL, &ecx, NULL));
+	run(_metadata, &g);
+	if (ecx & (1U << 5)) {
+		EXPECT_EXIT(&g, HV_EXIT_HLT);
+		get_regs(_metadata, &g, &regs);
+		EXPECT_EQ(0x2000, regs.rbx & 0x2000);
+		ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_SREGS, &sregs));
+		EXPECT_EQ(0x2000, sregs.cr4 & 0x2000);
+	} else {
+		expect_fault_report(_metadata, &g, 13);
+	}
+	hv_guest_destroy(&g);
+}
+
+/*
+ * CR8 (the task priority) in 64-bit mode: the guest's value is in
+ * run->cr8 after the exit, and the value userspace puts in run->cr8 is the
+ * guest's on the next KVM_RUN.
+ */
+GUEST(long_cr8, ".code64",
+	"mov $5, %eax; mov %rax, %cr8; mov %cr8, %rbx; hlt;"
+	"mov %cr8, %rcx; hlt");
+
+TEST(cr8_guest_and_run_structure)
+{
+	struct hv_guest g;
+	struct hv_regs regs;
+
+	if (create(_metadata, &g, HV_MODE_LONG, long_cr8, long_cr8_end))
+		SKIP(return, NO_RUN);
+	run(_metadata, &g);
+	EXPECT_EXIT(&g, HV_EXIT_HLT);
+	EXPECT_EQ(5, g.run->cr8);
+	get_regs(_metadata, &g, &regs);
+	EXPECT_EQ(5, regs.rbx);
+	g.run->cr8 = 9;
+	run(_metadata, &g);
+	EXPECT_EXIT(&g, HV_EXIT_HLT);
+	get_regs(_metadata, &g, &regs);
+	EXPECT_EQ(9, regs.rcx);
+	hv_guest_destroy(&g);
+}
+
+/*
+ * Debug registers: DR0-DR3 hold what the guest writes, DR7 keeps bit 10
+ * set, DR6 reads its reset value; in 64-bit mode a DR7 value above 32 bits
+ * is #GP.  (No breakpoint is enabled: DR7's L/G bits stay clear.)
+ */
+GUEST(long_dr, ".code64",
+	"9: mov $0x1234, %eax; mov %rax, %dr0; mov $0x5678, %eax; mov %rax, %dr3;"
+	"mov $0x300, %eax; mov %rax, %dr7;"
+	"mov %dr0, %rbx; mov %dr3, %rcx; mov %dr7, %rdx; mov %dr6, %rsi;"
+	"mov $1, %eax; shl $32, %rax; mov %rax, %dr7; hlt;"
+	REPORT_FAULT(13));
+
+TEST(debug_registers)
+{
+	struct hv_guest g;
+	struct hv_regs regs;
+
+	if (create(_metadata, &g, HV_MODE_LONG, long_dr, long_dr_end))
+		SKIP(return, NO_RUN);
+	hv_guest_set_idt(&g, 13, CODE_GPA + 0x100);
+	run(_metadata, &g);
+	expect_fault_report(_metadata, &g, 13);
+	get_regs(_metadata, &g, &regs);
+	EXPECT_EQ(0x1234, regs.rbx);
+	EXPECT_EQ(0x5678, regs.rcx);
+	EXPECT_EQ(0x700, regs.rdx);
+	EXPECT_EQ(0xffff0ff0, regs.rsi);
+	hv_guest_destroy(&g);
+}
+
+/*
+ * XSETBV: with CR4.OSXSAVE set, XCR0 = x87|SSE is accepted and XGETBV
+ * reads it back, CPUID.1:ECX.OSXSAVE is now set; XCR0 without x87 is #GP.
+ */
+GUEST(prot_xsetbv, ".code32",
+	"9: mov %cr4, %eax; or $0x40200, %eax; mov %eax, %cr4;"
+	"xor %ecx, %ecx; xor %edx, %edx; mov $3, %eax; xsetbv;"
+	"xor %ecx, %ecx; xgetbv; mov %eax, %edi;"
+	"mov $1, %eax; cpuid; mov %ecx, %ebp;"
+	"xor %ecx, %ecx; xor %edx, %edx; mov $2, %eax; xsetbv; hlt;"
+	REPORT_FAULT(13));
+
+TEST(xsetbv)
+{
+	struct hv_guest g;
+	struct hv_regs regs;
+	unsigned int ecx;
+
+	if (create(_metadata, &g, HV_MODE_PROT32, prot_xsetbv, prot_xsetbv_end))
+		SKIP(return, NO_RUN);
+	ASSERT_EQ(0, hv_vcpu_cpuid(g.vcpu, 1, 0, NULL, NULL, &ecx, NULL));
+	if (!(ecx & (1U << 26)))
+		SKIP(hv_guest_destroy(&g); return, "no XSAVE in the CPUID");
+	hv_guest_set_idt(&g, 13, CODE_GPA + 0x100);
+	run(_metadata, &g);
+	expect_fault_report(_metadata, &g, 13);
+	get_regs(_metadata, &g, &regs);
+	EXPECT_EQ(3, regs.rdi);
+	EXPECT_EQ(1U << 27, regs.rbp & (1U << 27));
+	hv_guest_destroy(&g);
+}
+
+/*
+ * Virtualization instructions are #UD in the guest: VMXON and VMPTRLD
+ * (CR4.VMXE is clear), VMRUN (EFER.SVME is clear).  The #UD handler counts
+ * in ESI and resumes at EDI.
+ */
+GUEST(prot_virt_insns, ".code32",
+	"9: xor %esi, %esi; mov $0x90000, %eax;"
+	"mov $(0x1000 + 1f - 9b), %edi; vmxon (%eax);"
+	"1: mov $(0x1000 + 2f - 9b), %edi; vmptrld (%eax);"
+	"2: mov $(0x1000 + 3f - 9b), %edi; vmrun;"
+	"3: hlt;"
+	".fill 0x100 - (. - 9b), 1, 0xf4;"
+	"inc %esi; mov %edi, (%esp); iret");
+
+TEST(virtualization_instructions_ud)
+{
+	struct hv_guest g;
+	struct hv_regs regs;
+
+	if (create(_metadata, &g, HV_MODE_PROT32, prot_virt_insns, prot_virt_insns_end))
+		SKIP(return, NO_RUN);
+	hv_guest_set_idt(&g, 6, CODE_GPA + 0x100);
+	run(_metadata, &g);
+	EXPECT_EXIT(&g, HV_EXIT_HLT);
+	get_regs(_metadata, &g, &regs);
+	EXPECT_EQ(3, regs.rsi);
+	hv_guest_destroy(&g);
+}
+
+/* ---- Entry failure ---- */
+
+/*
+ * A 64-bit code segment with both L and D set passes KVM_SET_SREGS but not
+ * the processor's checks at VM entry (Intel SDM 27.3.1.2; AMD APM 15.5.1
+ * "Canonicalization and Consistency Checks"): KVM_EXIT_FAIL_ENTRY with the
+ * hardware's reason (VMX: exit reason 33 with bit 31 set; SVM: the low 32
+ * bits of VMEXIT_INVALID, -1, as KVM reports it).
+ */
+TEST(fail_entry_cs_l_and_d)
+{
+	struct hv_guest g;
+	struct hv_sregs s;
+	uint64_t want;
+
+	if (create(_metadata, &g, HV_MODE_LONG, long_regs, long_regs_end))
+		SKIP(return, NO_RUN);
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_SREGS, &s));
+	s.cs.db = 1;
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_SET_SREGS, &s));
+	run(_metadata, &g);
+	EXPECT_EXIT(&g, HV_EXIT_FAIL_ENTRY);
+	want = hv_host_has_cpu_flag("vmx") ? 0x80000021 : 0xffffffff;
+	EXPECT_EQ(want, g.run->fail_entry.hardware_entry_failure_reason);
+	EXPECT_GT(sysconf(_SC_NPROCESSORS_CONF), g.run->fail_entry.cpu);
 	hv_guest_destroy(&g);
 }
 

@@ -5,6 +5,7 @@
  * one KVM gives (Documentation/virt/kvm/api.rst, section 4).
  */
 #include <errno.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -84,6 +85,49 @@ TEST_F(sys, open_many)
 	}
 	for (i = 0; i < 64; i++)
 		EXPECT_EQ(0, close(fds[i]));
+}
+
+/*
+ * KVM_GET_SUPPORTED_CPUID: an array too small for every entry is E2BIG
+ * (also with nent 0), a bigger one than 256 entries is used as 256, and on
+ * success nent says how many entries there are.
+ */
+TEST_F(sys, supported_cpuid_sizes)
+{
+	struct {
+		struct hv_cpuid2 c;
+		struct hv_cpuid_entry2 e[300];
+	} cpuid;
+	unsigned int i, basic = 0, extended = 0;
+
+	memset(&cpuid, 0, sizeof(cpuid));
+	EXPECT_EQ(-1, ioctl(self->fd, HV_GET_SUPPORTED_CPUID, &cpuid));
+	EXPECT_EQ(E2BIG, errno);
+	cpuid.c.nent = 1;
+	EXPECT_EQ(-1, ioctl(self->fd, HV_GET_SUPPORTED_CPUID, &cpuid));
+	EXPECT_EQ(E2BIG, errno);
+	cpuid.c.nent = 300;
+	ASSERT_EQ(0, ioctl(self->fd, HV_GET_SUPPORTED_CPUID, &cpuid));
+	EXPECT_LT(1, cpuid.c.nent);
+	EXPECT_GE(256, cpuid.c.nent);
+	for (i = 0; i < cpuid.c.nent && i < 256; i++) {
+		if (cpuid.e[i].function == 0)
+			basic = cpuid.e[i].eax;
+		if (cpuid.e[i].function == 0x80000000)
+			extended = cpuid.e[i].eax;
+	}
+	EXPECT_LE(1, basic);
+	EXPECT_LE(0x80000001, extended);
+	/* Nothing past nent was written. */
+	for (i = cpuid.c.nent; i < 300; i++)
+		EXPECT_EQ(0, cpuid.e[i].function | cpuid.e[i].eax);
+}
+
+/* ... and a pointer to nowhere is EFAULT. */
+TEST_F(sys, supported_cpuid_efault)
+{
+	EXPECT_EQ(-1, ioctl(self->fd, HV_GET_SUPPORTED_CPUID, 8UL));
+	EXPECT_EQ(EFAULT, errno);
 }
 
 int main(int argc, char **argv)

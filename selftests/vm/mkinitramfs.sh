@@ -38,7 +38,8 @@ for vendor in intel amd; do
 	echo $order >"$root/lib/hv/kvm-$vendor.order"
 done
 
-cp "$top"/selftests/*_test "$top"/selftests/*.sh "$root/lib/hv/tests/"
+cp "$top"/selftests/*_test "$top"/selftests/guest_once \
+   "$top"/selftests/*.sh "$root/lib/hv/tests/"
 if [ -d "$top/build/guest-extra" ]; then
 	cp -r "$top/build/guest-extra/." "$root/lib/hv/"
 fi

@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vCPUs among threads, signals and processes: a signal stops KVM_RUN with
+ * EINTR, several VMs with several vCPUs run at once, and a process that
+ * dies (or is killed) while its vCPU runs leaves the device working.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "hv_guest.h"
+#include "hv_test.h"
+
+#define NO_RUN "this device cannot run guests yet"
+
+static int create(struct __test_metadata *_metadata, struct hv_guest *g,
+		  enum hv_guest_mode mode, const unsigned char *start,
+		  const unsigned char *end)
+{
+	int r = hv_guest_create(g, mode, start, end - start);
+
+	if (r && errno == EOPNOTSUPP)
+		return -1;
+	ASSERT_EQ(0, r) TH_LOG("guest setup failed: %s", strerror(errno));
+	return 0;
+}
+
+/* Read only after system calls, which the compiler cannot see through. */
+static sig_atomic_t alarms;
+
+static void on_alarm(int sig)
+{
+	alarms++;
+}
+
+/* SIGALRM in DELAY_US, without SA_RESTART (KVM_RUN is never restarted). */
+static void arm_alarm(long delay_us)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct itimerval it = { .it_value.tv_usec = delay_us };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+/* ---- Signals ---- */
+
+/* A guest that never leaves the kernel on its own: CPUID forever. */
+GUEST(prot_cpuid_loop, ".code32",
+	"9: xor %eax, %eax; cpuid; inc %esi; jmp 9b");
+
+/*
+ * A signal that arrives while the guest runs ends KVM_RUN with EINTR and
+ * exit reason INTR; the guest has made progress and continues on the next
+ * KVM_RUN where it stopped.
+ */
+TEST(signal_interrupts_guest)
+{
+	struct hv_guest g;
+	struct hv_regs regs;
+	uint64_t progress;
+
+	if (create(_metadata, &g, HV_MODE_PROT32, prot_cpuid_loop, prot_cpuid_loop_end))
+		SKIP(return, NO_RUN);
+	alarms = 0;
+	arm_alarm(20000);
+	ASSERT_EQ(-1, hv_guest_run(&g));
+	EXPECT_EQ(EINTR, errno);
+	EXPECT_EQ(1, alarms);
+	EXPECT_EQ(HV_EXIT_INTR, g.run->exit_reason);
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_REGS, &regs));
+	EXPECT_LT(0, regs.rsi);
+	EXPECT_LE(CODE_GPA, regs.rip);
+	EXPECT_GT(CODE_GPA + 10, regs.rip);
+	progress = regs.rsi;
+
+	arm_alarm(20000);
+	ASSERT_EQ(-1, hv_guest_run(&g));
+	EXPECT_EQ(EINTR, errno);
+	EXPECT_EQ(2, alarms);
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_REGS, &regs));
+	EXPECT_LT(progress, regs.rsi);
+	hv_guest_destroy(&g);
+}
+
+/* A guest that never exits at all. */
+GUEST(prot_spin, ".code32", "9: inc %esi; jmp 9b");
+
+/*
+ * The same with a guest that never exits by itself: the host's timer
+ * interrupt makes it exit, and hv sees the signal.  Under Bochs a spinning
+ * guest never sees the host's timer (with KVM as with hv), so
+ * the test runs only where HV_SPIN_TESTS=1 says the machine can (the QEMU
+ * machines of make check; any real host).
+ */
+TEST(signal_interrupts_spinning_guest)
+{
+	const char *ok = getenv("HV_SPIN_TESTS");
+	struct hv_guest g;
+	struct hv_regs regs;
+
+	if (!ok || strcmp(ok, "1"))
+		SKIP(return, "HV_SPIN_TESTS=1 not set (Bochs cannot run this)");
+	if (create(_metadata, &g, HV_MODE_PROT32, prot_spin, prot_spin_end))
+		SKIP(return, NO_RUN);
+	alarms = 0;
+	arm_alarm(20000);
+	ASSERT_EQ(-1, hv_guest_run(&g));
+	EXPECT_EQ(EINTR, errno);
+	EXPECT_EQ(1, alarms);
+	EXPECT_EQ(HV_EXIT_INTR, g.run->exit_reason);
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_REGS, &regs));
+	EXPECT_LT(0, regs.rsi);
+	hv_guest_destroy(&g);
+}
+
+/* ---- Several VMs, several vCPUs ---- */
+
+#define ROUNDS 200
+#define STR(x) #x
+#define XSTR(x) STR(x)
+
+/*
+ * Each vCPU counts ROUNDS times: a memory increment at its own counter
+ * (EDI), a CPUID (in the kernel) and an OUT of its id (ESI, to
+ * userspace); then it halts, and halts again if run again.
+ */
+GUEST(prot_counter, ".code32",
+	"mov $" XSTR(ROUNDS) ", %ebp;"
+	"1: incl (%edi); xor %eax, %eax; cpuid; mov %esi, %eax;"
+	"out %al, $0x20; dec %ebp; jnz 1b; 2: hlt; jmp 2b");
+
+struct worker {
+	int vcpu, id, outs, bad, error;
+	struct hv_run *run;
+};
+
+static void *worker_run(void *arg)
+{
+	struct worker *w = arg;
+
+	for (;;) {
+		if (ioctl(w->vcpu, HV_RUN, 0)) {
+			w->error = errno;
+			return NULL;
+		}
+		if (w->run->exit_reason == HV_EXIT_HLT)
+			return NULL;
+		if (w->run->exit_reason != HV_EXIT_IO ||
+		    w->run->io.port != 0x20 ||
+		    ((unsigned char *)w->run)[w->run->io.data_offset] != w->id) {
+			w->bad++;
+			return NULL;
+		}
+		w->outs++;
+	}
+}
+
+/*
+ * Two VMs with two vCPUs each, the four vCPUs in four threads at once
+ * (and so, on a machine with several CPUs, in guest mode on several CPUs,
+ * moved between them by the scheduler).  Every vCPU sees only its own
+ * exits and its VM's memory.
+ */
+TEST(two_vms_two_vcpus_at_once)
+{
+	struct hv_guest g[2];
+	struct worker w[4];
+	pthread_t t[4];
+	struct hv_regs regs;
+	uint32_t *counter;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (create(_metadata, &g[i], HV_MODE_PROT32, prot_counter,
+			   prot_counter_end))
+			SKIP(return, NO_RUN);
+	}
+	memset(w, 0, sizeof(w));
+	for (i = 0; i < 4; i++) {
+		struct hv_guest *vm = &g[i / 2];
+
+		w[i].id = i + 1;
+		if (i % 2 == 0) {
+			w[i].vcpu = vm->vcpu;
+			w[i].run = vm->run;
+		} else {
+			w[i].vcpu = hv_guest_add_vcpu(vm, 1, &w[i].run);
+			ASSERT_LE(0, w[i].vcpu) TH_LOG("vCPU 1: %s", strerror(errno));
+		}
+		ASSERT_EQ(0, ioctl(w[i].vcpu, HV_GET_REGS, &regs));
+		regs.rsi = w[i].id;
+		regs.rdi = DATA_GPA + 4 * (i % 2);
+		ASSERT_EQ(0, ioctl(w[i].vcpu, HV_SET_REGS, &regs));
+	}
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, worker_run, &w[i]));
+	for (i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	for (i = 0; i < 4; i++) {
+		EXPECT_EQ(0, w[i].error) TH_LOG("vCPU %d: %s", i, strerror(w[i].error));
+		EXPECT_EQ(0, w[i].bad) TH_LOG("vCPU %d: exit %u", i, w[i].run->exit_reason);
+		EXPECT_EQ(ROUNDS, w[i].outs);
+		counter = (uint32_t *)(g[i / 2].mem + DATA_GPA + 4 * (i % 2));
+		EXPECT_EQ(ROUNDS, *counter);
+	}
+	for (i = 1; i < 4; i += 2) {
+		munmap(w[i].run, 3 * HV_PAGE);
+		close(w[i].vcpu);
+	}
+	hv_guest_destroy(&g[0]);
+	hv_guest_destroy(&g[1]);
+}
+
+/*
+ * Two threads on one vCPU: KVM_RUN is serialized (one thread in a vCPU at
+ * a time), so both complete and the exits are each seen once.
+ */
+TEST(two_threads_one_vcpu)
+{
+	struct hv_guest g;
+	struct worker w[2];
+	pthread_t t[2];
+	struct hv_regs regs;
+	int i;
+
+	if (create(_metadata, &g, HV_MODE_PROT32, prot_counter, prot_counter_end))
+		SKIP(return, NO_RUN);
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_REGS, &regs));
+	regs.rsi = 7;
+	regs.rdi = DATA_GPA;
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_SET_REGS, &regs));
+	memset(w, 0, sizeof(w));
+	for (i = 0; i < 2; i++) {
+		w[i].vcpu = g.vcpu;
+		w[i].run = g.run;
+		w[i].id = 7;
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, worker_run, &w[i]));
+	}
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	/* Both threads end on the HLT; every OUT was seen by one of them. */
+	EXPECT_EQ(0, w[0].error);
+	EXPECT_EQ(0, w[1].error);
+	EXPECT_EQ(0, w[0].bad + w[1].bad);
+	EXPECT_EQ(ROUNDS, *(uint32_t *)(g.mem + DATA_GPA));
+	EXPECT_EQ(ROUNDS, w[0].outs + w[1].outs);
+	hv_guest_destroy(&g);
+}
+
+/* ---- Processes that die with a running vCPU ---- */
+
+/*
+ * In a child: set up the CPUID loop, tell the parent through FD, run it
+ * (in a second thread when IN_THREAD, while the first exits the process).
+ */
+static void *run_forever(void *arg)
+{
+	struct hv_guest *g = arg;
+
+	hv_guest_run(g);
+	return NULL;
+}
+
+static void child_runs_guest(int fd, int in_thread)
+{
+	struct hv_guest g;
+	pthread_t t;
+	char c = 'r';
+
+	if (hv_guest_create(&g, HV_MODE_PROT32, prot_cpuid_loop,
+			    prot_cpuid_loop_end - prot_cpuid_loop))
+		_exit(3);
+	if (in_thread) {
+		if (pthread_create(&t, NULL, run_forever, &g))
+			_exit(4);
+		usleep(20000);
+		if (write(fd, &c, 1) != 1)
+			_exit(5);
+		/* Exiting the process takes the running thread with it. */
+		_exit(0);
+	}
+	if (write(fd, &c, 1) != 1)
+		_exit(5);
+	hv_guest_run(&g);
+	_exit(6);
+}
+
+/* After the child died, the device runs a guest again. */
+static void device_still_runs(struct __test_metadata *_metadata)
+{
+	struct hv_guest g;
+
+	ASSERT_EQ(0, hv_guest_create(&g, HV_MODE_PROT32, prot_counter,
+				     prot_counter_end - prot_counter));
+	ASSERT_EQ(0, hv_guest_run(&g));
+	EXPECT_EQ(HV_EXIT_IO, g.run->exit_reason);
+	hv_guest_destroy(&g);
+}
+
+static int can_run(void)
+{
+	struct hv_guest g;
+	int r = hv_guest_create(&g, HV_MODE_PROT32, prot_counter,
+				prot_counter_end - prot_counter);
+
+	hv_guest_destroy(&g);
+	return r == 0;
+}
+
+TEST(killed_while_running)
+{
+	int p[2], status;
+	pid_t pid;
+	char c;
+
+	if (!can_run())
+		SKIP(return, NO_RUN);
+	ASSERT_EQ(0, pipe(p));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		close(p[0]);
+		child_runs_guest(p[1], 0);
+	}
+	close(p[1]);
+	ASSERT_EQ(1, read(p[0], &c, 1)) TH_LOG("the child could not start its guest");
+	close(p[0]);
+	usleep(50000);	/* into KVM_RUN */
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(SIGKILL, WTERMSIG(status));
+	device_still_runs(_metadata);
+}
+
+TEST(process_exits_while_thread_runs)
+{
+	int p[2], status;
+	pid_t pid;
+	char c;
+
+	if (!can_run())
+		SKIP(return, NO_RUN);
+	ASSERT_EQ(0, pipe(p));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		close(p[0]);
+		child_runs_guest(p[1], 1);
+	}
+	close(p[1]);
+	ASSERT_EQ(1, read(p[0], &c, 1)) TH_LOG("the child could not start its guest");
+	close(p[0]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	device_still_runs(_metadata);
+}
+
+int main(int argc, char **argv)
+{
+	return hv_test_main(argc, argv, test_harness_run);
+}
