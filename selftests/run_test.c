@@ -609,6 +609,32 @@ TEST(cr4_write_and_reserved_bit)
 }
 
 /*
+ * Outside 64-bit mode MOV to CR takes the register's low 32 bits: upper
+ * bits left over from elsewhere (here KVM_SET_REGS) are ignored, not #GP.
+ */
+GUEST(prot_cr4_low_half, ".code32",
+	"9: mov %ebx, %cr4; mov %cr4, %ecx; hlt;"
+	REPORT_FAULT(13));
+
+TEST(cr_write_uses_low_32_bits)
+{
+	struct hv_guest g;
+	struct hv_regs regs;
+
+	if (create(_metadata, &g, HV_MODE_PROT32, prot_cr4_low_half, prot_cr4_low_half_end))
+		SKIP(return, NO_RUN);
+	hv_guest_set_idt(&g, 13, CODE_GPA + 0x100);
+	get_regs(_metadata, &g, &regs);
+	regs.rbx = 0xdead000000000200ULL;	/* CR4.OSFXSR */
+	set_regs(_metadata, &g, &regs);
+	run(_metadata, &g);
+	EXPECT_EXIT(&g, HV_EXIT_HLT);
+	get_regs(_metadata, &g, &regs);
+	EXPECT_EQ(0x200, regs.rcx);
+	hv_guest_destroy(&g);
+}
+
+/*
  * CR4.VMXE: allowed only when the vCPU's CPUID has VMX (KVM with nested
  * virtualization reports it; hv does not), else #GP.
  */

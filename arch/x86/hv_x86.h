@@ -103,6 +103,8 @@ int hv_x86_handle_hlt(struct hv_vcpu *vcpu, unsigned int insn_len);
 int hv_x86_handle_vmcall(struct hv_vcpu *vcpu, unsigned int insn_len);
 int hv_x86_handle_mov_to_cr(struct hv_vcpu *vcpu, int cr, u64 val,
 			    unsigned int insn_len);
+int hv_x86_handle_mov_to_cr_gpr(struct hv_vcpu *vcpu, int cr, int gpr,
+				unsigned int insn_len);
 int hv_x86_handle_mov_from_cr(struct hv_vcpu *vcpu, int cr, int gpr,
 			      unsigned int insn_len);
 int hv_x86_handle_mov_dr(struct hv_vcpu *vcpu, int dr, int gpr, bool to_dr,

@@ -639,6 +639,21 @@ int hv_x86_handle_mov_to_cr(struct hv_vcpu *vcpu, int cr, u64 val,
 	return 1;
 }
 
+/*
+ * MOV to CR from a general-purpose register: outside 64-bit mode the
+ * operand is 32 bits and the register's upper half is ignored (SDM vol 2,
+ * MOV--Move to/from Control Registers).
+ */
+int hv_x86_handle_mov_to_cr_gpr(struct hv_vcpu *vcpu, int cr, int gpr,
+				unsigned int insn_len)
+{
+	u64 val = hv_gpr_read(vcpu, gpr);
+
+	if (hv_code_bytes(vcpu) != 8)
+		val = (u32)val;
+	return hv_x86_handle_mov_to_cr(vcpu, cr, val, insn_len);
+}
+
 int hv_x86_handle_mov_from_cr(struct hv_vcpu *vcpu, int cr, int gpr,
 			      unsigned int insn_len)
 {
@@ -737,10 +752,8 @@ int hv_x86_emulate_cr_dr(struct hv_vcpu *vcpu)
 		if (!insn.write)
 			return hv_x86_handle_mov_from_cr(vcpu, insn.reg,
 							 insn.gpr, insn.len);
-		val = hv_gpr_read(vcpu, insn.gpr);
-		if (hv_code_bytes(vcpu) != 8)
-			val = (u32)val;
-		return hv_x86_handle_mov_to_cr(vcpu, insn.reg, val, insn.len);
+		return hv_x86_handle_mov_to_cr_gpr(vcpu, insn.reg, insn.gpr,
+						   insn.len);
 	case HV_SYS_MOV_DR:
 		return hv_x86_handle_mov_dr(vcpu, insn.reg, insn.gpr,
 					    insn.write, insn.len);

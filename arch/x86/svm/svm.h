@@ -153,6 +153,7 @@ struct vmcb_control {
 #define SVM_EXIT_WRITE_CR0		0x010
 #define SVM_EXIT_WRITE_CR15		0x01f
 #define SVM_EXIT_READ_DR0		0x020
+#define SVM_EXIT_WRITE_DR0		0x030
 #define SVM_EXIT_WRITE_DR15		0x03f
 #define SVM_EXIT_INTR			0x060
 #define SVM_EXIT_NMI			0x061

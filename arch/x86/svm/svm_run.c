@@ -116,13 +116,32 @@ static int svm_exit_ud(struct hv_vcpu *vcpu, struct svm_vcpu *svm)
 }
 
 /*
- * CR0/CR4 and DR accesses.  With decode assists exit_info_1 names the
- * register of a MOV, but CLTS, LMSW and SMSW still need the instruction:
- * hv decodes them all the same way.
+ * CR0/CR4 and DR accesses.  With decode assists (and next-RIP) a MOV's
+ * register is in exit_info_1 bits 3:0, and for CRs bit 63 says it was a
+ * MOV (APM vol 2, "Decode Assists"); CLTS, LMSW, SMSW, and every access
+ * on a CPU without them, are decoded from the guest's code.
  */
+#define SVM_CR_INFO_MOV		BIT_ULL(63)
+#define SVM_CR_DR_INFO_GPR(i)	((i) & 0xf)
+
 static int svm_exit_cr_dr(struct hv_vcpu *vcpu, struct svm_vcpu *svm)
 {
-	return hv_x86_emulate_cr_dr(vcpu);
+	u64 code = svm->vmcb->control.exit_code;
+	u64 info = svm->vmcb->control.exit_info_1;
+	int gpr = SVM_CR_DR_INFO_GPR(info), reg = code & 0xf;
+	unsigned int len;
+
+	if (!svm_config.decode_assists || !svm_config.nrips)
+		return hv_x86_emulate_cr_dr(vcpu);
+	len = svm_insn_len(vcpu, svm);
+	if (code >= SVM_EXIT_READ_DR0)
+		return hv_x86_handle_mov_dr(vcpu, reg, gpr,
+					    code >= SVM_EXIT_WRITE_DR0, len);
+	if (!(info & SVM_CR_INFO_MOV))
+		return hv_x86_emulate_cr_dr(vcpu);
+	if (code >= SVM_EXIT_WRITE_CR0)
+		return hv_x86_handle_mov_to_cr_gpr(vcpu, reg, gpr, len);
+	return hv_x86_handle_mov_from_cr(vcpu, reg, gpr, len);
 }
 
 static int svm_exit_io(struct hv_vcpu *vcpu, struct svm_vcpu *svm)

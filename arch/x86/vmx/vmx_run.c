@@ -211,8 +211,8 @@ static int vmx_exit_cr_access(struct hv_vcpu *vcpu,
 
 	switch (CR_QUAL_TYPE(q)) {
 	case CR_TYPE_MOV_TO:
-		val = gpr == HV_RSP ? vmcs_readl(GUEST_RSP) : vcpu->regs[gpr];
-		return hv_x86_handle_mov_to_cr(vcpu, cr, val, exit->insn_len);
+		return hv_x86_handle_mov_to_cr_gpr(vcpu, cr, gpr,
+						   exit->insn_len);
 	case CR_TYPE_MOV_FROM:
 		return hv_x86_handle_mov_from_cr(vcpu, cr, gpr, exit->insn_len);
 	case CR_TYPE_CLTS:
