@@ -158,10 +158,9 @@ long hv_check_extension(unsigned long cap)
 	case HV_CAP_SET_TSS_ADDR:
 	case HV_CAP_EXT_CPUID:
 	case HV_CAP_IMMEDIATE_EXIT:
-		return 1;
+	/* Writes to a read-only slot exit as MMIO (hv_mmu.c). */
 	case HV_CAP_READONLY_MEM:
-		/* Writes to a read-only slot exit as MMIO (hv_mmu.c). */
-		return !!hv_arch->run;
+		return 1;
 	case HV_CAP_NR_VCPUS:
 		return min_t(unsigned int, num_online_cpus(), HV_MAX_VCPUS);
 	case HV_CAP_MAX_VCPUS:

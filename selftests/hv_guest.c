@@ -2,7 +2,6 @@
 /*
  * hv selftests: small guests (hv_guest.h).
  */
-#include <errno.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -19,8 +18,8 @@
 #define EFER_LME (1ULL << 8)
 #define EFER_LMA (1ULL << 10)
 
-/* A flat code or data segment (and its GDT descriptor). */
-static void flat(struct hv_segment *s, uint16_t sel, uint8_t type, int code64)
+void hv_flat_segment(struct hv_segment *s, uint16_t sel, uint8_t type,
+		     int code64)
 {
 	memset(s, 0, sizeof(*s));
 	s->selector = sel;
@@ -33,6 +32,7 @@ static void flat(struct hv_segment *s, uint16_t sel, uint8_t type, int code64)
 	s->l = code64;
 }
 
+/* The GDT descriptor of a flat segment. */
 static uint64_t descriptor(const struct hv_segment *s)
 {
 	uint64_t d = 0xffff | (0xfULL << 48);
@@ -58,8 +58,8 @@ static int setup_sregs(struct hv_guest *g, int vcpu)
 		return ioctl(vcpu, HV_SET_SREGS, &s);
 	}
 
-	flat(&s.cs, 0x08, 0xb, g->mode == HV_MODE_LONG);
-	flat(&s.ds, 0x10, 0x3, 0);
+	hv_flat_segment(&s.cs, 0x08, 0xb, g->mode == HV_MODE_LONG);
+	hv_flat_segment(&s.ds, 0x10, 0x3, 0);
 	s.es = s.fs = s.gs = s.ss = s.ds;
 	/* A busy 32-bit TSS: VM entry wants a usable TR. */
 	memset(&s.tr, 0, sizeof(s.tr));
@@ -151,11 +151,6 @@ int hv_guest_create(struct hv_guest *g, enum hv_guest_mode mode,
 	g->vcpu = hv_guest_add_vcpu(g, 0, &g->run);
 	if (g->vcpu < 0)
 		return -1;
-	/* Can the device run it?  KVM_RUN with immediate_exit runs nothing. */
-	g->run->immediate_exit = 1;
-	if (!hv_guest_run(g) || errno != EINTR)
-		return -1;
-	g->run->immediate_exit = 0;
 	return 0;
 }
 

@@ -51,10 +51,7 @@ struct hv_guest {
 	enum hv_guest_mode mode;
 };
 
-/*
- * Create a VM and vCPU running CODE at CODE_GPA; 0, or -1 with errno
- * (EOPNOTSUPP: the device cannot run guests).
- */
+/* Create a VM and vCPU running CODE at CODE_GPA; 0, or -1 with errno. */
 int hv_guest_create(struct hv_guest *g, enum hv_guest_mode mode,
 		    const void *code, size_t len);
 void hv_guest_destroy(struct hv_guest *g);
@@ -68,6 +65,13 @@ int hv_guest_add_vcpu(struct hv_guest *g, int id, struct hv_run **run);
 
 /* KVM_RUN; returns its result (0 or -1 with errno). */
 int hv_guest_run(struct hv_guest *g);
+
+/*
+ * A flat (base 0, 4 GiB) code or data segment of TYPE with selector SEL;
+ * CODE64: a 64-bit code segment (L set, D clear).
+ */
+void hv_flat_segment(struct hv_segment *s, uint16_t sel, uint8_t type,
+		     int code64);
 
 /* Install an interrupt gate for VECTOR that jumps to guest address HANDLER. */
 void hv_guest_set_idt(struct hv_guest *g, int vector, uint64_t handler);

@@ -13,8 +13,12 @@
 #ifndef HV_TEST_H
 #define HV_TEST_H
 
+#include <errno.h>
+#include <string.h>
+
 #include "kselftest_harness.h"
 
+#include "hv_guest.h"
 #include "hv_util.h"
 
 /*
@@ -29,5 +33,18 @@
  * tests.
  */
 int hv_test_main(int argc, char **argv, int (*run)(int, char **));
+
+/*
+ * Inside a test: set up a guest (hv_guest.h) running the code from START
+ * to END in MODE, or fail the test.
+ */
+static inline void hv_guest_setup(struct __test_metadata *_metadata,
+				  struct hv_guest *g, enum hv_guest_mode mode,
+				  const unsigned char *start,
+				  const unsigned char *end)
+{
+	ASSERT_EQ(0, hv_guest_create(g, mode, start, end - start))
+		TH_LOG("guest setup failed: %s", strerror(errno));
+}
 
 #endif /* HV_TEST_H */

@@ -12,26 +12,6 @@
 #include "hv_guest.h"
 #include "hv_test.h"
 
-/*
- * hv's SVM backend cannot enter guests yet (issue 4): there KVM_RUN says
- * EOPNOTSUPP, and these tests skip on hv (selftests/vm/known-differences
- * lists them for the SVM machines).
- */
-#define NO_RUN "this device cannot run guests yet"
-
-/* Set the guest up; nonzero when the device cannot run it. */
-static int create(struct __test_metadata *_metadata, struct hv_guest *g,
-		  enum hv_guest_mode mode, const unsigned char *start,
-		  const unsigned char *end)
-{
-	int r = hv_guest_create(g, mode, start, end - start);
-
-	if (r && errno == EOPNOTSUPP)
-		return -1;
-	ASSERT_EQ(0, r) TH_LOG("guest setup failed: %s", strerror(errno));
-	return 0;
-}
-
 static void run(struct __test_metadata *_metadata, struct hv_guest *g)
 {
 	ASSERT_EQ(0, hv_guest_run(g)) TH_LOG("KVM_RUN: %s", strerror(errno));
@@ -59,8 +39,7 @@ TEST(real_mode_hlt)
 {
 	struct hv_guest g;
 
-	if (create(_metadata, &g, HV_MODE_REAL, real_hlt, real_hlt_end))
-		SKIP(return, NO_RUN);
+	hv_guest_setup(_metadata, &g, HV_MODE_REAL, real_hlt, real_hlt_end);
 	run(_metadata, &g);
 	EXPECT_EXIT(&g, HV_EXIT_HLT);
 	/* RIP is past the HLT. */
@@ -76,8 +55,7 @@ TEST(protected_mode_registers)
 	struct hv_guest g;
 	struct hv_regs regs;
 
-	if (create(_metadata, &g, HV_MODE_PROT32, prot_regs, prot_regs_end))
-		SKIP(return, NO_RUN);
+	hv_guest_setup(_metadata, &g, HV_MODE_PROT32, prot_regs, prot_regs_end);
 	run(_metadata, &g);
 	EXPECT_EXIT(&g, HV_EXIT_HLT);
 	get_regs(_metadata, &g, &regs);
@@ -94,8 +72,7 @@ TEST(long_mode_registers)
 	struct hv_regs regs;
 	struct hv_sregs sregs;
 
-	if (create(_metadata, &g, HV_MODE_LONG, long_regs, long_regs_end))
-		SKIP(return, NO_RUN);
+	hv_guest_setup(_metadata, &g, HV_MODE_LONG, long_regs, long_regs_end);
 	run(_metadata, &g);
 	EXPECT_EXIT(&g, HV_EXIT_HLT);
 	get_regs(_metadata, &g, &regs);
@@ -116,8 +93,7 @@ TEST(cr0_writes)
 	struct hv_guest g;
 	struct hv_regs regs;
 
-	if (create(_metadata, &g, HV_MODE_REAL, real_to_prot, real_to_prot_end))
-		SKIP(return, NO_RUN);
+	hv_guest_setup(_metadata, &g, HV_MODE_REAL, real_to_prot, real_to_prot_end);
 	run(_metadata, &g);
 	EXPECT_EXIT(&g, HV_EXIT_HLT);
 	get_regs(_metadata, &g, &regs);
@@ -134,8 +110,7 @@ TEST(io_out_byte)
 {
 	struct hv_guest g;
 
-	if (create(_metadata, &g, HV_MODE_REAL, real_out, real_out_end))
-		SKIP(return, NO_RUN);
+	hv_guest_setup(_metadata, &g, HV_MODE_REAL, real_out, real_out_end);
 	run(_metadata, &g);
 	EXPECT_EXIT(&g, HV_EXIT_IO);
 	EXPECT_EQ(HV_EXIT_IO_OUT, g.run->io.direction);
@@ -162,8 +137,7 @@ TEST(io_out_word_dword)
 	uint32_t v32 = 0;
 	uint16_t v16 = 0;
 
-	if (create(_metadata, &g, HV_MODE_PROT32, prot_out_sizes, prot_out_sizes_end))
-		SKIP(return, NO_RUN);
+	hv_guest_setup(_metadata, &g, HV_MODE_PROT32, prot_out_sizes, prot_out_sizes_end);
 	run(_metadata, &g);
 	EXPECT_EXIT(&g, HV_EXIT_IO);
 	EXPECT_EQ(4, g.run->io.size);
@@ -188,8 +162,7 @@ TEST(io_in_byte_completes_on_next_run)
 	struct hv_guest g;
 	struct hv_regs regs;
 
-	if (create(_metadata, &g, HV_MODE_REAL, real_in, real_in_end))
-		SKIP(return, NO_RUN);
+	hv_guest_setup(_metadata, &g, HV_MODE_REAL, real_in, real_in_end);
 	get_regs(_metadata, &g, &regs);
 	regs.rax = 0x12345600;
 	set_regs(_metadata, &g, &regs);
@@ -218,8 +191,7 @@ TEST(io_rep_outsb)
 	char seen[5] = { 0 };
 	int i;
 
-	if (create(_metadata, &g, HV_MODE_REAL, real_outsb, real_outsb_end))
-		SKIP(return, NO_RUN);
+	hv_guest_setup(_metadata, &g, HV_MODE_REAL, real_outsb, real_outsb_end);
 	hv_guest_poke(&g, 0x9000, "abcd", 4);
 	/* One item per exit, as on KVM. */
 	for (i = 0; i < 4; i++) {
@@ -248,8 +220,7 @@ TEST(io_rep_insb)
 	struct hv_guest g;
 	struct hv_regs regs;
 
-	if (create(_metadata, &g, HV_MODE_REAL, real_insb, real_insb_end))
-		SKIP(return, NO_RUN);
+	hv_guest_setup(_metadata, &g, HV_MODE_REAL, real_insb, real_insb_end);
 	run(_metadata, &g);
 	EXPECT_EXIT(&g, HV_EXIT_IO);
 	EXPECT_EQ(HV_EXIT_IO_IN, g.run->io.direction);
@@ -278,8 +249,7 @@ TEST(mmio_write)
 	struct hv_guest g;
 	uint32_t v = 0;
 
-	if (create(_metadata, &g, HV_MODE_PROT32, prot_mmio_write, prot_mmio_write_end))
-		SKIP(return, NO_RUN);
+	hv_guest_setup(_metadata, &g, HV_MODE_PROT32, prot_mmio_write, prot_mmio_write_end);
 	run(_metadata, &g);
 	EXPECT_EXIT(&g, HV_EXIT_MMIO);
 	EXPECT_EQ(MMIO_GPA, g.run->mmio.phys_addr);
@@ -311,8 +281,7 @@ TEST(mmio_read)
 	uint32_t v32 = 0x11223344;
 	uint16_t v16 = 0x8000, w = 0x5a5a;
 
-	if (create(_metadata, &g, HV_MODE_PROT32, prot_mmio_read, prot_mmio_read_end))
-		SKIP(return, NO_RUN);
+	hv_guest_setup(_metadata, &g, HV_MODE_PROT32, prot_mmio_read, prot_mmio_read_end);
 	get_regs(_metadata, &g, &regs);
 	regs.rsi = 0xffff0000;
 	set_regs(_metadata, &g, &regs);
@@ -358,8 +327,7 @@ TEST(mmio_long_mode_64bit)
 	struct hv_regs regs;
 	uint64_t v = 0, in = 0x1122334455667788ULL;
 
-	if (create(_metadata, &g, HV_MODE_LONG, long_mmio, long_mmio_end))
-		SKIP(return, NO_RUN);
+	hv_guest_setup(_metadata, &g, HV_MODE_LONG, long_mmio, long_mmio_end);
 	run(_metadata, &g);
 	EXPECT_EXIT(&g, HV_EXIT_MMIO);
 	EXPECT_EQ(MMIO_GPA + 8, g.run->mmio.phys_addr);
@@ -391,8 +359,7 @@ TEST(guest_memory_shared_with_host)
 	struct hv_regs regs;
 	uint32_t v = 0x600dd00d;
 
-	if (create(_metadata, &g, HV_MODE_PROT32, prot_memory, prot_memory_end))
-		SKIP(return, NO_RUN);
+	hv_guest_setup(_metadata, &g, HV_MODE_PROT32, prot_memory, prot_memory_end);
 	hv_guest_poke(&g, DATA_GPA + 0x10, &v, 4);
 	run(_metadata, &g);
 	EXPECT_EXIT(&g, HV_EXIT_HLT);
@@ -418,8 +385,7 @@ TEST(deleted_slot_becomes_mmio)
 
 	ASSERT_NE(NULL, page);
 	*page = 0x5107;
-	if (create(_metadata, &g, HV_MODE_PROT32, prot_slot2, prot_slot2_end))
-		SKIP(return, NO_RUN);
+	hv_guest_setup(_metadata, &g, HV_MODE_PROT32, prot_slot2, prot_slot2_end);
 	r.userspace_addr = (unsigned long)page;
 	ASSERT_EQ(0, ioctl(g.vm, HV_SET_USER_MEMORY_REGION, &r));
 	run(_metadata, &g);
@@ -451,8 +417,7 @@ TEST(readonly_slot_write_is_mmio)
 
 	ASSERT_NE(NULL, page);
 	page[0] = 0x7e57;
-	if (create(_metadata, &g, HV_MODE_PROT32, prot_rom_write, prot_rom_write_end))
-		SKIP(return, NO_RUN);
+	hv_guest_setup(_metadata, &g, HV_MODE_PROT32, prot_rom_write, prot_rom_write_end);
 	ASSERT_NE(0, ioctl(g.dev, HV_CHECK_EXTENSION, HV_CAP_READONLY_MEM));
 	r.userspace_addr = (unsigned long)page;
 	ASSERT_EQ(0, ioctl(g.vm, HV_SET_USER_MEMORY_REGION, &r));
@@ -479,8 +444,7 @@ TEST(triple_fault_is_shutdown)
 	struct hv_guest g;
 	struct hv_sregs s;
 
-	if (create(_metadata, &g, HV_MODE_PROT32, prot_triple_fault, prot_triple_fault_end))
-		SKIP(return, NO_RUN);
+	hv_guest_setup(_metadata, &g, HV_MODE_PROT32, prot_triple_fault, prot_triple_fault_end);
 	/* No IDT: #UD, then #DF, then a triple fault. */
 	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_SREGS, &s));
 	s.idt.limit = 0;
@@ -507,8 +471,7 @@ TEST(cpuid_from_set_cpuid2)
 	unsigned int i;
 	int found = 0;
 
-	if (create(_metadata, &g, HV_MODE_PROT32, prot_cpuid, prot_cpuid_end))
-		SKIP(return, NO_RUN);
+	hv_guest_setup(_metadata, &g, HV_MODE_PROT32, prot_cpuid, prot_cpuid_end);
 	/* What hv_guest_create() gave the vCPU. */
 	ASSERT_EQ(0, ioctl(g.dev, HV_GET_SUPPORTED_CPUID, &cpuid));
 	run(_metadata, &g);
@@ -539,8 +502,7 @@ TEST(msr_lstar_round_trip)
 	struct hv_guest g;
 	struct hv_regs regs;
 
-	if (create(_metadata, &g, HV_MODE_LONG, long_msr, long_msr_end))
-		SKIP(return, NO_RUN);
+	hv_guest_setup(_metadata, &g, HV_MODE_LONG, long_msr, long_msr_end);
 	run(_metadata, &g);
 	EXPECT_EXIT(&g, HV_EXIT_HLT);
 	get_regs(_metadata, &g, &regs);
@@ -559,8 +521,7 @@ TEST(msr_unknown_is_gp)
 {
 	struct hv_guest g;
 
-	if (create(_metadata, &g, HV_MODE_PROT32, prot_bad_msr, prot_bad_msr_end))
-		SKIP(return, NO_RUN);
+	hv_guest_setup(_metadata, &g, HV_MODE_PROT32, prot_bad_msr, prot_bad_msr_end);
 	hv_guest_set_idt(&g, 13, CODE_GPA + 0x100);
 	run(_metadata, &g);
 	EXPECT_EXIT(&g, HV_EXIT_IO);
@@ -598,8 +559,7 @@ TEST(cr4_write_and_reserved_bit)
 	struct hv_guest g;
 	struct hv_regs regs;
 
-	if (create(_metadata, &g, HV_MODE_PROT32, prot_cr4, prot_cr4_end))
-		SKIP(return, NO_RUN);
+	hv_guest_setup(_metadata, &g, HV_MODE_PROT32, prot_cr4, prot_cr4_end);
 	hv_guest_set_idt(&g, 13, CODE_GPA + 0x100);
 	run(_metadata, &g);
 	expect_fault_report(_metadata, &g, 13);
@@ -621,8 +581,7 @@ TEST(cr_write_uses_low_32_bits)
 	struct hv_guest g;
 	struct hv_regs regs;
 
-	if (create(_metadata, &g, HV_MODE_PROT32, prot_cr4_low_half, prot_cr4_low_half_end))
-		SKIP(return, NO_RUN);
+	hv_guest_setup(_metadata, &g, HV_MODE_PROT32, prot_cr4_low_half, prot_cr4_low_half_end);
 	hv_guest_set_idt(&g, 13, CODE_GPA + 0x100);
 	get_regs(_metadata, &g, &regs);
 	regs.rbx = 0xdead000000000200ULL;	/* CR4.OSFXSR */
@@ -650,8 +609,7 @@ TEST(cr4_vmxe_follows_guest_cpuid)
 	struct hv_sregs sregs;
 	unsigned int ecx;
 
-	if (create(_metadata, &g, HV_MODE_PROT32, prot_cr4_vmxe, prot_cr4_vmxe_end))
-		SKIP(return, NO_RUN);
+	hv_guest_setup(_metadata, &g, HV_MODE_PROT32, prot_cr4_vmxe, prot_cr4_vmxe_end);
 	hv_guest_set_idt(&g, 13, CODE_GPA + 0x100);
 	ASSERT_EQ(0, hv_vcpu_cpuid(g.vcpu, 1, 0, NULL, NULL, &ecx, NULL));
 	run(_metadata, &g);
@@ -681,8 +639,7 @@ TEST(cr8_guest_and_run_structure)
 	struct hv_guest g;
 	struct hv_regs regs;
 
-	if (create(_metadata, &g, HV_MODE_LONG, long_cr8, long_cr8_end))
-		SKIP(return, NO_RUN);
+	hv_guest_setup(_metadata, &g, HV_MODE_LONG, long_cr8, long_cr8_end);
 	run(_metadata, &g);
 	EXPECT_EXIT(&g, HV_EXIT_HLT);
 	EXPECT_EQ(5, g.run->cr8);
@@ -713,8 +670,7 @@ TEST(debug_registers)
 	struct hv_guest g;
 	struct hv_regs regs;
 
-	if (create(_metadata, &g, HV_MODE_LONG, long_dr, long_dr_end))
-		SKIP(return, NO_RUN);
+	hv_guest_setup(_metadata, &g, HV_MODE_LONG, long_dr, long_dr_end);
 	hv_guest_set_idt(&g, 13, CODE_GPA + 0x100);
 	run(_metadata, &g);
 	expect_fault_report(_metadata, &g, 13);
@@ -744,8 +700,7 @@ TEST(xsetbv)
 	struct hv_regs regs;
 	unsigned int ecx;
 
-	if (create(_metadata, &g, HV_MODE_PROT32, prot_xsetbv, prot_xsetbv_end))
-		SKIP(return, NO_RUN);
+	hv_guest_setup(_metadata, &g, HV_MODE_PROT32, prot_xsetbv, prot_xsetbv_end);
 	ASSERT_EQ(0, hv_vcpu_cpuid(g.vcpu, 1, 0, NULL, NULL, &ecx, NULL));
 	if (!(ecx & (1U << 26)))
 		SKIP(hv_guest_destroy(&g); return, "no XSAVE in the CPUID");
@@ -777,8 +732,7 @@ TEST(virtualization_instructions_ud)
 	struct hv_guest g;
 	struct hv_regs regs;
 
-	if (create(_metadata, &g, HV_MODE_PROT32, prot_virt_insns, prot_virt_insns_end))
-		SKIP(return, NO_RUN);
+	hv_guest_setup(_metadata, &g, HV_MODE_PROT32, prot_virt_insns, prot_virt_insns_end);
 	hv_guest_set_idt(&g, 6, CODE_GPA + 0x100);
 	run(_metadata, &g);
 	EXPECT_EXIT(&g, HV_EXIT_HLT);
@@ -802,8 +756,7 @@ TEST(fail_entry_cs_l_and_d)
 	struct hv_sregs s;
 	uint64_t want;
 
-	if (create(_metadata, &g, HV_MODE_LONG, long_regs, long_regs_end))
-		SKIP(return, NO_RUN);
+	hv_guest_setup(_metadata, &g, HV_MODE_LONG, long_regs, long_regs_end);
 	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_SREGS, &s));
 	s.cs.db = 1;
 	ASSERT_EQ(0, ioctl(g.vcpu, HV_SET_SREGS, &s));
@@ -821,8 +774,7 @@ TEST(immediate_exit_runs_nothing)
 {
 	struct hv_guest g;
 
-	if (create(_metadata, &g, HV_MODE_REAL, real_hlt, real_hlt_end))
-		SKIP(return, NO_RUN);
+	hv_guest_setup(_metadata, &g, HV_MODE_REAL, real_hlt, real_hlt_end);
 	g.run->immediate_exit = 1;
 	ASSERT_EQ(-1, hv_guest_run(&g));
 	EXPECT_EQ(EINTR, errno);
@@ -838,8 +790,7 @@ TEST(immediate_exit_completes_in)
 	struct hv_guest g;
 	struct hv_regs regs;
 
-	if (create(_metadata, &g, HV_MODE_REAL, real_in, real_in_end))
-		SKIP(return, NO_RUN);
+	hv_guest_setup(_metadata, &g, HV_MODE_REAL, real_in, real_in_end);
 	run(_metadata, &g);
 	EXPECT_EXIT(&g, HV_EXIT_IO);
 	hv_guest_io_data(&g)[0] = 0x5c;
@@ -857,8 +808,7 @@ TEST(run_bad_input)
 {
 	struct hv_guest g;
 
-	if (create(_metadata, &g, HV_MODE_REAL, real_hlt, real_hlt_end))
-		SKIP(return, NO_RUN);
+	hv_guest_setup(_metadata, &g, HV_MODE_REAL, real_hlt, real_hlt_end);
 	/* KVM_RUN takes no argument. */
 	EXPECT_EQ(-1, ioctl(g.vcpu, HV_RUN, 1));
 	EXPECT_EQ(EINVAL, errno);

@@ -18,20 +18,6 @@
 #include "hv_guest.h"
 #include "hv_test.h"
 
-#define NO_RUN "this device cannot run guests yet"
-
-static int create(struct __test_metadata *_metadata, struct hv_guest *g,
-		  enum hv_guest_mode mode, const unsigned char *start,
-		  const unsigned char *end)
-{
-	int r = hv_guest_create(g, mode, start, end - start);
-
-	if (r && errno == EOPNOTSUPP)
-		return -1;
-	ASSERT_EQ(0, r) TH_LOG("guest setup failed: %s", strerror(errno));
-	return 0;
-}
-
 /* Read only after system calls, which the compiler cannot see through. */
 static sig_atomic_t alarms;
 
@@ -68,8 +54,7 @@ TEST(signal_interrupts_guest)
 	struct hv_regs regs;
 	uint64_t progress;
 
-	if (create(_metadata, &g, HV_MODE_PROT32, prot_cpuid_loop, prot_cpuid_loop_end))
-		SKIP(return, NO_RUN);
+	hv_guest_setup(_metadata, &g, HV_MODE_PROT32, prot_cpuid_loop, prot_cpuid_loop_end);
 	alarms = 0;
 	arm_alarm(20000);
 	ASSERT_EQ(-1, hv_guest_run(&g));
@@ -109,8 +94,7 @@ TEST(signal_interrupts_spinning_guest)
 
 	if (!ok || strcmp(ok, "1"))
 		SKIP(return, "HV_SPIN_TESTS=1 not set (Bochs cannot run this)");
-	if (create(_metadata, &g, HV_MODE_PROT32, prot_spin, prot_spin_end))
-		SKIP(return, NO_RUN);
+	hv_guest_setup(_metadata, &g, HV_MODE_PROT32, prot_spin, prot_spin_end);
 	alarms = 0;
 	arm_alarm(20000);
 	ASSERT_EQ(-1, hv_guest_run(&g));
@@ -179,11 +163,8 @@ TEST(two_vms_two_vcpus_at_once)
 	uint32_t *counter;
 	int i;
 
-	for (i = 0; i < 2; i++) {
-		if (create(_metadata, &g[i], HV_MODE_PROT32, prot_counter,
-			   prot_counter_end))
-			SKIP(return, NO_RUN);
-	}
+	hv_guest_setup(_metadata, &g[0], HV_MODE_PROT32, prot_counter, prot_counter_end);
+	hv_guest_setup(_metadata, &g[1], HV_MODE_PROT32, prot_counter, prot_counter_end);
 	memset(w, 0, sizeof(w));
 	for (i = 0; i < 4; i++) {
 		struct hv_guest *vm = &g[i / 2];
@@ -232,8 +213,7 @@ TEST(two_threads_one_vcpu)
 	struct hv_regs regs;
 	int i;
 
-	if (create(_metadata, &g, HV_MODE_PROT32, prot_counter, prot_counter_end))
-		SKIP(return, NO_RUN);
+	hv_guest_setup(_metadata, &g, HV_MODE_PROT32, prot_counter, prot_counter_end);
 	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_REGS, &regs));
 	regs.rsi = 7;
 	regs.rdi = DATA_GPA;
@@ -306,34 +286,31 @@ static void device_still_runs(struct __test_metadata *_metadata)
 	hv_guest_destroy(&g);
 }
 
-static int can_run(void)
+/* Fork a child running the CPUID loop; return once its guest is set up. */
+static pid_t start_child(struct __test_metadata *_metadata, int in_thread)
 {
-	struct hv_guest g;
-	int r = hv_guest_create(&g, HV_MODE_PROT32, prot_counter,
-				prot_counter_end - prot_counter);
-
-	hv_guest_destroy(&g);
-	return r == 0;
-}
-
-TEST(killed_while_running)
-{
-	int p[2], status;
+	int p[2];
 	pid_t pid;
 	char c;
 
-	if (!can_run())
-		SKIP(return, NO_RUN);
 	ASSERT_EQ(0, pipe(p));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		close(p[0]);
-		child_runs_guest(p[1], 0);
+		child_runs_guest(p[1], in_thread);
 	}
 	close(p[1]);
 	ASSERT_EQ(1, read(p[0], &c, 1)) TH_LOG("the child could not start its guest");
 	close(p[0]);
+	return pid;
+}
+
+TEST(killed_while_running)
+{
+	pid_t pid = start_child(_metadata, 0);
+	int status;
+
 	usleep(50000);	/* into KVM_RUN */
 	ASSERT_EQ(0, kill(pid, SIGKILL));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
@@ -344,22 +321,9 @@ TEST(killed_while_running)
 
 TEST(process_exits_while_thread_runs)
 {
-	int p[2], status;
-	pid_t pid;
-	char c;
+	pid_t pid = start_child(_metadata, 1);
+	int status;
 
-	if (!can_run())
-		SKIP(return, NO_RUN);
-	ASSERT_EQ(0, pipe(p));
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		close(p[0]);
-		child_runs_guest(p[1], 1);
-	}
-	close(p[1]);
-	ASSERT_EQ(1, read(p[0], &c, 1)) TH_LOG("the child could not start its guest");
-	close(p[0]);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../uapi/linux/hv.h"
+#include "hv_guest.h"
 #include "hv_test.h"
 
 #define CR0_PE		(1ULL << 0)
@@ -191,24 +192,11 @@ TEST_F(vcpu, regs_rflags_fixed_bit)
 	EXPECT_EQ(2, r.rflags);
 }
 
-static void flat_seg(struct hv_segment *s, __u16 sel, __u8 type, int code64)
-{
-	memset(s, 0, sizeof(*s));
-	s->selector = sel;
-	s->limit = 0xffffffff;
-	s->type = type;
-	s->present = 1;
-	s->s = 1;
-	s->g = 1;
-	s->db = !code64;
-	s->l = code64;
-}
-
 /* Flat 32-bit protected mode, the way a launcher sets it up. */
 static void protected_mode(struct hv_sregs *s)
 {
-	flat_seg(&s->cs, 0x08, 0xb, 0);
-	flat_seg(&s->ds, 0x10, 0x3, 0);
+	hv_flat_segment(&s->cs, 0x08, 0xb, 0);
+	hv_flat_segment(&s->ds, 0x10, 0x3, 0);
 	s->es = s->fs = s->gs = s->ss = s->ds;
 	s->gdt.base = 0x1000;
 	s->gdt.limit = 0x17;
@@ -222,7 +210,7 @@ static void protected_mode(struct hv_sregs *s)
 static void long_mode(struct hv_sregs *s)
 {
 	protected_mode(s);
-	flat_seg(&s->cs, 0x08, 0xb, 1);
+	hv_flat_segment(&s->cs, 0x08, 0xb, 1);
 	s->cr0 = CR0_PE | CR0_PG | CR0_ET;
 	s->cr3 = 0x2000;
 	s->cr4 = CR4_PAE;

@@ -257,14 +257,9 @@ int hv_x86_handle_unexpected(struct hv_vcpu *vcpu, u64 reason)
 				2, data);
 }
 
-static int hv_exit_emulation_failed(struct hv_vcpu *vcpu)
-{
-	return hv_exit_internal(vcpu, HV_INTERNAL_ERROR_EMULATION, 0, NULL);
-}
-
 int hv_x86_emulation_failed(struct hv_vcpu *vcpu)
 {
-	return hv_exit_emulation_failed(vcpu);
+	return hv_exit_internal(vcpu, HV_INTERNAL_ERROR_EMULATION, 0, NULL);
 }
 
 int hv_x86_handle_shutdown(struct hv_vcpu *vcpu)
@@ -365,7 +360,7 @@ int hv_x86_handle_io(struct hv_vcpu *vcpu, const struct hv_io_exit *io)
 		u64 gva = hv_seg_linear(vcpu, io->seg, rsi, io->addr_bytes);
 
 		if (hv_gva_copy(vcpu, gva, vcpu->pio_data, io->size, false))
-			return hv_exit_emulation_failed(vcpu);
+			return hv_x86_emulation_failed(vcpu);
 		addr_reg_add(vcpu, HV_RSI, df ? -io->size : io->size,
 			     io->addr_bytes);
 		if (io->rep)
@@ -406,7 +401,7 @@ static int hv_complete_ins(struct hv_vcpu *vcpu)
 
 		if (hv_gva_copy(vcpu, gva, vcpu->pio_data + i * size, size,
 				true))
-			return hv_exit_emulation_failed(vcpu);
+			return hv_x86_emulation_failed(vcpu);
 		addr_reg_add(vcpu, HV_RDI, df ? -(s64)size : size, addr_bytes);
 		if (x->io_rep)
 			addr_reg_add(vcpu, HV_RCX, -1, addr_bytes);
@@ -458,7 +453,7 @@ int hv_x86_handle_gpa_fault(struct hv_vcpu *vcpu, u64 gpa, bool write)
 	bytes = hv_code_bytes(vcpu);
 	if (hv_fetch_insn(vcpu, bytes, code, &n) ||
 	    hv_decode(code, n, bytes, &insn))
-		return hv_exit_emulation_failed(vcpu);
+		return hv_x86_emulation_failed(vcpu);
 
 	run->exit_reason = HV_EXIT_MMIO;
 	run->mmio.phys_addr = gpa;
@@ -660,21 +655,12 @@ int hv_x86_handle_mov_from_cr(struct hv_vcpu *vcpu, int cr, int gpr,
 	struct hv_sregs s;
 	u64 val;
 
-	hv_arch->get_sys(vcpu, &s);
-	switch (cr) {
-	case 0:
-		val = s.cr0;
-		break;
-	case 3:
-		val = s.cr3;
-		break;
-	case 4:
-		val = s.cr4;
-		break;
-	case 8:
+	if (cr == 8) {
 		val = vcpu->cr8;
-		break;
-	default:
+	} else if (cr == 0 || cr == 3 || cr == 4) {
+		hv_arch->get_sys(vcpu, &s);
+		val = cr == 0 ? s.cr0 : cr == 3 ? s.cr3 : s.cr4;
+	} else {
 		return hv_x86_handle_unexpected(vcpu, cr);
 	}
 	/* Outside 64-bit mode the operand is 32 bits (SDM vol 2, MOV CR). */
@@ -745,7 +731,7 @@ int hv_x86_emulate_cr_dr(struct hv_vcpu *vcpu)
 	u64 val;
 
 	if (hv_x86_decode_sys(vcpu, &insn))
-		return hv_exit_emulation_failed(vcpu);
+		return hv_x86_emulation_failed(vcpu);
 	hv_arch->get_sys(vcpu, &s);
 	switch (insn.kind) {
 	case HV_SYS_MOV_CR:
@@ -772,7 +758,7 @@ int hv_x86_emulate_cr_dr(struct hv_vcpu *vcpu)
 		hv_skip_insn(vcpu, insn.len);
 		return 1;
 	default:
-		return hv_exit_emulation_failed(vcpu);
+		return hv_x86_emulation_failed(vcpu);
 	}
 }
 
@@ -848,9 +834,6 @@ int hv_x86_run(struct hv_vcpu *vcpu)
 	if (run->cr8 & ~0xfULL)
 		return -EINVAL;
 	vcpu->cr8 = run->cr8;
-	/* The SVM backend cannot enter guests yet (Documentation/api.rst). */
-	if (!hv_arch->run)
-		return -EOPNOTSUPP;
 
 	fpu_swap_kvm_fpstate(&vcpu->x86.guest_fpu, true);
 	r = hv_complete_userspace(vcpu);

@@ -309,10 +309,14 @@ int svm_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val)
 	struct svm_vcpu *svm = to_svm(vcpu);
 	u64 *slot;
 
-	switch (index) {
-	case MSR_IA32_TSC:
+	if (index == MSR_IA32_TSC) {
 		svm->vmcb->control.tsc_offset = val - rdtsc();
 		return 0;
+	}
+	slot = svm_msr_slot(svm, index);
+	if (!slot)
+		return 1;
+	switch (index) {
 	case MSR_IA32_SYSENTER_CS:
 		val = (u32)val;
 		break;
@@ -329,12 +333,10 @@ int svm_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val)
 			return -EINVAL;
 		break;
 	default:
-		if (!svm_msr_slot(svm, index))
-			return 1;
+		/* Addresses: LSTAR, CSTAR, KERNEL_GS_BASE, SYSENTER_E*, FS/GS. */
 		if (!hv_is_canonical(val))
 			return -EINVAL;
 	}
-	slot = svm_msr_slot(svm, index);
 	*slot = val;
 	return 0;
 }
