@@ -454,6 +454,51 @@ TEST(triple_fault_is_shutdown)
 	hv_guest_destroy(&g);
 }
 
+/*
+ * The state a shutdown leaves is the vendor's: VMX keeps the guest's
+ * registers (RIP at the faulting instruction); on SVM the VMCB is
+ * undefined after the intercept and KVM puts the vCPU through INIT: RIP
+ * 0xfff0, CS 0xf000 at 0xffff0000, CR0 ET with CD/NW kept, EDX the CPUID
+ * signature, GPRs cleared.
+ */
+TEST(state_after_shutdown)
+{
+	struct hv_guest g;
+	struct hv_sregs s;
+	struct hv_regs regs;
+	unsigned int sig;
+
+	hv_guest_setup(_metadata, &g, HV_MODE_PROT32, prot_triple_fault, prot_triple_fault_end);
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_SREGS, &s));
+	s.idt.limit = 0;
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_SET_SREGS, &s));
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_REGS, &regs));
+	regs.rbx = 0x1234;
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_SET_REGS, &regs));
+	run(_metadata, &g);
+	EXPECT_EXIT(&g, HV_EXIT_SHUTDOWN);
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_REGS, &regs));
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_SREGS, &s));
+	if (hv_host_has_cpu_flag("vmx")) {
+		EXPECT_EQ(CODE_GPA, regs.rip);
+		EXPECT_EQ(0x1234, regs.rbx);
+		EXPECT_EQ(0x08, s.cs.selector);
+	} else {
+		EXPECT_EQ(0xfff0, regs.rip);
+		EXPECT_EQ(0x2, regs.rflags);
+		EXPECT_EQ(0, regs.rbx);
+		if (hv_vcpu_cpuid(g.vcpu, 1, 0, &sig, NULL, NULL, NULL))
+			sig = 0x600;
+		EXPECT_EQ(sig, regs.rdx);
+		EXPECT_EQ(0xf000, s.cs.selector);
+		EXPECT_EQ(0xffff0000, s.cs.base);
+		EXPECT_EQ(0, s.efer & ~0x1000ULL);	/* SVME is KVM's own */
+		EXPECT_EQ(0x10, s.cr0 & ~0x60000000ULL);
+		EXPECT_EQ(0, s.cr4);
+	}
+	hv_guest_destroy(&g);
+}
+
 /* ---- CPUID and MSRs, handled in the kernel ---- */
 
 GUEST(prot_cpuid, ".code32",

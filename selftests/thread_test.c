@@ -203,7 +203,8 @@ TEST(two_vms_two_vcpus_at_once)
 
 /*
  * Two threads on one vCPU: KVM_RUN is serialized (one thread in a vCPU at
- * a time), so both complete and the exits are each seen once.
+ * a time), so both complete, the guest counts every round exactly once,
+ * and neither thread sees a torn or foreign exit.
  */
 TEST(two_threads_one_vcpu)
 {
@@ -227,12 +228,20 @@ TEST(two_threads_one_vcpu)
 	}
 	for (i = 0; i < 2; i++)
 		pthread_join(t[i], NULL);
-	/* Both threads end on the HLT; every OUT was seen by one of them. */
+	/*
+	 * Both threads end on the HLT, and every exit either saw was a
+	 * valid one.  The two share one run structure, so the other thread
+	 * can run the vCPU on before a thread reads the exit its KVM_RUN
+	 * returned: it then reads the next exit instead.  That can only lose
+	 * the last OUT (overwritten by the HLT); any other OUT read twice
+	 * stands for the one it replaced.
+	 */
 	EXPECT_EQ(0, w[0].error);
 	EXPECT_EQ(0, w[1].error);
 	EXPECT_EQ(0, w[0].bad + w[1].bad);
 	EXPECT_EQ(ROUNDS, *(uint32_t *)(g.mem + DATA_GPA));
-	EXPECT_EQ(ROUNDS, w[0].outs + w[1].outs);
+	EXPECT_LE(ROUNDS - 1, w[0].outs + w[1].outs);
+	EXPECT_GE(ROUNDS, w[0].outs + w[1].outs);
 	hv_guest_destroy(&g);
 }
 

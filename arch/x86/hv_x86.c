@@ -123,18 +123,31 @@ void hv_x86_vcpu_uninit(struct hv_vcpu *vcpu)
 void hv_x86_vcpu_reset(struct hv_vcpu *vcpu)
 {
 	vcpu->x86.xcr0 = XFEATURE_MASK_FP;
-	vcpu->x86.dr[6] = 0xffff0ff0;
 	hv_x86_msr_reset(vcpu);
-
-	memset(vcpu->regs, 0, sizeof(vcpu->regs));
-	/* EDX holds the processor signature; KVM's default without CPUID. */
-	vcpu->regs[HV_RDX] = 0x600;
 	vcpu->cr8 = 0;
 	vcpu->apic_base = APIC_BASE_DEFAULT | APIC_BASE_ENABLE;
 	if (vcpu->id == 0)
 		vcpu->apic_base |= APIC_BASE_BSP;
 	vcpu->pending_irq = -1;
+	hv_x86_vcpu_init_event(vcpu);
+}
 
+/*
+ * INIT (SDM 10.1.1, table 10-1 "IA-32 and Intel 64 Processor States
+ * Following Power-up, Reset, or INIT"): the general-purpose and debug
+ * registers, RIP and RFLAGS take their power-up values; MSRs, XCR0 and the
+ * APIC base keep theirs.  EDX holds the processor signature: the vCPU's
+ * CPUID leaf 1 EAX once userspace has set one, else KVM's default 0x600.
+ * The backend resets segments and control registers.
+ */
+void hv_x86_vcpu_init_event(struct hv_vcpu *vcpu)
+{
+	const struct hv_cpuid_entry2 *leaf1 = hv_cpuid_find(vcpu, 1, 0);
+
+	memset(vcpu->x86.dr, 0, sizeof(vcpu->x86.dr));
+	vcpu->x86.dr[6] = 0xffff0ff0;
+	memset(vcpu->regs, 0, sizeof(vcpu->regs));
+	vcpu->regs[HV_RDX] = leaf1 ? leaf1->eax : 0x600;
 	hv_arch->set_rsp_rip_rflags(vcpu, 0, 0xfff0, X86_EFLAGS_FIXED);
 }
 

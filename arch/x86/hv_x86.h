@@ -110,6 +110,8 @@ int hv_x86_handle_mov_from_cr(struct hv_vcpu *vcpu, int cr, int gpr,
 int hv_x86_handle_mov_dr(struct hv_vcpu *vcpu, int dr, int gpr, bool to_dr,
 			 unsigned int insn_len);
 int hv_x86_handle_shutdown(struct hv_vcpu *vcpu);
+/* INIT the vCPU's registers (the backend resets its own state). */
+void hv_x86_vcpu_init_event(struct hv_vcpu *vcpu);
 int hv_x86_handle_fail_entry(struct hv_vcpu *vcpu, u64 reason);
 int hv_x86_handle_unexpected(struct hv_vcpu *vcpu, u64 reason);
 int hv_x86_inject_ud(struct hv_vcpu *vcpu);

@@ -272,6 +272,7 @@ void svm_inject_exception(struct hv_vcpu *vcpu, unsigned int vector,
 /* svm_vcpu.c */
 int svm_vcpu_create(struct hv_vcpu *vcpu);
 void svm_vcpu_free(struct hv_vcpu *vcpu);
+void svm_vcpu_init(struct hv_vcpu *vcpu);
 void svm_vcpu_load(struct hv_vcpu *vcpu);
 void svm_vcpu_put(struct hv_vcpu *vcpu);
 void svm_get_segment(struct hv_vcpu *vcpu, struct hv_segment *var,

@@ -57,8 +57,16 @@ static int svm_exit_nothing(struct hv_vcpu *vcpu, struct svm_vcpu *svm)
 	return 1;
 }
 
+/*
+ * After a shutdown intercept the VMCB's state is undefined (APM vol 2,
+ * 15.12 "Shutdown").  KVM puts the vCPU through INIT before it reports
+ * KVM_EXIT_SHUTDOWN, so userspace then reads RIP 0xfff0 and the reset
+ * segments; hv does the same, so both answer alike.
+ */
 static int svm_exit_shutdown(struct hv_vcpu *vcpu, struct svm_vcpu *svm)
 {
+	svm_vcpu_init(vcpu);
+	hv_x86_vcpu_init_event(vcpu);
 	return hv_x86_handle_shutdown(vcpu);
 }
 

@@ -422,6 +422,23 @@ static void svm_vcpu_reset(struct svm_vcpu *svm)
 	save->g_pat = PAT_RESET;
 }
 
+/*
+ * INIT for the VMCB: a fresh control area and the reset state, except that
+ * CR0.CD and CR0.NW keep their values (SDM table 10-1, as KVM does).  The
+ * vCPU takes a new ASID at its next run.
+ */
+void svm_vcpu_init(struct hv_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	u64 cache_bits = svm->cr0 & (X86_CR0_CD | X86_CR0_NW);
+
+	clear_page(svm->vmcb);
+	svm_vcpu_setup(vcpu);
+	svm_vcpu_reset(svm);
+	svm_write_cr0(svm, X86_CR0_ET | cache_bits);
+	svm->asid_cpu = -1;
+}
+
 int svm_vcpu_create(struct hv_vcpu *vcpu)
 {
 	struct svm_vcpu *svm;
