@@ -115,12 +115,44 @@ test_kvm_refused_while_hv_owns_cpus()
 	ktap_pass kvm_refused_while_hv_owns_cpus
 }
 
+# hv-run on an idle KVM while hv owns the CPUs: KVM_CREATE_VM fails with
+# EBUSY, and hv-run says that another hypervisor holds VMX/SVM.
+test_hv_run_says_busy()
+{
+	run=$here/../userspace/hv-run
+	image=$here/../userspace/examples/hello-real.bin
+	want="hv-run: /dev/kvm could not turn on VMX/SVM: another hypervisor (hv.ko, KVM, VirtualBox, VMware) is using it; unload it first"
+
+	[ -x "$run" ] || { ktap_skip hv_run_says_busy "hv-run is not built"; return; }
+	kvm_load || { ktap_fail hv_run_says_busy "kvm does not load"; return; }
+	if kvm_enables_at_load; then
+		kvm_unload
+		ktap_skip hv_run_says_busy "this KVM owns the CPUs from load; hv cannot load beside it"
+		return
+	fi
+	if ! insmod "$HV_KO"; then
+		kvm_unload
+		ktap_fail hv_run_says_busy "hv refused to load beside idle KVM"
+		return
+	fi
+	said=$("$run" --device /dev/kvm "$image" 2>&1 </dev/null)
+	status=$?
+	rmmod hv
+	kvm_unload
+	if [ $status -ne 2 ] || [ "$said" != "$want" ]; then
+		ktap_fail hv_run_says_busy "status $status, said: $said"
+		return
+	fi
+	ktap_pass hv_run_says_busy
+}
+
 if hv_loaded || grep -q "^kvm_$vendor " /proc/modules; then
 	echo "# unload hv and kvm_$vendor first" >&2
 	exit 2
 fi
-ktap_begin 3
+ktap_begin 4
 test_hv_beside_idle_kvm
 test_hv_refused_while_kvm_owns_cpus
 test_kvm_refused_while_hv_owns_cpus
+test_hv_run_says_busy
 ktap_end

@@ -10,6 +10,7 @@ kver=$1 hv_ko=$2 out=$3
 top=$(cd "$(dirname "$0")/../.." && pwd)
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
+chmod 755 "$root"	# mktemp's 0700 would keep other users out of /
 
 mkdir -p "$root/bin" "$root/dev" "$root/proc" "$root/sys" "$root/tmp" \
 	 "$root/lib/hv/tests" "$root/lib/hv/kvm"
@@ -40,6 +41,16 @@ done
 
 cp "$top"/selftests/*_test "$top"/selftests/guest_once \
    "$top"/selftests/*.sh "$root/lib/hv/tests/"
+# The launcher and its images, laid out as in the source tree so that
+# launcher_test.sh finds them the same way in both places.
+mkdir -p "$root/lib/hv/tests/launcher/expected" \
+	 "$root/lib/hv/userspace/examples"
+cp "$top"/selftests/launcher/*.elf "$top"/selftests/launcher/*.bin \
+   "$root/lib/hv/tests/launcher/"
+cp "$top"/selftests/launcher/expected/* "$root/lib/hv/tests/launcher/expected/"
+cp "$top/userspace/hv-run" "$root/lib/hv/userspace/"
+cp "$top"/userspace/examples/*.elf "$top"/userspace/examples/*.bin \
+   "$root/lib/hv/userspace/examples/"
 if [ -d "$top/build/guest-extra" ]; then
 	cp -r "$top/build/guest-extra/." "$root/lib/hv/"
 fi
