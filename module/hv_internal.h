@@ -102,7 +102,7 @@ struct hv_vm {
 /* What an exit to userspace left for the next HV_RUN to finish. */
 enum hv_pending {
 	HV_PENDING_NONE,
-	HV_PENDING_SKIP,	/* OUT, MMIO write: move RIP past the insn */
+	HV_PENDING_PIO_OUT,	/* OUT: move RIP past the insn */
 	HV_PENDING_PIO_IN,	/* IN: data into RAX, move RIP */
 	HV_PENDING_INS,		/* INS: data into guest memory, update regs */
 	HV_PENDING_MMIO_READ,	/* MMIO read: data into a register, move RIP */
@@ -122,6 +122,8 @@ enum hv_pending {
  * @guest_fpu:	the guest's FPU/XSAVE state, swapped with the thread's
  * @xcr0:	the guest's XCR0
  * @host_xcr0:	XCR0 of the host while the guest's is loaded
+ * @io_rip:	linear RIP of an IN or OUT left for userspace: the next
+ *		HV_RUN completes it only if RIP is still there
  * @dr:		DR0-DR3 and DR6 (index 0-3, 6) as the guest wrote them
  * @star..@kernel_gs_base: the SYSCALL MSRs, loaded while the guest runs
  * @host_msrs:	the host's values of those while the guest's are loaded
@@ -134,6 +136,7 @@ enum hv_pending {
  */
 struct hv_x86_vcpu {
 	enum hv_pending pending;
+	u64 io_rip;
 	u8 insn_len;
 	u8 io_size;
 	u32 io_count;

@@ -180,6 +180,68 @@ TEST(io_in_byte_completes_on_next_run)
 	hv_guest_destroy(&g);
 }
 
+/*
+ * KVM moves RIP past "OUT 0x7e" before the exit, for userspace written
+ * against its old behaviour (the default quirk KVM_X86_QUIRK_OUT_7E_INC_RIP);
+ * the next KVM_RUN then moves it no further.
+ */
+GUEST(real_out_7e, ".code16", "mov $0x42, %al; out %al, $0x7e; hlt");
+
+TEST(io_out_port_0x7e_moves_rip_first)
+{
+	struct hv_guest g;
+
+	hv_guest_setup(_metadata, &g, HV_MODE_REAL, real_out_7e, real_out_7e_end);
+	run(_metadata, &g);
+	EXPECT_EXIT(&g, HV_EXIT_IO);
+	EXPECT_EQ(0x7e, g.run->io.port);
+	EXPECT_EQ(CODE_GPA + 4, hv_guest_rip(&g));
+	run(_metadata, &g);
+	EXPECT_EXIT(&g, HV_EXIT_HLT);
+	EXPECT_EQ(CODE_GPA + 5, hv_guest_rip(&g));
+	hv_guest_destroy(&g);
+}
+
+/*
+ * Userspace that moves RIP after an OUT or IN exit decides where the guest
+ * goes on: the next KVM_RUN does not step over the instruction, and an IN
+ * does not write RAX.
+ *   +0 mov $0x42,%al  +2 out %al,$0x10  +4 hlt
+ *   +5 mov $0x7e57,%bx  +8 in $0x10,%al  +10 hlt
+ */
+GUEST(real_io_moved, ".code16",
+	"mov $0x42, %al; out %al, $0x10; hlt;"
+	"mov $0x7e57, %bx; in $0x10, %al; hlt");
+
+TEST(io_rip_moved_by_userspace)
+{
+	struct hv_guest g;
+	struct hv_regs regs;
+
+	hv_guest_setup(_metadata, &g, HV_MODE_REAL, real_io_moved, real_io_moved_end);
+	run(_metadata, &g);
+	EXPECT_EXIT(&g, HV_EXIT_IO);
+	EXPECT_EQ(HV_EXIT_IO_OUT, g.run->io.direction);
+	get_regs(_metadata, &g, &regs);
+	regs.rip = CODE_GPA + 5;
+	set_regs(_metadata, &g, &regs);
+	run(_metadata, &g);
+	EXPECT_EXIT(&g, HV_EXIT_IO);
+	EXPECT_EQ(HV_EXIT_IO_IN, g.run->io.direction);
+	get_regs(_metadata, &g, &regs);
+	EXPECT_EQ(CODE_GPA + 8, regs.rip);
+	EXPECT_EQ(0x7e57, regs.rbx);
+	hv_guest_io_data(&g)[0] = 0x99;
+	regs.rip = CODE_GPA + 4;
+	set_regs(_metadata, &g, &regs);
+	run(_metadata, &g);
+	EXPECT_EXIT(&g, HV_EXIT_HLT);
+	get_regs(_metadata, &g, &regs);
+	EXPECT_EQ(CODE_GPA + 5, regs.rip);
+	EXPECT_EQ(0x42, regs.rax & 0xff);
+	hv_guest_destroy(&g);
+}
+
 GUEST(real_outsb, ".code16",
 	"mov $0x9000, %si; mov $4, %cx; mov $0x30, %dx; cld;"
 	"rep outsb; hlt");

@@ -316,6 +316,21 @@ int hv_x86_handle_vmcall(struct hv_vcpu *vcpu, unsigned int insn_len)
 /* KVM reads at most this many bytes ahead for one INS exit. */
 #define HV_INS_MAX_BYTES	1024
 
+/*
+ * KVM moves RIP past "OUT 0x7e" before the exit, not at the next HV_RUN,
+ * for userspace written against its old behaviour (its default quirk
+ * KVM_X86_QUIRK_OUT_7E_INC_RIP).
+ */
+#define HV_PORT_OUT_RIP_FIRST	0x7e
+
+/* CS base + RIP; in 64-bit mode the base is ignored (SDM 3.4.4). */
+static u64 hv_linear_rip(struct hv_vcpu *vcpu)
+{
+	unsigned int bytes = hv_code_bytes(vcpu) == 8 ? 8 : 4;
+
+	return hv_seg_linear(vcpu, HV_CS, hv_arch->get_rip(vcpu), bytes);
+}
+
 int hv_x86_handle_io(struct hv_vcpu *vcpu, const struct hv_io_exit *io)
 {
 	struct hv_x86_vcpu *x = &vcpu->x86;
@@ -336,11 +351,15 @@ int hv_x86_handle_io(struct hv_vcpu *vcpu, const struct hv_io_exit *io)
 	x->io_addr_bytes = io->addr_bytes;
 
 	if (!io->string) {
+		x->io_rip = hv_linear_rip(vcpu);
 		if (io->in) {
 			x->pending = HV_PENDING_PIO_IN;
+		} else if (io->port == HV_PORT_OUT_RIP_FIRST) {
+			memcpy(vcpu->pio_data, &vcpu->regs[HV_RAX], io->size);
+			hv_skip_insn(vcpu, io->insn_len);
 		} else {
 			memcpy(vcpu->pio_data, &vcpu->regs[HV_RAX], io->size);
-			x->pending = HV_PENDING_SKIP;
+			x->pending = HV_PENDING_PIO_OUT;
 		}
 		return 0;
 	}
@@ -511,10 +530,15 @@ static int hv_complete_userspace(struct hv_vcpu *vcpu)
 	switch (pending) {
 	case HV_PENDING_NONE:
 		return 1;
-	case HV_PENDING_SKIP:
-		hv_skip_insn(vcpu, x->insn_len);
+	case HV_PENDING_PIO_OUT:
+		/* Userspace moved RIP meanwhile: it chose where to go on. */
+		if (hv_linear_rip(vcpu) == x->io_rip)
+			hv_skip_insn(vcpu, x->insn_len);
 		return 1;
 	case HV_PENDING_PIO_IN:
+		/* The same, and then the data is not the guest's either. */
+		if (hv_linear_rip(vcpu) != x->io_rip)
+			return 1;
 		val = 0;
 		memcpy(&val, vcpu->pio_data, x->io_size);
 		hv_gpr_write_sized(vcpu, HV_RAX, val, x->io_size, false);
