@@ -106,7 +106,6 @@ struct guest {
 
 /* main.c */
 _Noreturn void fail(const char *fmt, ...);
-void warn(const char *fmt, ...);
 
 /* vm.c */
 void vm_open(struct guest *g, const char *device);
@@ -138,7 +137,7 @@ bool elf_is_elf(const struct image *img);
 void elf_load(struct guest *g, const struct image *img, bool multiboot);
 
 /* multiboot.c */
-bool multiboot_find(struct guest *g, const struct image *img);
+bool multiboot_find(const struct image *img);
 void multiboot_load(struct guest *g, const struct image *img,
 		    const struct options *opt);
 

@@ -96,7 +96,7 @@ void image_load(struct guest *g, const struct options *opt)
 
 	image_read(&img, opt->image);
 
-	multiboot = multiboot_find(g, &img);
+	multiboot = multiboot_find(&img);
 	if (elf_is_elf(&img) || multiboot) {
 		if (opt->entry != ENTRY_NONE || opt->load_addr_set)
 			fail("--entry and --load-addr are for flat binaries; %s is %s and says where it goes", img.path,

@@ -90,18 +90,6 @@ void fail(const char *fmt, ...)
 	exit(STATUS_ERROR);
 }
 
-void warn(const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	fputs("hv-run: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
 /* SIZE with an optional K/M/G suffix; a bare number is MiB, as in QEMU. */
 static uint64_t parse_size(const char *s)
 {

@@ -75,7 +75,7 @@ struct mb_module {
 
 static long mb_header_offset = -1;
 
-bool multiboot_find(struct guest *g, const struct image *img)
+bool multiboot_find(const struct image *img)
 {
 	size_t limit = img->size < MB_SEARCH ? img->size : MB_SEARCH;
 	size_t off;
