@@ -501,16 +501,23 @@ TEST(readonly_slot_write_is_mmio)
 
 GUEST(prot_triple_fault, ".code32", "ud2");
 
+/* A guest whose ud2 finds no IDT: #UD, then #DF, then a triple fault. */
+static void setup_triple_fault(struct __test_metadata *_metadata,
+			       struct hv_guest *g)
+{
+	struct hv_sregs s;
+
+	hv_guest_setup(_metadata, g, HV_MODE_PROT32, prot_triple_fault, prot_triple_fault_end);
+	ASSERT_EQ(0, ioctl(g->vcpu, HV_GET_SREGS, &s));
+	s.idt.limit = 0;
+	ASSERT_EQ(0, ioctl(g->vcpu, HV_SET_SREGS, &s));
+}
+
 TEST(triple_fault_is_shutdown)
 {
 	struct hv_guest g;
-	struct hv_sregs s;
 
-	hv_guest_setup(_metadata, &g, HV_MODE_PROT32, prot_triple_fault, prot_triple_fault_end);
-	/* No IDT: #UD, then #DF, then a triple fault. */
-	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_SREGS, &s));
-	s.idt.limit = 0;
-	ASSERT_EQ(0, ioctl(g.vcpu, HV_SET_SREGS, &s));
+	setup_triple_fault(_metadata, &g);
 	run(_metadata, &g);
 	EXPECT_EXIT(&g, HV_EXIT_SHUTDOWN);
 	hv_guest_destroy(&g);
@@ -530,10 +537,7 @@ TEST(state_after_shutdown)
 	struct hv_regs regs;
 	unsigned int sig;
 
-	hv_guest_setup(_metadata, &g, HV_MODE_PROT32, prot_triple_fault, prot_triple_fault_end);
-	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_SREGS, &s));
-	s.idt.limit = 0;
-	ASSERT_EQ(0, ioctl(g.vcpu, HV_SET_SREGS, &s));
+	setup_triple_fault(_metadata, &g);
 	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_REGS, &regs));
 	regs.rbx = 0x1234;
 	ASSERT_EQ(0, ioctl(g.vcpu, HV_SET_REGS, &regs));

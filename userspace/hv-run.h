@@ -137,9 +137,9 @@ bool elf_is_elf(const struct image *img);
 void elf_load(struct guest *g, const struct image *img, bool multiboot);
 
 /* multiboot.c */
-bool multiboot_find(const struct image *img);
+long multiboot_find(const struct image *img);
 void multiboot_load(struct guest *g, const struct image *img,
-		    const struct options *opt);
+		    long mb_header_offset, const struct options *opt);
 
 /* io.c: a device on the port bus */
 struct io_device {

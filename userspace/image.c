@@ -92,11 +92,13 @@ void image_load(struct guest *g, const struct options *opt)
 {
 	struct image img;
 	const char *why;
+	long mb_header;
 	bool multiboot;
 
 	image_read(&img, opt->image);
 
-	multiboot = multiboot_find(&img);
+	mb_header = multiboot_find(&img);
+	multiboot = mb_header >= 0;
 	if (elf_is_elf(&img) || multiboot) {
 		if (opt->entry != ENTRY_NONE || opt->load_addr_set)
 			fail("--entry and --load-addr are for flat binaries; %s is %s and says where it goes", img.path,
@@ -106,7 +108,7 @@ void image_load(struct guest *g, const struct options *opt)
 		fail("--append and --module are for Multiboot kernels; %s has no Multiboot header", img.path);
 
 	if (multiboot) {
-		multiboot_load(g, &img, opt);
+		multiboot_load(g, &img, mb_header, opt);
 	} else if (elf_is_elf(&img)) {
 		elf_load(g, &img, false);
 	} else {

@@ -73,9 +73,8 @@ struct mb_module {
 #define MBI_MAX_MODS		32
 #define MBI_STRINGS_ADDR	(MBI_MODS_ADDR + MBI_MAX_MODS * sizeof(struct mb_module))
 
-static long mb_header_offset = -1;
-
-bool multiboot_find(const struct image *img)
+/* The offset of IMG's Multiboot header, or -1 if it has none. */
+long multiboot_find(const struct image *img)
 {
 	size_t limit = img->size < MB_SEARCH ? img->size : MB_SEARCH;
 	size_t off;
@@ -83,17 +82,15 @@ bool multiboot_find(const struct image *img)
 	for (off = 0; off + 12 <= limit; off += 4) {
 		const uint32_t *w = (const uint32_t *)(img->data + off);
 
-		if (w[0] == MB_HEADER_MAGIC && w[0] + w[1] + w[2] == 0) {
-			mb_header_offset = off;
-			return true;
-		}
+		if (w[0] == MB_HEADER_MAGIC && w[0] + w[1] + w[2] == 0)
+			return off;
 	}
-	return false;
+	return -1;
 }
 
 /* Load the kernel from the header's address fields. */
 static void load_aout_kludge(struct guest *g, const struct image *img,
-			     const struct mb_header *h)
+			     long mb_header_offset, const struct mb_header *h)
 {
 	uint64_t off, len;
 
@@ -180,7 +177,7 @@ static void write_memory_map(struct guest *g, struct mb_info *info)
 }
 
 void multiboot_load(struct guest *g, const struct image *img,
-		    const struct options *opt)
+		    long mb_header_offset, const struct options *opt)
 {
 	struct mb_header h;
 	struct mb_info info;
@@ -199,7 +196,7 @@ void multiboot_load(struct guest *g, const struct image *img,
 	g->mode = ENTRY_PROTECTED;
 	boot_reserve(g);
 	if (h.flags & MB_AOUT_KLUDGE)
-		load_aout_kludge(g, img, &h);
+		load_aout_kludge(g, img, mb_header_offset, &h);
 	else if (elf_is_elf(img))
 		elf_load(g, img, true);
 	else

@@ -323,12 +323,24 @@ int hv_x86_handle_vmcall(struct hv_vcpu *vcpu, unsigned int insn_len)
  */
 #define HV_PORT_OUT_RIP_FIRST	0x7e
 
-/* CS base + RIP; in 64-bit mode the base is ignored (SDM 3.4.4). */
+/*
+ * CS base + RIP, truncated to 32 bits outside 64-bit mode; in 64-bit mode
+ * the base is ignored (SDM 3.4.4).  Reads CS once, and the system
+ * registers only when CS.L says 64-bit mode is possible.
+ */
 static u64 hv_linear_rip(struct hv_vcpu *vcpu)
 {
-	unsigned int bytes = hv_code_bytes(vcpu) == 8 ? 8 : 4;
+	u64 rip = hv_arch->get_rip(vcpu);
+	struct hv_segment cs;
+	struct hv_sregs s;
 
-	return hv_seg_linear(vcpu, HV_CS, hv_arch->get_rip(vcpu), bytes);
+	hv_arch->get_segment(vcpu, &cs, HV_CS);
+	if (cs.l) {
+		hv_arch->get_sys(vcpu, &s);
+		if (s.efer & EFER_LMA)
+			return rip;
+	}
+	return (u32)(cs.base + rip);
 }
 
 int hv_x86_handle_io(struct hv_vcpu *vcpu, const struct hv_io_exit *io)
