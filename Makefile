@@ -24,6 +24,8 @@ help:
 	@echo "make deps        install the build and test dependencies (Debian, root)"
 	@echo "make check       run every selftest on hv and on KVM in emulated Intel and AMD PCs"
 	@echo "make demo        boot an emulated PC, load hv.ko and show it working"
+	@echo "make bench       exit costs, VM start and memory, hv beside KVM, in emulated PCs"
+	@echo "make bench-host  the same benchmark on this machine's own VT-x/AMD-V"
 	@echo "make checkpatch  run the kernel's checkpatch.pl on all C sources"
 	@echo "make sparse      build hv.ko with sparse (C=1)"
 	@echo "make clean       remove what the build made"
@@ -55,6 +57,13 @@ demo:
 	@selftests/vm/deps.sh
 	@selftests/vm/demo.sh
 
+bench:
+	@selftests/vm/deps.sh
+	@selftests/vm/bench.sh
+
+bench-host: selftests
+	@selftests/vm/bench-host.sh
+
 $(CHECKPATCH):
 	selftests/vm/kernel-files.sh $(CURDIR)/build/linux-source
 
@@ -71,4 +80,4 @@ clean:
 	$(MAKE) -C selftests clean
 	rm -rf build
 
-.PHONY: all help module userspace selftests deps check demo checkpatch sparse clean
+.PHONY: all help module userspace selftests deps check demo bench bench-host checkpatch sparse clean

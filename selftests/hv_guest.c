@@ -126,16 +126,14 @@ int hv_guest_add_vcpu(struct hv_guest *g, int id, struct hv_run **run)
 	return vcpu;
 }
 
-int hv_guest_create(struct hv_guest *g, enum hv_guest_mode mode,
-		    const void *code, size_t len)
+int hv_guest_create_on(struct hv_guest *g, int dev, enum hv_guest_mode mode,
+		       const void *code, size_t len)
 {
 	struct hv_userspace_memory_region region = { 0 };
 
 	memset(g, 0, sizeof(*g));
 	g->mode = mode;
-	g->dev = hv_open_device();
-	if (g->dev < 0)
-		return -1;
+	g->dev = dev;
 	g->vm = ioctl(g->dev, HV_CREATE_VM, 0);
 	if (g->vm < 0)
 		return -1;
@@ -152,6 +150,18 @@ int hv_guest_create(struct hv_guest *g, enum hv_guest_mode mode,
 	if (g->vcpu < 0)
 		return -1;
 	return 0;
+}
+
+int hv_guest_create(struct hv_guest *g, enum hv_guest_mode mode,
+		    const void *code, size_t len)
+{
+	int dev = hv_open_device();
+
+	if (dev < 0) {
+		memset(g, 0, sizeof(*g));
+		return -1;
+	}
+	return hv_guest_create_on(g, dev, mode, code, len);
 }
 
 void hv_guest_destroy(struct hv_guest *g)

@@ -54,6 +54,9 @@ struct hv_guest {
 /* Create a VM and vCPU running CODE at CODE_GPA; 0, or -1 with errno. */
 int hv_guest_create(struct hv_guest *g, enum hv_guest_mode mode,
 		    const void *code, size_t len);
+/* The same on an open device DEV, which the guest then owns. */
+int hv_guest_create_on(struct hv_guest *g, int dev, enum hv_guest_mode mode,
+		       const void *code, size_t len);
 void hv_guest_destroy(struct hv_guest *g);
 
 /*

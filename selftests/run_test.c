@@ -501,7 +501,19 @@ TEST(readonly_slot_write_is_mmio)
 
 GUEST(prot_triple_fault, ".code32", "ud2");
 
-/* A guest whose ud2 finds no IDT: #UD, then #DF, then a triple fault. */
+/*
+ * A guest whose ud2 finds no IDT: #UD, then #DF, then a triple fault.
+ * Bochs on AMD resets the whole emulated PC at a guest's triple fault
+ * instead of giving the hypervisor its SHUTDOWN intercept, for KVM as for
+ * hv; the test machine says so with HV_SKIP_SHUTDOWN_TESTS=1.
+ */
+static bool shutdown_tests_skipped(void)
+{
+	const char *v = getenv("HV_SKIP_SHUTDOWN_TESTS");
+
+	return v && !strcmp(v, "1");
+}
+
 static void setup_triple_fault(struct __test_metadata *_metadata,
 			       struct hv_guest *g)
 {
@@ -517,6 +529,8 @@ TEST(triple_fault_is_shutdown)
 {
 	struct hv_guest g;
 
+	if (shutdown_tests_skipped())
+		SKIP(return, "HV_SKIP_SHUTDOWN_TESTS=1: the emulator resets on a triple fault");
 	setup_triple_fault(_metadata, &g);
 	run(_metadata, &g);
 	EXPECT_EXIT(&g, HV_EXIT_SHUTDOWN);
@@ -537,6 +551,8 @@ TEST(state_after_shutdown)
 	struct hv_regs regs;
 	unsigned int sig;
 
+	if (shutdown_tests_skipped())
+		SKIP(return, "HV_SKIP_SHUTDOWN_TESTS=1: the emulator resets on a triple fault");
 	setup_triple_fault(_metadata, &g);
 	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_REGS, &regs));
 	regs.rbx = 0x1234;

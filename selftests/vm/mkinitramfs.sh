@@ -39,7 +39,7 @@ for vendor in intel amd; do
 	echo $order >"$root/lib/hv/kvm-$vendor.order"
 done
 
-cp "$top"/selftests/*_test "$top"/selftests/guest_once \
+cp "$top"/selftests/*_test "$top"/selftests/guest_once "$top"/selftests/hv_bench \
    "$top"/selftests/*.sh "$root/lib/hv/tests/"
 # The launcher and its images, laid out as in the source tree so that
 # launcher_test.sh finds them the same way in both places.
@@ -55,4 +55,8 @@ if [ -d "$top/build/guest-extra" ]; then
 	cp -r "$top/build/guest-extra/." "$root/lib/hv/"
 fi
 
-(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"
+# The same inputs give the same bytes (fixed times and order), so that a
+# make bench boot repeats the one before it instruction for instruction.
+find "$root" -exec touch -h -d @1767225600 {} +
+(cd "$root" && find . | LC_ALL=C sort |
+	cpio -o -H newc --quiet --reproducible | gzip -n -1) >"$out"

@@ -10,6 +10,13 @@
 #                   HV_SMP sets the CPU count (default 2).
 #   EMULATOR bochs: Bochs; CPU is a Bochs cpu model (corei7_skylake_x has
 #                   VMX with EPT and unrestricted guest).
+#   HV_DETERMINISTIC=1: clocks that count instructions, for make bench:
+#                   one nanosecond of guest time is one instruction in both
+#                   emulators (QEMU -icount shift=0, Bochs ips=1e9 with
+#                   clock sync=none), the wall clock starts at a fixed
+#                   date, and the kernel gets no randomness it could take
+#                   from the host (no RDRAND/RDSEED, no KASLR), so that a
+#                   run repeats the one before.
 # Exit status: 0 when the guest powered off, 124 on timeout.
 set -u
 
@@ -18,14 +25,27 @@ shift 6
 kernel=/boot/vmlinuz-$kver
 args="console=ttyS0 quiet printk.time=1 panic=-1 $*"
 
+qemu_clock=
+clear=
+bochs_ips=${HV_BOCHS_IPS:-50000000}
+bochs_time0=local
+if [ "${HV_DETERMINISTIC:-0}" = 1 ]; then
+	qemu_clock="-icount shift=0,sleep=off -rtc base=2026-01-01T00:00:00,clock=vm"
+	bochs_ips=1000000000
+	bochs_time0=1767225600
+	args="$args nokaslr"
+	clear=rdrand,rdseed
+fi
+
 case "$emulator" in
 qemu)
+	[ -n "$clear" ] && args="$args clearcpuid=$clear"
 	# Single-threaded TCG: with one host thread per guest CPU, a CPU can
 	# run code another CPU is patching (static keys, via int3) before the
 	# patch is visible, and the kernel oopses on the stray int3.
 	timeout --foreground -k 5 "$limit" \
 		qemu-system-x86_64 -accel tcg,thread=single -cpu "$cpu" -m 512 \
-		-smp "${HV_SMP:-2}" -kernel "$kernel" -initrd "$initrd" \
+		-smp "${HV_SMP:-2}" $qemu_clock -kernel "$kernel" -initrd "$initrd" \
 		-append "$args" -nographic -no-reboot -monitor none \
 		-serial "file:$log" </dev/null >"$log.qemu" 2>&1
 	rc=$?
@@ -37,7 +57,7 @@ bochs)
 	# against RETBleed (a line with "WARNING:").  Neither concerns hv;
 	# both would fail every run, so the emulated CPU loses AVX-512 and
 	# the RETBleed mitigation is left off.
-	args="$args clearcpuid=avx512f retbleed=off"
+	args="$args clearcpuid=avx512f${clear:+,$clear} retbleed=off"
 	work=$(mktemp -d)
 	mkdir -p "$work/iso/isolinux"
 	cp /usr/lib/ISOLINUX/isolinux.bin \
@@ -60,8 +80,8 @@ CFG
 	# sound driver, and an internal debugger that wants "c" on its input.
 	cat >"$work/bochsrc" <<RC
 megs: 512
-cpu: model=$cpu, count=${HV_SMP:-1}, ips=${HV_BOCHS_IPS:-50000000}
-clock: sync=none, time0=local
+cpu: model=$cpu, count=${HV_SMP:-1}, ips=$bochs_ips
+clock: sync=none, time0=$bochs_time0
 romimage: file=/usr/share/bochs/BIOS-bochs-latest
 vgaromimage: file=/usr/share/vgabios/vgabios.bin
 ata0-master: type=cdrom, path=$work/boot.iso, status=inserted

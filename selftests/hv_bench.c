@@ -1,0 +1,482 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hv_bench: what an exit costs and how fast a VM starts, on /dev/hv or on
+ * /dev/kvm (Documentation/performance.rst).
+ *
+ *	hv_bench [--device PATH] [--runs N] [--scale N] [--smoke]
+ *
+ * Each metric runs a small guest (hv_guest.h) RUNS times and reports the
+ * median and the spread (lowest and highest run) of the time per
+ * iteration:
+ *
+ *	cpuid		CPUID, handled in the kernel: the guest loops, one RUN
+ *	out		OUT to userspace and back (one RUN per iteration)
+ *	in		IN completed by userspace
+ *	mmio_write	a store to memory no slot backs, to userspace and back
+ *	mmio_read	a load from it, completed by userspace
+ *	hlt		HLT to userspace and back
+ *	start		from KVM_CREATE_VM to the guest's first instruction:
+ *			memory slot, vCPU, CPUID, registers, first RUN
+ *
+ * and the kernel memory one VM and one vCPU take, from the free page and
+ * slab counts before and after creating 100 of them:
+ *
+ *	vm_kib, vm_slab_kib, vcpu_kib, vcpu_slab_kib
+ *
+ * Every guest checks what it is given (the data of each IN and MMIO read
+ * adds up to a known sum), so a wrong exit fails the run instead of
+ * producing a figure.  Output, one line per metric, tab-separated:
+ *
+ *	metric	median	low	high	unit
+ *
+ * --smoke runs each metric once with a few iterations and prints KTAP
+ * instead: the check that make check runs on both devices.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hv_guest.h"
+#include "hv_util.h"
+
+#define PORT_OUT	0x10
+#define PORT_IN		0x11
+#define PORT_DONE	0x12
+#define MAX_RUNS	51
+#define MEM_OBJECTS	100
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* CPUID loops ESI times in the kernel, then says so on PORT_DONE. */
+GUEST(g_cpuid, ".code32",
+	"1: xor %eax, %eax; cpuid; dec %esi; jnz 1b\n"
+	"out %al, $0x12; hlt");
+GUEST(g_out, ".code32", "mov $0x5a, %al; 1: out %al, $0x10; jmp 1b");
+/* EDI sums what each IN returns. */
+GUEST(g_in, ".code32",
+	"xor %edi, %edi; 1: in $0x11, %al; movzbl %al, %edx; add %edx, %edi; jmp 1b");
+GUEST(g_mmio_write, ".code32",
+	"mov $0x600dcafe, %eax; 1: mov %eax, 0x10000000; jmp 1b");
+GUEST(g_mmio_read, ".code32",
+	"xor %edi, %edi; 1: mov 0x10000000, %eax; add %eax, %edi; jmp 1b");
+GUEST(g_hlt, ".code32", "1: hlt; jmp 1b");
+GUEST(g_start, ".code32", "out %al, $0x10; hlt");
+
+static int smoke;
+static int runs = 7;
+static unsigned long scale = 1;
+
+struct metric {
+	const char *name;
+	const char *unit;
+	/* Fills *VALUE with one run's figure; 0, or -1 after saying why. */
+	int (*run)(const struct metric *m, int dev, double *value);
+	const void *code, *code_end;
+	unsigned long iterations;	/* per run, before --scale */
+};
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static unsigned long iterations(const struct metric *m)
+{
+	return smoke ? 10 : m->iterations * scale;
+}
+
+static int fail(const struct metric *m, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("# %s: ", m->name);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	return -1;
+}
+
+/* A guest for metric M on DEV (which it takes over and closes). */
+static int bench_guest(const struct metric *m, int dev, struct hv_guest *g)
+{
+	if (hv_guest_create_on(g, dev, HV_MODE_PROT32, m->code,
+			       (const char *)m->code_end - (const char *)m->code))
+		return fail(m, "creating the guest: %s", strerror(errno));
+	return 0;
+}
+
+static int run_once(const struct metric *m, struct hv_guest *g,
+		    unsigned int reason)
+{
+	if (hv_guest_run(g))
+		return fail(m, "KVM_RUN: %s", strerror(errno));
+	if (g->run->exit_reason != reason)
+		return fail(m, "exit reason %u, expected %u",
+			    g->run->exit_reason, reason);
+	return 0;
+}
+
+static int check_io(const struct metric *m, struct hv_guest *g, int dir,
+		    int port)
+{
+	if (g->run->io.direction != dir || g->run->io.port != port ||
+	    g->run->io.size != 1 || g->run->io.count != 1)
+		return fail(m, "I/O exit: direction %u port %#x size %u count %u",
+			    g->run->io.direction, g->run->io.port,
+			    g->run->io.size, g->run->io.count);
+	return 0;
+}
+
+static int check_mmio(const struct metric *m, struct hv_guest *g, int write)
+{
+	if (g->run->mmio.phys_addr != MMIO_GPA || g->run->mmio.len != 4 ||
+	    g->run->mmio.is_write != write)
+		return fail(m, "MMIO exit: address %#llx len %u write %u",
+			    (unsigned long long)g->run->mmio.phys_addr,
+			    g->run->mmio.len, g->run->mmio.is_write);
+	return 0;
+}
+
+static int guest_edi(const struct metric *m, struct hv_guest *g,
+		     unsigned long expected)
+{
+	struct hv_regs regs;
+
+	if (ioctl(g->vcpu, HV_GET_REGS, &regs))
+		return fail(m, "KVM_GET_REGS: %s", strerror(errno));
+	if ((uint32_t)regs.rdi != (uint32_t)expected)
+		return fail(m, "the guest added up %#x, expected %#x",
+			    (uint32_t)regs.rdi, (uint32_t)expected);
+	return 0;
+}
+
+/* (a) CPUID: N exits handled in the kernel within one RUN. */
+static int bench_cpuid(const struct metric *m, int dev, double *value)
+{
+	unsigned long n = iterations(m);
+	struct hv_guest g;
+	struct hv_regs regs;
+	double t;
+	int ret = -1;
+
+	if (bench_guest(m, dev, &g))
+		goto out;
+	if (ioctl(g.vcpu, HV_GET_REGS, &regs)) {
+		fail(m, "KVM_GET_REGS: %s", strerror(errno));
+		goto out;
+	}
+	regs.rsi = n;
+	if (ioctl(g.vcpu, HV_SET_REGS, &regs)) {
+		fail(m, "KVM_SET_REGS: %s", strerror(errno));
+		goto out;
+	}
+	t = now_ns();
+	if (run_once(m, &g, HV_EXIT_IO) || check_io(m, &g, HV_EXIT_IO_OUT, PORT_DONE))
+		goto out;
+	*value = (now_ns() - t) / n;
+	ret = 0;
+out:
+	hv_guest_destroy(&g);
+	return ret;
+}
+
+/* (b)-(e): one exit to userspace per RUN; PREPARE completes each. */
+static int bench_exits(const struct metric *m, int dev, double *value)
+{
+	unsigned long n = iterations(m), i, sum = 0;
+	struct hv_guest g;
+	unsigned int reason;
+	double t;
+	int ret = -1;
+
+	if (bench_guest(m, dev, &g))
+		goto out;
+	reason = m->code == g_hlt ? HV_EXIT_HLT :
+		 m->code == g_mmio_write || m->code == g_mmio_read ?
+		 HV_EXIT_MMIO : HV_EXIT_IO;
+	t = now_ns();
+	for (i = 0; i < n; i++) {
+		if (run_once(m, &g, reason))
+			goto out;
+		if (m->code == g_out) {
+			if (check_io(m, &g, HV_EXIT_IO_OUT, PORT_OUT))
+				goto out;
+			if (*hv_guest_io_data(&g) != 0x5a) {
+				fail(m, "OUT wrote %#x", *hv_guest_io_data(&g));
+				goto out;
+			}
+		} else if (m->code == g_in) {
+			if (check_io(m, &g, HV_EXIT_IO_IN, PORT_IN))
+				goto out;
+			*hv_guest_io_data(&g) = i & 0xff;
+			if (i + 1 < n)
+				sum += i & 0xff;
+		} else if (m->code == g_mmio_write) {
+			uint32_t v;
+
+			if (check_mmio(m, &g, 1))
+				goto out;
+			memcpy(&v, g.run->mmio.data, 4);
+			if (v != 0x600dcafe) {
+				fail(m, "MMIO write of %#x", v);
+				goto out;
+			}
+		} else if (m->code == g_mmio_read) {
+			uint32_t v = i * 0x01010101u;
+
+			if (check_mmio(m, &g, 0))
+				goto out;
+			memcpy(g.run->mmio.data, &v, 4);
+			if (i + 1 < n)
+				sum += v;
+		}
+	}
+	*value = (now_ns() - t) / n;
+	/* The last read is still to be completed: the sum is of the others. */
+	if ((m->code == g_in || m->code == g_mmio_read) && guest_edi(m, &g, sum))
+		goto out;
+	ret = 0;
+out:
+	hv_guest_destroy(&g);
+	return ret;
+}
+
+/* (f) From KVM_CREATE_VM to the first exit of the guest's first OUT. */
+static int bench_start(const struct metric *m, int dev, double *value)
+{
+	struct hv_guest g;
+	double t;
+	int ret = -1;
+
+	t = now_ns();
+	if (bench_guest(m, dev, &g) || run_once(m, &g, HV_EXIT_IO) ||
+	    check_io(m, &g, HV_EXIT_IO_OUT, PORT_OUT))
+		goto out;
+	*value = now_ns() - t;
+	ret = 0;
+out:
+	hv_guest_destroy(&g);
+	return ret;
+}
+
+/*
+ * Free memory in KiB, counting the pages the per-CPU lists hold (which
+ * MemFree leaves out), so that a page moving between a list and the buddy
+ * allocator does not show up as allocated.  SLAB: the slab total.
+ */
+static int kernel_free_kib(long *free_kib, long *slab_kib)
+{
+	char line[256];
+	long pages = 0, v, recl = -1, unrecl = -1;
+	FILE *f = fopen("/proc/zoneinfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, " pages free %ld", &v) == 1 ||
+		    sscanf(line, " count: %ld", &v) == 1)
+			pages += v;
+	}
+	fclose(f);
+	f = fopen("/proc/meminfo", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "SReclaimable: %ld", &v) == 1)
+			recl = v;
+		else if (sscanf(line, "SUnreclaim: %ld", &v) == 1)
+			unrecl = v;
+	}
+	fclose(f);
+	if (recl < 0 || unrecl < 0)
+		return -1;
+	*free_kib = pages * (sysconf(_SC_PAGESIZE) / 1024);
+	*slab_kib = recl + unrecl;
+	return 0;
+}
+
+/*
+ * (g) Kernel memory per VM (with one memory slot) or per vCPU (in one
+ * VM), as created: MEM_OBJECTS of them, and the drop in free memory.
+ */
+static int bench_memory(const struct metric *m, int dev, double *value)
+{
+	int vcpu_metric = !strncmp(m->name, "vcpu", 4);
+	int slab_metric = strstr(m->name, "slab") != NULL;
+	struct hv_userspace_memory_region region = {
+		.memory_size = GUEST_MEM_SIZE,
+	};
+	int fds[MEM_OBJECTS], vm = -1, i, n = 0, ret = -1;
+	long free0, slab0, free1, slab1;
+	void *mem;
+
+	mem = mmap(NULL, GUEST_MEM_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (mem == MAP_FAILED)
+		return fail(m, "mmap: %s", strerror(errno));
+	region.userspace_addr = (unsigned long)mem;
+	if (vcpu_metric) {
+		vm = ioctl(dev, HV_CREATE_VM, 0);
+		if (vm < 0) {
+			fail(m, "KVM_CREATE_VM: %s", strerror(errno));
+			goto out;
+		}
+	}
+	if (kernel_free_kib(&free0, &slab0)) {
+		fail(m, "reading /proc/zoneinfo and /proc/meminfo: %s",
+		     strerror(errno));
+		goto out;
+	}
+	for (n = 0; n < MEM_OBJECTS; n++) {
+		if (vcpu_metric) {
+			fds[n] = ioctl(vm, HV_CREATE_VCPU, n);
+		} else {
+			fds[n] = ioctl(dev, HV_CREATE_VM, 0);
+			if (fds[n] >= 0 &&
+			    ioctl(fds[n], HV_SET_USER_MEMORY_REGION, &region)) {
+				fail(m, "KVM_SET_USER_MEMORY_REGION: %s",
+				     strerror(errno));
+				close(fds[n]);
+				goto out;
+			}
+		}
+		if (fds[n] < 0) {
+			fail(m, "creating %s %d: %s", vcpu_metric ? "vCPU" : "VM",
+			     n, strerror(errno));
+			goto out;
+		}
+	}
+	if (kernel_free_kib(&free1, &slab1)) {
+		fail(m, "reading /proc/zoneinfo and /proc/meminfo: %s",
+		     strerror(errno));
+		goto out;
+	}
+	*value = slab_metric ? (double)(slab1 - slab0) / MEM_OBJECTS :
+			       (double)(free0 - free1) / MEM_OBJECTS;
+	ret = 0;
+out:
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	if (vm >= 0)
+		close(vm);
+	munmap(mem, GUEST_MEM_SIZE);
+	close(dev);
+	return ret;
+}
+
+#define EXIT_METRIC(n, fn, iters) \
+	{ .name = #n, .unit = "ns", .run = fn, .code = g_##n, \
+	  .code_end = g_##n##_end, .iterations = iters }
+#define MEMORY_METRIC(n) { .name = #n, .unit = "KiB", .run = bench_memory }
+
+static const struct metric metrics[] = {
+	EXIT_METRIC(cpuid, bench_cpuid, 20000),
+	EXIT_METRIC(out, bench_exits, 2000),
+	EXIT_METRIC(in, bench_exits, 2000),
+	EXIT_METRIC(mmio_write, bench_exits, 2000),
+	EXIT_METRIC(mmio_read, bench_exits, 2000),
+	EXIT_METRIC(hlt, bench_exits, 2000),
+	EXIT_METRIC(start, bench_start, 1),
+	MEMORY_METRIC(vm_kib),
+	MEMORY_METRIC(vm_slab_kib),
+	MEMORY_METRIC(vcpu_kib),
+	MEMORY_METRIC(vcpu_slab_kib),
+};
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Runs M RUNS times (once in a smoke run); 0, or -1 if a run failed. */
+static int measure(const struct metric *m, double *median, double *low,
+		   double *high)
+{
+	double v[MAX_RUNS];
+	int i, n = smoke ? 1 : runs;
+
+	for (i = 0; i < n; i++) {
+		int dev = hv_open_device();
+
+		if (dev < 0)
+			return fail(m, "%s: %s", hv_device, strerror(errno));
+		if (m->run(m, dev, &v[i]))
+			return -1;
+	}
+	qsort(v, n, sizeof(v[0]), cmp_double);
+	*median = v[n / 2];
+	*low = v[0];
+	*high = v[n - 1];
+	return 0;
+}
+
+static void show_usage(const char *prog, int status)
+{
+	fprintf(status ? stderr : stdout,
+		"usage: %s [--device PATH] [--runs N] [--scale N] [--smoke]\n"
+		"Measures exit round trips, VM start and kernel memory on PATH\n"
+		"(default: $HV_DEVICE, else /dev/hv); --runs (1-%d, default 7)\n"
+		"runs per metric, --scale multiplies the iterations per run,\n"
+		"--smoke checks each metric once and prints KTAP.\n",
+		prog, MAX_RUNS);
+	exit(status);
+}
+
+int main(int argc, char **argv)
+{
+	int i, failed = 0, n = ARRAY_SIZE(metrics);
+	char *end;
+
+	hv_test_parse_args(&argc, argv);
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--smoke")) {
+			smoke = 1;
+		} else if (!strcmp(argv[i], "--runs") && i + 1 < argc) {
+			runs = strtol(argv[++i], &end, 0);
+			if (*end || runs < 1 || runs > MAX_RUNS)
+				show_usage(argv[0], 2);
+		} else if (!strcmp(argv[i], "--scale") && i + 1 < argc) {
+			scale = strtoul(argv[++i], &end, 0);
+			if (*end || scale < 1 || scale > 1000)
+				show_usage(argv[0], 2);
+		} else {
+			show_usage(argv[0], strcmp(argv[i], "--help") ? 2 : 0);
+		}
+	}
+
+	if (smoke)
+		printf("TAP version 13\n1..%d\n", n);
+	printf("# device: %s\n", hv_device);
+	if (!smoke)
+		printf("# metric\tmedian\tlow\thigh\tunit (%d runs)\n", runs);
+	fflush(stdout);
+	for (i = 0; i < n; i++) {
+		const struct metric *m = &metrics[i];
+		double median, low, high;
+		int ok = !measure(m, &median, &low, &high);
+
+		failed += !ok;
+		if (smoke)
+			printf("%sok %d %s\n", ok ? "" : "not ", i + 1, m->name);
+		else if (ok)
+			printf("%s\t%.1f\t%.1f\t%.1f\t%s\n", m->name, median,
+			       low, high, m->unit);
+		fflush(stdout);
+	}
+	if (smoke)
+		printf("# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:0 error:0\n",
+		       n - failed, failed);
+	return failed ? 1 : 0;
+}

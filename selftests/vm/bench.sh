@@ -1,0 +1,65 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# bench.sh: what 'make bench' runs.  Boots each emulated machine once with
+# clocks that count instructions (run-machine.sh, HV_DETERMINISTIC=1), runs
+# hv_bench there on hv and then on KVM, and prints one table per machine:
+# metric, hv, KVM, hv/KVM.  In these machines a nanosecond is one emulated
+# instruction, so the time rows count the instructions of each software
+# path, not cycles (Documentation/performance.rst).
+#
+# Environment:
+#   HV_MACHINES  machines to run, names or prefixes (default: qemu-svm-6.1
+#                and bochs-vmx-6.1; bochs-svm-6.1 is the third choice)
+#   HV_LOGDIR    where console logs go (default build/bench)
+#   HV_BENCH     more hv_bench options, e.g. "--runs 11"
+# Exit status 1 when a machine did not give both columns in full or its
+# console shows a kernel warning.
+set -u
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top" || exit 1
+logdir=${HV_LOGDIR:-$top/build/bench}
+mkdir -p "$logdir"
+
+. selftests/vm/kernels.sh
+
+# name emulator cpu what timeout(s)
+machines="
+qemu-svm-6.1	qemu	max			QEMU_TCG_-cpu_max:_AMD_SVM+NPT	900
+bochs-vmx-6.1	bochs	corei7_skylake_x	Bochs_corei7_skylake_x:_Intel_VMX+EPT	2400
+bochs-svm-6.1	bochs	trinity_apu		Bochs_trinity_apu:_AMD_SVM+NPT,_next-RIP,_decode_assists	2400
+"
+default="qemu-svm-6.1 bochs-vmx-6.1"
+
+wanted()
+{
+	for w in ${HV_MACHINES:-$default}; do
+		case "$1" in "$w"*) return 0 ;; esac
+	done
+	return 1
+}
+
+echo "bench: building hv.ko for $k61, hv_bench and the initramfs"
+selftests/vm/build-images.sh "$k61" || exit 1
+
+status=0
+out=$logdir/bench.txt
+: >"$out"
+echo "$machines" | while read -r name emu cpu what limit; do
+	[ -n "$name" ] || continue
+	wanted "$name" || continue
+	log=$logdir/$name.log
+	echo "bench: booting $name (takes up to $((limit / 60)) minutes)"
+	args="hv.mode=bench"
+	[ -n "${HV_BENCH:-}" ] && args="$args hv.bench=$(echo "$HV_BENCH" | tr ' ' ,)"
+	HV_DETERMINISTIC=1 HV_SMP=1 selftests/vm/run-machine.sh "$emu" "$k61" \
+		"$cpu" "build/initrd-$k61.gz" "$log" "$limit" "$args"
+	echo
+	awk -v machine="$name" -v what="$(echo "$what" | tr _ ' ')" \
+	    -v kver="$k61" -f selftests/vm/bench.awk "$log" | tee -a "$out"
+done
+echo
+echo "bench: tables in $out, consoles in $logdir"
+grep -q '^bench: FAILED' "$out" && status=1
+exit $status
