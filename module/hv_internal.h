@@ -83,6 +83,7 @@ struct hv_mmu {
  * @mm:		the address space of the process that created it; ioctls
  *		from any other fail with EIO, as on KVM
  * @slots:	[vm] memory slots by id
+ * @slots_end:	[vm] one past the highest id of a slot in use
  * @vcpus:	[vm] vCPUs by id (an id is also its index)
  * @tss_addr:	[vm] HV_SET_TSS_ADDR's argument (recorded only)
  * @mmu:	[vm] guest physical memory as the hardware sees it
@@ -93,6 +94,7 @@ struct hv_vm {
 	struct mutex lock;
 	struct mm_struct *mm;
 	struct hv_memslot slots[HV_MAX_MEMSLOTS];
+	u32 slots_end;
 	struct hv_vcpu *vcpus[HV_MAX_VCPUS];
 	u64 tss_addr;
 	struct hv_mmu mmu;

@@ -62,7 +62,7 @@ const struct hv_memslot *hv_memslot_find(struct hv_vm *vm, u64 gfn)
 	u32 i;
 
 	lockdep_assert_held(&vm->lock);
-	for (i = 0; i < HV_MAX_MEMSLOTS; i++) {
+	for (i = 0; i < vm->slots_end; i++) {
 		const struct hv_memslot *s = &vm->slots[i];
 
 		if (s->npages && gpa >= s->gpa &&
@@ -77,7 +77,7 @@ static bool hv_slots_overlap(struct hv_vm *vm, u32 id, u64 gpa, u64 npages)
 	u64 end = gpa + (npages << PAGE_SHIFT);
 	u32 i;
 
-	for (i = 0; i < HV_MAX_MEMSLOTS; i++) {
+	for (i = 0; i < vm->slots_end; i++) {
 		struct hv_memslot *s = &vm->slots[i];
 
 		if (i == id || !s->npages)
@@ -86,6 +86,20 @@ static bool hv_slots_overlap(struct hv_vm *vm, u32 id, u64 gpa, u64 npages)
 			return true;
 	}
 	return false;
+}
+
+/*
+ * One past the highest slot id in use: lookups stop there, so that an
+ * MMIO access (which no slot backs) costs a scan of the slots a VM has,
+ * not of all HV_MAX_MEMSLOTS.
+ */
+static void hv_update_slots_end(struct hv_vm *vm)
+{
+	u32 end = HV_MAX_MEMSLOTS;
+
+	while (end && !vm->slots[end - 1].npages)
+		end--;
+	vm->slots_end = end;
 }
 
 /*
@@ -127,6 +141,7 @@ static int hv_set_memory_region(struct hv_vm *vm,
 			return -EINVAL;
 		hv_mmu_unmap(vm, slot->gpa, slot->npages);
 		memset(slot, 0, sizeof(*slot));
+		hv_update_slots_end(vm);
 		return 0;
 	}
 
@@ -151,6 +166,7 @@ static int hv_set_memory_region(struct hv_vm *vm,
 	slot->npages = npages;
 	slot->hva = mem->userspace_addr;
 	slot->flags = mem->flags;
+	hv_update_slots_end(vm);
 	return 0;
 }
 
