@@ -79,6 +79,12 @@ struct metric {
 	int (*run)(const struct metric *m, int dev, double *value);
 	const void *code, *code_end;
 	unsigned long iterations;	/* per run, before --scale */
+	/* Exits to userspace: the reason, and a check of exit I (0, -1). */
+	unsigned int reason;
+	int (*exit)(const struct metric *m, struct hv_guest *g,
+		    unsigned long i);
+	/* The guest adds up in EDI the data each exit gives it. */
+	int adds_up;
 };
 
 static double now_ns(void)
@@ -190,60 +196,84 @@ out:
 	return ret;
 }
 
-/* (b)-(e): one exit to userspace per RUN; PREPARE completes each. */
+/* The exits of (b)-(e): each checks what the guest did or gives it data. */
+static int exit_out(const struct metric *m, struct hv_guest *g,
+		    unsigned long i)
+{
+	if (check_io(m, g, HV_EXIT_IO_OUT, PORT_OUT))
+		return -1;
+	if (*hv_guest_io_data(g) != 0x5a)
+		return fail(m, "OUT wrote %#x", *hv_guest_io_data(g));
+	return 0;
+}
+
+static int exit_in(const struct metric *m, struct hv_guest *g,
+		   unsigned long i)
+{
+	if (check_io(m, g, HV_EXIT_IO_IN, PORT_IN))
+		return -1;
+	*hv_guest_io_data(g) = i & 0xff;
+	return i & 0xff;
+}
+
+static int exit_mmio_write(const struct metric *m, struct hv_guest *g,
+			   unsigned long i)
+{
+	uint32_t v;
+
+	if (check_mmio(m, g, 1))
+		return -1;
+	memcpy(&v, g->run->mmio.data, 4);
+	if (v != 0x600dcafe)
+		return fail(m, "MMIO write of %#x", v);
+	return 0;
+}
+
+static int exit_mmio_read(const struct metric *m, struct hv_guest *g,
+			  unsigned long i)
+{
+	uint32_t v = (i & 0x7f) * 0x01010101u;
+
+	if (check_mmio(m, g, 0))
+		return -1;
+	memcpy(g->run->mmio.data, &v, 4);
+	return v;
+}
+
+static int exit_hlt(const struct metric *m, struct hv_guest *g,
+		    unsigned long i)
+{
+	return 0;
+}
+
+/*
+ * (b)-(e): one exit to userspace per RUN.  An exit handler returns the
+ * data it gave the guest (which the guest adds up), or -1.
+ */
 static int bench_exits(const struct metric *m, int dev, double *value)
 {
-	unsigned long n = iterations(m), i, sum = 0;
+	unsigned long n = iterations(m), i;
+	uint32_t sum = 0, given = 0;
 	struct hv_guest g;
-	unsigned int reason;
 	double t;
-	int ret = -1;
+	int ret = -1, r;
 
 	if (bench_guest(m, dev, &g))
 		goto out;
-	reason = m->code == g_hlt ? HV_EXIT_HLT :
-		 m->code == g_mmio_write || m->code == g_mmio_read ?
-		 HV_EXIT_MMIO : HV_EXIT_IO;
 	t = now_ns();
 	for (i = 0; i < n; i++) {
-		if (run_once(m, &g, reason))
+		if (run_once(m, &g, m->reason))
 			goto out;
-		if (m->code == g_out) {
-			if (check_io(m, &g, HV_EXIT_IO_OUT, PORT_OUT))
-				goto out;
-			if (*hv_guest_io_data(&g) != 0x5a) {
-				fail(m, "OUT wrote %#x", *hv_guest_io_data(&g));
-				goto out;
-			}
-		} else if (m->code == g_in) {
-			if (check_io(m, &g, HV_EXIT_IO_IN, PORT_IN))
-				goto out;
-			*hv_guest_io_data(&g) = i & 0xff;
-			if (i + 1 < n)
-				sum += i & 0xff;
-		} else if (m->code == g_mmio_write) {
-			uint32_t v;
-
-			if (check_mmio(m, &g, 1))
-				goto out;
-			memcpy(&v, g.run->mmio.data, 4);
-			if (v != 0x600dcafe) {
-				fail(m, "MMIO write of %#x", v);
-				goto out;
-			}
-		} else if (m->code == g_mmio_read) {
-			uint32_t v = i * 0x01010101u;
-
-			if (check_mmio(m, &g, 0))
-				goto out;
-			memcpy(g.run->mmio.data, &v, 4);
-			if (i + 1 < n)
-				sum += v;
-		}
+		/* The data of the exit before this one is in the guest now. */
+		sum += given;
+		r = m->exit(m, &g, i);
+		if (r < 0)
+			goto out;
+		given = r;
 	}
 	*value = (now_ns() - t) / n;
-	/* The last read is still to be completed: the sum is of the others. */
-	if ((m->code == g_in || m->code == g_mmio_read) && guest_edi(m, &g, sum))
+	/* Guests that read add up the data of every exit but the last. */
+	if (m->adds_up && guest_edi(m, &g, sum))
 		goto out;
 	ret = 0;
 out:
@@ -374,19 +404,22 @@ out:
 	return ret;
 }
 
-#define EXIT_METRIC(n, fn, iters) \
-	{ .name = #n, .unit = "ns", .run = fn, .code = g_##n, \
-	  .code_end = g_##n##_end, .iterations = iters }
+#define GUEST_METRIC(n, fn, iters) \
+	.name = #n, .unit = "ns", .run = fn, .code = g_##n, \
+	.code_end = g_##n##_end, .iterations = iters
+#define EXIT_METRIC(n, why, sum) \
+	{ GUEST_METRIC(n, bench_exits, 2000), .reason = why, \
+	  .exit = exit_##n, .adds_up = sum }
 #define MEMORY_METRIC(n) { .name = #n, .unit = "KiB", .run = bench_memory }
 
 static const struct metric metrics[] = {
-	EXIT_METRIC(cpuid, bench_cpuid, 20000),
-	EXIT_METRIC(out, bench_exits, 2000),
-	EXIT_METRIC(in, bench_exits, 2000),
-	EXIT_METRIC(mmio_write, bench_exits, 2000),
-	EXIT_METRIC(mmio_read, bench_exits, 2000),
-	EXIT_METRIC(hlt, bench_exits, 2000),
-	EXIT_METRIC(start, bench_start, 1),
+	{ GUEST_METRIC(cpuid, bench_cpuid, 20000) },
+	EXIT_METRIC(out, HV_EXIT_IO, 0),
+	EXIT_METRIC(in, HV_EXIT_IO, 1),
+	EXIT_METRIC(mmio_write, HV_EXIT_MMIO, 0),
+	EXIT_METRIC(mmio_read, HV_EXIT_MMIO, 1),
+	EXIT_METRIC(hlt, HV_EXIT_HLT, 0),
+	{ GUEST_METRIC(start, bench_start, 1) },
 	MEMORY_METRIC(vm_kib),
 	MEMORY_METRIC(vm_slab_kib),
 	MEMORY_METRIC(vcpu_kib),

@@ -21,15 +21,6 @@ BEGIN {
 
 { gsub(/\r/, "") }
 
-/^\[ *[0-9]+\.[0-9]+\]/ {
-	if ($0 ~ /Oops|BUG:|WARNING:|general protection|soft lockup|hung task|lockdep|circular locking|Call Trace:|kernel BUG|UBSAN|KASAN/) {
-		line = $0
-		sub(/^\[ *[0-9]+\.[0-9]+\] */, "", line)
-		fail("kernel: " line)
-	}
-	next
-}
-
 /^@@HV-BENCH-BEGIN / { split($2, a, "="); dev = a[2]; next }
 
 /^@@HV-BENCH-END / {
