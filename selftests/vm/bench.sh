@@ -29,16 +29,6 @@ qemu-svm-6.1	qemu	max			QEMU~TCG~-cpu~max:~AMD~SVM+NPT	900
 bochs-vmx-6.1	bochs	corei7_skylake_x	Bochs~corei7_skylake_x:~Intel~VMX+EPT	2400
 bochs-svm-6.1	bochs	trinity_apu		Bochs~trinity_apu:~AMD~SVM+NPT~with~next-RIP	2400
 "
-default="qemu-svm-6.1 bochs-vmx-6.1 bochs-svm-6.1"
-
-wanted()
-{
-	for w in ${HV_MACHINES:-$default}; do
-		case "$1" in "$w"*) return 0 ;; esac
-	done
-	return 1
-}
-
 echo "bench: building hv.ko for $k61, hv_bench and the initramfs"
 selftests/vm/build-images.sh "$k61" || exit 1
 
@@ -47,7 +37,7 @@ out=$logdir/bench.txt
 : >"$out"
 echo "$machines" | while read -r name emu cpu what limit; do
 	[ -n "$name" ] || continue
-	wanted "$name" || continue
+	hv_wanted "$name" || continue
 	log=$logdir/$name.log
 	echo "bench: booting $name"
 	args="hv.mode=bench"
