@@ -10,6 +10,8 @@
 #   HV_MACHINES  which machines to run: a space-separated list of names or
 #                of prefixes ("qemu" runs every QEMU machine); default all.
 #   HV_LOGDIR    where console logs go (default build/logs).
+#   HV_ARGS      more kernel arguments for every machine (selftests/vm/init
+#                lists them), e.g. HV_ARGS="hv.devices=hv".
 set -u
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -47,7 +49,7 @@ echo "$machines" | while read -r name emu kver cpu mode cpus limit spin shutdown
 	start=$(date +%s)
 	HV_SMP=$cpus selftests/vm/run-machine.sh "$emu" "$kver" "$cpu" \
 		"build/initrd-$kver.gz" "$log" "$limit" \
-		"hv.mode=$mode hv.timeout=$((limit / 2)) hv.spin=$spin hv.shutdown=$shutdown"
+		"hv.mode=$mode hv.timeout=$((limit / 2)) hv.spin=$spin hv.shutdown=$shutdown ${HV_ARGS:-}"
 	rc=$?
 	echo "check: $name finished in $(($(date +%s) - start)) s"
 	[ $rc -eq 124 ] && echo "E $name the machine was stopped after $limit s" >>"$results"

@@ -41,6 +41,7 @@ done
 
 cp "$top"/selftests/*_test "$top"/selftests/guest_once "$top"/selftests/hv_bench \
    "$top"/selftests/*.sh "$root/lib/hv/tests/"
+[ ! -x "$top/selftests/hv_fuzz" ] || cp "$top/selftests/hv_fuzz" "$root/lib/hv/tests/"
 # The launcher and its images, laid out as in the source tree so that
 # launcher_test.sh finds them the same way in both places.
 mkdir -p "$root/lib/hv/tests/launcher/expected" \
