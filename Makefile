@@ -24,6 +24,7 @@ help:
 	@echo "make deps        install the build and test dependencies (Debian, root)"
 	@echo "make check       run every selftest on hv and on KVM in emulated Intel and AMD PCs"
 	@echo "make demo        boot an emulated PC, load hv.ko and show it working"
+	@echo "make debug-kernel build the test machines' debug kernel (KASAN, UBSAN, lockdep...)"
 	@echo "make bench       exit costs, VM start and memory, hv beside KVM, in emulated PCs"
 	@echo "make bench-host  the same benchmark on this machine's own VT-x/AMD-V"
 	@echo "make checkpatch  run the kernel's checkpatch.pl on all C sources"
@@ -57,6 +58,10 @@ demo:
 	@selftests/vm/deps.sh
 	@selftests/vm/demo.sh
 
+debug-kernel:
+	@selftests/vm/deps.sh
+	@selftests/vm/debug-kernel.sh
+
 bench:
 	@selftests/vm/deps.sh
 	@selftests/vm/bench.sh
@@ -80,4 +85,4 @@ clean:
 	$(MAKE) -C selftests clean
 	rm -rf build
 
-.PHONY: all help module userspace selftests deps check demo bench bench-host checkpatch sparse clean
+.PHONY: all help module userspace selftests deps check demo debug-kernel bench bench-host checkpatch sparse clean
