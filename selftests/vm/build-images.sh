@@ -16,7 +16,10 @@ for kver in "$@"; do
 	rm -rf "$src"
 	mkdir -p "$src"
 	cp -r Kbuild module arch uapi "$src/"
-	if ! make -s -C "/usr/src/linux-headers-$kver" M="$top/$src" modules \
+	kdir=/usr/src/linux-headers-$kver
+	# A kernel built here (the debug kernel) is registered under build/kernels.
+	[ -d "build/kernels/$kver/build" ] && kdir=$top/build/kernels/$kver/build
+	if ! make -s -C "$kdir" M="$top/$src" modules \
 		>"$src/build.log" 2>&1; then
 		cat "$src/build.log" >&2
 		echo "hv: hv.ko does not build for $kver" >&2

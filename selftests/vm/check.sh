@@ -10,6 +10,7 @@
 #   HV_MACHINES  which machines to run: a space-separated list of names or
 #                of prefixes ("qemu" runs every QEMU machine); default all.
 #   HV_LOGDIR    where console logs go (default build/logs).
+#   HV_DEBUG=1   also the machine with the debug kernel (KASAN, lockdep...)
 #   HV_ARGS      more kernel arguments for every machine (selftests/vm/init
 #                lists them), e.g. HV_ARGS="hv.devices=hv".
 set -u
@@ -36,8 +37,19 @@ bochs-vmx-6.1	bochs	$k61	corei7_skylake_x	tests	1	1800	0	1
 bochs-svm-6.1	bochs	$k61	trinity_apu		tests	1	1800	0	0
 "
 
-echo "check: building hv.ko for $k61 and $k612, the selftests and the initramfs"
-selftests/vm/build-images.sh "$k61" "$k612" || exit 1
+# The debug kernel's machine (selftests/vm/debug-kernel.sh), for now only
+# with HV_DEBUG=1: it has not yet been through a whole make check.
+kdebug=
+if [ "${HV_DEBUG:-0}" = 1 ]; then
+	selftests/vm/debug-kernel.sh || exit 1
+	kdebug=$(cat build/debug-kernel/current)
+	machines="$machines
+qemu-svm-debug	qemu	$kdebug	max			tests	2	1800	1	1
+"
+fi
+
+echo "check: building hv.ko for $k61 and $k612${kdebug:+ and $kdebug}, the selftests and the initramfs"
+selftests/vm/build-images.sh "$k61" "$k612" $kdebug || exit 1
 
 results=$logdir/results.txt
 : >"$results"

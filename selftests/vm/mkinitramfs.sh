@@ -22,9 +22,12 @@ cp "$top/selftests/vm/init" "$root/init"
 cp "$hv_ko" "$root/lib/hv/hv.ko"
 
 # KVM for this kernel, in dependency order, decompressed for busybox insmod.
+# A kernel built here (the debug kernel) has its modules under build/kernels.
+moddir=/
+[ -d "$top/build/kernels/$kver/mods" ] && moddir=$top/build/kernels/$kver/mods
 for vendor in intel amd; do
 	order=
-	for m in $(modprobe -S "$kver" --show-depends "kvm_$vendor" |
+	for m in $(modprobe -d "$moddir" -S "$kver" --show-depends "kvm_$vendor" |
 		   awk '$1 == "insmod" { print $2 }'); do
 		name=$(basename "$m")
 		name=${name%.xz}

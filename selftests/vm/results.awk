@@ -63,6 +63,16 @@ BEGIN { booted = 0; done = 0; in_suite = 0; errors = 0 }
 
 /^@@HV-DONE/ { done = 1; next }
 
+# The debug kernel's kmemleak scan (init's kmemleak_check).
+/^@@HV-KMEMLEAK / {
+	n = $3
+	sub(/^objects=/, "", n)
+	split($2, a, "=")
+	if (n + 0 > 0)
+		error("kmemleak: " n " unreferenced object(s) allocated by " a[2])
+	next
+}
+
 in_suite && /^1\.\.[0-9]+$/ { planned = substr($0, 4) + 0; next }
 
 # The harness names each test as it starts it; its "ok N # SKIP" line for

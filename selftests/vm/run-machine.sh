@@ -23,6 +23,9 @@ set -u
 emulator=$1 kver=$2 cpu=$3 initrd=$4 log=$5 limit=$6
 shift 6
 kernel=/boot/vmlinuz-$kver
+# A kernel built here (the debug kernel) is registered under build/kernels.
+top=$(cd "$(dirname "$0")/../.." && pwd)
+[ -e "$top/build/kernels/$kver/vmlinuz" ] && kernel=$top/build/kernels/$kver/vmlinuz
 args="console=ttyS0 quiet printk.time=1 panic=-1 $*"
 
 qemu_clock=
