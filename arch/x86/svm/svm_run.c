@@ -28,6 +28,7 @@
 #include <asm/processor-flags.h>
 
 #include "../hv_x86.h"
+#include "../hv_x86_int.h"
 #include "svm.h"
 
 typedef int (*svm_exit_handler)(struct hv_vcpu *vcpu, struct svm_vcpu *svm);
@@ -152,6 +153,25 @@ static int svm_exit_cr_dr(struct hv_vcpu *vcpu, struct svm_vcpu *svm)
 	return hv_x86_handle_mov_from_cr(vcpu, reg, gpr, len);
 }
 
+/*
+ * The address size of an IN/OUT: EXITINFO1 has exactly one of A16, A32
+ * and A64 set (APM vol 2, 15.10.2).  QEMU's TCG SVM was seen to report
+ * none for a string I/O; then the code segment's default address size is
+ * the one left to use.
+ */
+static unsigned int svm_io_addr_bytes(struct hv_vcpu *vcpu, u64 info)
+{
+	switch ((info >> SVM_IOIO_ADDR_SHIFT) & 7) {
+	case 1:
+		return 2;
+	case 2:
+		return 4;
+	case 4:
+		return 8;
+	}
+	return hv_code_bytes(vcpu);
+}
+
 static int svm_exit_io(struct hv_vcpu *vcpu, struct svm_vcpu *svm)
 {
 	u64 info = svm->vmcb->control.exit_info_1;
@@ -161,7 +181,7 @@ static int svm_exit_io(struct hv_vcpu *vcpu, struct svm_vcpu *svm)
 		.in = info & SVM_IOIO_IN,
 		.string = info & SVM_IOIO_STR,
 		.rep = info & SVM_IOIO_REP,
-		.addr_bytes = ((info >> SVM_IOIO_ADDR_SHIFT) & 7) << 1,
+		.addr_bytes = svm_io_addr_bytes(vcpu, info),
 		.seg = HV_DS,
 		/* exit_info_2 is the next RIP, with or without NRIPS. */
 		.insn_len = svm->vmcb->control.exit_info_2 -
