@@ -28,9 +28,11 @@ BEGIN { booted = 0; done = 0; in_suite = 0; errors = 0 }
 { gsub(/\r/, "") }
 
 # Kernel lines carry a timestamp (printk.time=1); only they are scanned for
-# splats, so test output can never be mistaken for one.
+# splats, so test output can never be mistaken for one.  Lockdep's reports
+# are named by their titles: the debug kernel's boot says "RCU lockdep
+# checking is enabled", which is no report.
 /^\[ *[0-9]+\.[0-9]+\]/ {
-	if ($0 ~ /Oops|BUG:|WARNING:|general protection|soft lockup|hung task|blocked for more than|lockdep|circular locking|inconsistent lock state|Call Trace:|kernel BUG|UBSAN|KASAN/) {
+	if ($0 ~ /Oops|BUG:|WARNING:|general protection|soft lockup|hung task|blocked for more than|circular locking|recursive locking|inconsistent lock state|lock inversion|locking correctness validator|suspicious RCU usage|held lock freed|lock held when returning|Call Trace:|kernel BUG|UBSAN|KASAN|kmemleak: [0-9]+ new suspected/) {
 		line = $0
 		sub(/^\[ *[0-9]+\.[0-9]+\] */, "", line)
 		if (!(line in seen)) {
