@@ -43,6 +43,7 @@
 #include <sys/mman.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "fuzz/fuzz.h"
@@ -70,6 +71,32 @@ static const char *only_phase;
 
 /* ---- Children with a watchdog ---- */
 
+/* A crash of the fuzzer itself: say where, then die of the signal. */
+static void on_crash(int sig, siginfo_t *si, void *ctx)
+{
+	ucontext_t *uc = ctx;
+
+	fuzz_fail("%s at address %p, code %d, RIP %#llx (addr2line -e hv_fuzz); "
+		  "was doing: %s", strsignal(sig), si->si_addr, si->si_code,
+		  (unsigned long long)uc->uc_mcontext.gregs[REG_RIP],
+		  fuzz_stats->doing);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* In a child: report SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT (on_crash). */
+static void catch_crashes(void)
+{
+	static const int sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
+	struct sigaction sa = { .sa_sigaction = on_crash,
+				.sa_flags = SA_SIGINFO | SA_RESETHAND };
+	size_t i;
+
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < ARRAY_SIZE(sigs); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
 enum child_result { CHILD_OK, CHILD_FAILED, CHILD_SIGNALED, CHILD_HUNG };
 
 /*
@@ -92,6 +119,7 @@ static enum child_result run_child(int (*fn)(const void *), const void *arg,
 	}
 	if (pid == 0) {
 		close_range(3, ~0U, 0);
+		catch_crashes();
 		_exit(fn(arg) || fuzz_stats->why[0] ? 1 : 0);
 	}
 	while ((w = waitpid(pid, &status, WNOHANG)) == 0 &&
@@ -413,6 +441,22 @@ static int run_phase(int n, const struct phase *p, uint64_t seed,
 	return bad ? -1 : 0;
 }
 
+/* Whether the CPU's model name says QEMU (fuzz_on_qemu in fuzz.h). */
+static int host_is_qemu(void)
+{
+	char line[256];
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	int found = 0;
+
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "model name", 10))
+			found = strstr(line, "QEMU") ? 1 : -1;
+	fclose(f);
+	return found > 0;
+}
+
 static void usage(const char *prog, int status)
 {
 	size_t i;
@@ -517,11 +561,14 @@ int main(int argc, char **argv)
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	kmsg_open();
+	fuzz_on_qemu = host_is_qemu();
 	printf("TAP version 13\n1..%d\n", n + 1);
 	printf("# device: %s\n", hv_device);
 	printf("# seed %llu, %.0f s (%.1f s a phase), %d threads%s\n",
 	       (unsigned long long)seed, seconds, seconds / n, opts.threads,
 	       opts.iterations ? ", at most --iterations cases a phase" : "");
+	if (fuzz_on_qemu)
+		printf("# QEMU: TR always an available TSS (fuzz/fuzz.h)\n");
 	for (i = 0; i < n; i++)
 		if (run_phase(i + 1, run[i], seed, seconds / n))
 			failed++;

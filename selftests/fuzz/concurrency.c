@@ -87,6 +87,10 @@ static void *runner_main(void *arg)
 	while (!load(&w->race->stop)) {
 		int fd = load(&w->vcpu);
 
+		if (fd < 0) {		/* closed by the main thread */
+			usleep(1000);
+			continue;
+		}
 		if (fuzz_run(fd)) {
 			if (errno != EINTR)
 				usleep(500);
@@ -221,7 +225,7 @@ static void child_main(struct race *race, struct fuzz_rng *r)
 static void kill_child(struct race *race, struct fuzz_rng *r, long delay_us)
 {
 	double deadline;
-	int status;
+	int status = 0;
 	pid_t pid;
 
 	fuzz_doing("concurrency: a child killed after %ld us", delay_us);
@@ -314,7 +318,8 @@ static void chaos(struct race *race, struct fuzz_rng *r)
 		}
 		break;
 	case 10:
-		if (race->nextra >= FUZZ_MAX_THREADS)
+		/* hv_guest_add_vcpu() writes the GDT into the code slot. */
+		if (race->nextra >= FUZZ_MAX_THREADS || !race->g.mem)
 			break;
 		fuzz_doing("concurrency: a new vCPU while others run");
 		fuzz_count(ioctls, 8);

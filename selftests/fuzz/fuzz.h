@@ -154,6 +154,32 @@ uint64_t fuzz_user_addr(struct fuzz_rng *r, struct fuzz_mem *m);
 /* ---- Running guests ---- */
 
 /*
+ * Set when the host is QEMU's TCG (its model name says so), whose nested
+ * SVM brings the whole emulated machine down on two things a fuzzer does
+ * (QEMU 7.2, under KVM as under hv, so neither device could be tested):
+ *
+ *  - cpu_abort("invalid tss type") when a nested guest takes an
+ *    interrupt that changes privilege while its TR is not present or is
+ *    marked busy, as VMX wants it and KVM and hv report it: so every
+ *    segment state the fuzzer gives a vCPU gets an available TSS in TR
+ *    (fuzz_fix_tr());
+ *  - an assertion (qemu_mutex_lock_iothread) or a segfault once a nested
+ *    guest runs with breakpoints enabled in DR7 (KVM lets the guest's DR7
+ *    through to the CPU): so no DR7 the fuzzer writes, from the guest or
+ *    with KVM_SET_DEBUGREGS / KVM_SET_GUEST_DEBUG, enables a breakpoint.
+ *
+ * For the same reason KVM_RUN takes no register state from the run page
+ * there (kvm_dirty_regs is cleared first: KVM would load random segments
+ * and flags from it); hv does not implement that anyway.
+ *
+ * Elsewhere both are fuzzed like everything else.
+ */
+extern int fuzz_on_qemu;
+
+/* Make the TR of the struct hv_sregs (or kvm_sregs2) at P acceptable. */
+void fuzz_fix_tr(void *sregs);
+
+/*
  * SIGALRM every PERIOD_US microseconds, with a handler that does nothing
  * and no SA_RESTART: any KVM_RUN (or other wait) returns with EINTR
  * within a period.  SIGUSR1 gets the same handler, for pthread_kill.

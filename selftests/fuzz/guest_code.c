@@ -175,9 +175,18 @@ static void randomize_sregs(struct fuzz_rng *r, struct hv_guest *g)
 		mutate_sregs(r, &s);
 		changed = 1;
 	}
+	if (fuzz_on_qemu) {
+		fuzz_fix_tr(&s);
+		changed = 1;
+	}
 	if (changed) {
 		fuzz_count(ioctls, 1);
-		ioctl(g->vcpu, HV_SET_SREGS, &s);	/* EINVAL is fine */
+		/* EINVAL is fine; but on QEMU the TR must change anyway. */
+		if (ioctl(g->vcpu, HV_SET_SREGS, &s) && fuzz_on_qemu &&
+		    !ioctl(g->vcpu, HV_GET_SREGS, &s)) {
+			fuzz_fix_tr(&s);
+			ioctl(g->vcpu, HV_SET_SREGS, &s);
+		}
 	}
 }
 

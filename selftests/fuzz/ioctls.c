@@ -144,6 +144,14 @@ static int pick_fd(struct episode *e, int kind, int *index)
 	return e->nfds[FUZZ_FD_SYS] ? e->fds[FUZZ_FD_SYS][0] : -1;
 }
 
+/* Whether the N bytes at address P are all in the arena. */
+static int in_arena(struct episode *e, uint64_t p, size_t n)
+{
+	uint64_t start = (uintptr_t)e->m->arena, end = (uintptr_t)e->m->guard;
+
+	return p >= start && p < end && end - p >= n;
+}
+
 static void *any_run_page(struct episode *e)
 {
 	int i = rng_below(e->r, MAX_FDS);
@@ -158,6 +166,8 @@ static void run_vcpu(struct episode *e, int fd, struct hv_run *run)
 
 	while (n--) {
 		fuzz_doing("ioctls: KVM_RUN on fd %d", fd);
+		if (run && fuzz_on_qemu)
+			run->kvm_dirty_regs = 0;	/* see fuzz.h */
 		if (fuzz_run(fd))
 			return;
 		if (!run)
@@ -444,9 +454,7 @@ static void keep_new_fd(struct episode *e, unsigned long nr, long ret,
 {
 	int fd;
 
-	if (nr == KVM_CREATE_DEVICE && ret == 0 &&
-	    arg >= (uintptr_t)e->m->arena &&
-	    arg + 12 <= (uintptr_t)e->m->guard) {
+	if (nr == KVM_CREATE_DEVICE && ret == 0 && in_arena(e, arg, 12)) {
 		memcpy(&fd, (void *)(arg + 4), 4);
 		if (fd >= FIRST_FD && !known_fd(e, fd) &&
 		    fcntl(fd, F_GETFD) >= 0)
@@ -462,6 +470,31 @@ static void keep_new_fd(struct episode *e, unsigned long nr, long ret,
 		add_fd(e, FUZZ_FD_VCPU, ret);
 	else
 		add_fd(e, FUZZ_FD_OTHER, ret);
+}
+
+/*
+ * On QEMU (fuzz.h): segment states with a TR QEMU takes, debug registers
+ * with no breakpoint enabled; from the arena only, or else from nowhere.
+ */
+static unsigned long qemu_safe_arg(struct episode *e, unsigned long nr,
+				   unsigned long arg)
+{
+	unsigned char *p = (unsigned char *)arg;
+
+	if (nr != HV_SET_SREGS && nr != KVM_SET_SREGS2 &&
+	    nr != KVM_SET_DEBUGREGS && nr != KVM_SET_GUEST_DEBUG)
+		return arg;
+	if (!in_arena(e, arg, _IOC_SIZE(nr)))
+		return arg < FUZZ_LOW_END ? arg : (uintptr_t)e->m->hole;
+	if (nr == KVM_SET_DEBUGREGS) {
+		p[40] = 0;		/* struct kvm_debugregs: dr7 */
+	} else if (nr == KVM_SET_GUEST_DEBUG) {
+		p[2] &= ~2;		/* control: KVM_GUESTDBG_USE_HW_BP */
+		p[8 + 7 * 8] = 0;	/* arch.debugreg[7] */
+	} else {
+		fuzz_fix_tr(p);
+	}
+	return arg;
 }
 
 /* Call NR on FD with a fitting argument; KVM_RUN and slots go elsewhere. */
@@ -491,6 +524,8 @@ static void call(struct episode *e, const char *name, unsigned long nr, int fd,
 		arg = signal_mask_arg(e);
 	else
 		arg = ioctl_arg(e, nr);
+	if (fuzz_on_qemu)
+		arg = qemu_safe_arg(e, nr, arg);
 	fuzz_doing("ioctls: %s (%#lx) on fd %d, arg %#lx", name, nr, fd, arg);
 	fuzz_count(ioctls, 1);
 	ret = ioctl(fd, nr, arg);
@@ -680,7 +715,7 @@ static void open_episode(struct episode *e, struct hv_guest *g)
 		add_map(e, g->mem, GUEST_MEM_SIZE);
 		e->guest_mem = g->mem;
 		add_fd(e, FUZZ_FD_VM, g->vm);
-		/* Its run page again, with a guard page after it. */
+		/* Its run page again, followed by inaccessible space. */
 		munmap(g->run, 3 * HV_PAGE);
 		add_fd(e, FUZZ_FD_VCPU, g->vcpu);
 		g->run = e->run[0];

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 #include "fuzz.h"
 
@@ -142,7 +143,18 @@ static void one_guest(struct fuzz_rng *r, unsigned long n, int *failures)
 		return;
 	}
 	*failures = 0;
+	if (fuzz_on_qemu) {
+		struct hv_sregs s;
+
+		if (!ioctl(g.vcpu, HV_GET_SREGS, &s)) {
+			fuzz_fix_tr(&s);
+			ioctl(g.vcpu, HV_SET_SREGS, &s);
+		}
+	}
 	for (i = 0; i < runs; i++) {
+		/* On QEMU, no register state from the run page: see fuzz.h. */
+		if (fuzz_on_qemu)
+			g.run->kvm_dirty_regs = 0;
 		if (fuzz_run(g.vcpu) && errno == EINTR && ++eintr > 50)
 			break;
 		if (rng_chance(r, 60))

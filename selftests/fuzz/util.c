@@ -279,6 +279,19 @@ uint64_t fuzz_user_addr(struct fuzz_rng *r, struct fuzz_mem *m)
 
 /* ---- Running guests ---- */
 
+int fuzz_on_qemu;
+
+void fuzz_fix_tr(void *sregs)
+{
+	struct hv_segment *tr = &((struct hv_sregs *)sregs)->tr;
+
+	if (!fuzz_on_qemu)
+		return;
+	tr->present = 1;
+	tr->s = 0;
+	tr->type = (tr->type & 8) | 1;	/* available 16- or 32-bit TSS */
+}
+
 static void on_signal(int sig)
 {
 }
