@@ -38,8 +38,10 @@
 
 #include "fuzz.h"
 
-enum { FUZZ_FD_SYS, FUZZ_FD_VM, FUZZ_FD_VCPU, FUZZ_FD_DEV, FUZZ_FD_OTHER,
-       FUZZ_FD_KINDS };
+enum {
+	FUZZ_FD_SYS, FUZZ_FD_VM, FUZZ_FD_VCPU, FUZZ_FD_DEV, FUZZ_FD_OTHER,
+	FUZZ_FD_KINDS
+};
 
 struct fuzz_ioctl {
 	int fd_kind;
