@@ -733,7 +733,8 @@ static int count_0f01(const unsigned char *p, size_t n, unsigned char modrm)
  *   (kvm_amd.vgif) does not intercept STGI and CLGI, and the CPU runs
  *   them, since the VMCB's EFER always has SVME (a KVM 6.1 deviation from
  *   the APM, which wants #UD while the guest's EFER.SVME is clear): on
- *   KVM with vgif they complete; elsewhere #UD.
+ *   KVM with vgif they complete in protected and long mode; in real mode
+ *   the CPU's own check makes them #UD; elsewhere #UD.
  * - The hypercall of the host's vendor (VMCALL on Intel, VMMCALL on AMD),
  *   in every mode: RAX = -KVM_ENOSYS, 32 bits of it outside 64-bit mode.
  * - The other vendor's hypercall is #UD on the CPU; KVM's #UD intercept
@@ -790,7 +791,8 @@ static void virt_instructions(struct __test_metadata *_metadata,
 			want = HC_ENOSYS32;
 		if (i == SLOT_VMMCALL && (!intel || mode != HV_MODE_REAL))
 			want = HC_ENOSYS32;
-		if (vgif && (i == SLOT_STGI || i == SLOT_CLGI))
+		if (vgif && mode != HV_MODE_REAL &&
+		    (i == SLOT_STGI || i == SLOT_CLGI))
 			want = 0x5eed;
 		if (!intel && res[i] == RES_GP &&
 		    (i == SLOT_VMRUN || i == SLOT_VMLOAD || i == SLOT_VMSAVE))
