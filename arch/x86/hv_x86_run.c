@@ -298,13 +298,19 @@ int hv_x86_inject_gp(struct hv_vcpu *vcpu)
 
 /*
  * VMCALL/VMMCALL: hv offers no hypercalls; like KVM for an unknown one,
- * the guest gets -KVM_ENOSYS (-1000) in RAX.
+ * the guest gets -KVM_ENOSYS (-1000) in RAX, and outside 64-bit mode
+ * only its low 32 bits, RAX's upper half cleared (KVM's
+ * kvm_emulate_hypercall()).
  */
 #define HV_HC_ENOSYS	1000
 
 int hv_x86_handle_vmcall(struct hv_vcpu *vcpu, unsigned int insn_len)
 {
-	vcpu->regs[HV_RAX] = (u64)-HV_HC_ENOSYS;
+	u64 ret = (u64)-HV_HC_ENOSYS;
+
+	if (hv_code_bytes(vcpu) != 8)
+		ret = (u32)ret;
+	vcpu->regs[HV_RAX] = ret;
 	hv_skip_insn(vcpu, insn_len);
 	return 1;
 }
