@@ -23,6 +23,7 @@ help:
 	@echo "make module      build hv.ko against KDIR (now: $(KDIR))"
 	@echo "make deps        install the build and test dependencies (Debian, root)"
 	@echo "make check       run every selftest on hv and on KVM in emulated Intel and AMD PCs"
+	@echo "make fuzz        the fuzzer on the debug machine: FUZZ_SECONDS=N (300), FUZZ_SEED=N (random)"
 	@echo "make demo        boot an emulated PC, load hv.ko and show it working"
 	@echo "make debug-kernel build the test machines' debug kernel (KASAN, UBSAN, lockdep...)"
 	@echo "make bench       exit costs, VM start and memory, hv beside KVM, in emulated PCs"
@@ -53,6 +54,17 @@ deps:
 check:
 	@selftests/vm/deps.sh
 	@selftests/vm/check.sh
+
+# FUZZ_SECONDS on each device; HV_MACHINES picks other machines.
+FUZZ_SECONDS ?= 300
+ifeq ($(origin FUZZ_SEED), undefined)
+FUZZ_SEED := $(shell date +%s)
+endif
+fuzz:
+	@selftests/vm/deps.sh
+	@echo "fuzz: seed $(FUZZ_SEED), $(FUZZ_SECONDS) s on each device"
+	@HV_MACHINES="$${HV_MACHINES:-qemu-svm-debug}" HV_FUZZ=$(FUZZ_SECONDS) \
+		HV_SEED=$(FUZZ_SEED) selftests/vm/check.sh
 
 demo:
 	@selftests/vm/deps.sh
@@ -85,4 +97,4 @@ clean:
 	$(MAKE) -C selftests clean
 	rm -rf build
 
-.PHONY: all help module userspace selftests deps check demo debug-kernel bench bench-host checkpatch sparse clean
+.PHONY: all help module userspace selftests deps check fuzz demo debug-kernel bench bench-host checkpatch sparse clean

@@ -11,6 +11,8 @@
 #                of prefixes ("qemu" runs every QEMU machine); default all.
 #   HV_LOGDIR    where console logs go (default build/logs).
 #   HV_DEBUG=0   without the debug kernel's machine (and without building it)
+#   HV_FUZZ=SEC  run the fuzzer SEC seconds on each device of every machine
+#                booted (HV_SEED=N its seed, default 1): 'make fuzz'
 #   HV_ARGS      more kernel arguments for every machine (selftests/vm/init
 #                lists them), e.g. HV_ARGS="hv.devices=hv".
 set -u
@@ -22,19 +24,20 @@ mkdir -p "$logdir"
 
 . selftests/vm/kernels.sh
 
-# name emulator kernel cpu mode cpus timeout(s) spin shutdown
+# name emulator kernel cpu mode cpus timeout(s) spin shutdown fuzz
 # (spin: 1 when the emulator interrupts a guest spinning in "jmp .": QEMU
 # does, Bochs does not; see the shared test-environment notes.
 # shutdown: 1 when a guest's triple fault reaches the hypervisor as a
-# shutdown exit: Bochs on AMD resets the whole PC instead, for KVM too.)
+# shutdown exit: Bochs on AMD resets the whole PC instead, for KVM too.
+# fuzz: seconds of hv_fuzz on each device, with seed 1, after the suites.)
 # The Bochs AMD machine is there for what QEMU's SVM lacks: next-RIP.
 # (No emulated CPU here has decode assists: Documentation/testing.rst.)
 machines="
-qemu-svm-6.1	qemu	$k61	max			tests	2	900	1	1
-qemu-svm-6.12	qemu	$k612	max			tests	2	900	1	1
-qemu-nosvm-6.1	qemu	$k61	qemu64,-svm		nohw	1	300	1	1
-bochs-vmx-6.1	bochs	$k61	corei7_skylake_x	tests	1	1800	0	1
-bochs-svm-6.1	bochs	$k61	trinity_apu		tests	1	1800	0	0
+qemu-svm-6.1	qemu	$k61	max			tests	2	900	1	1	0
+qemu-svm-6.12	qemu	$k612	max			tests	2	900	1	1	0
+qemu-nosvm-6.1	qemu	$k61	qemu64,-svm		nohw	1	300	1	1	0
+bochs-vmx-6.1	bochs	$k61	corei7_skylake_x	tests	1	1800	0	1	0
+bochs-svm-6.1	bochs	$k61	trinity_apu		tests	1	1800	0	0	0
 "
 
 # The debug kernel's machine (selftests/vm/debug-kernel.sh: built once,
@@ -44,7 +47,7 @@ if [ "${HV_DEBUG:-1}" = 1 ] && hv_wanted qemu-svm-debug; then
 	selftests/vm/debug-kernel.sh || exit 1
 	kdebug=$(cat build/debug-kernel/current)
 	machines="$machines
-qemu-svm-debug	qemu	$kdebug	max			tests	2	1800	1	1
+qemu-svm-debug	qemu	$kdebug	max			tests	2	1800	1	1	60
 "
 fi
 
@@ -53,15 +56,22 @@ selftests/vm/build-images.sh "$k61" "$k612" $kdebug || exit 1
 
 results=$logdir/results.txt
 : >"$results"
-echo "$machines" | while read -r name emu kver cpu mode cpus limit spin shutdown; do
+echo "$machines" | while read -r name emu kver cpu mode cpus limit spin shutdown fuzz; do
 	[ -n "$name" ] || continue
 	hv_wanted "$name" || continue
+	seed=1
+	if [ -n "${HV_FUZZ:-}" ]; then
+		fuzz=$HV_FUZZ
+		seed=${HV_SEED:-1}
+	fi
+	# Two devices' fuzzing, with room to spare.
+	limit=$((limit + 3 * fuzz))
 	log=$logdir/$name.log
 	echo "check: booting $name ($emu -cpu $cpu, $kver, $cpus CPU)"
 	start=$(date +%s)
 	HV_SMP=$cpus selftests/vm/run-machine.sh "$emu" "$kver" "$cpu" \
 		"build/initrd-$kver.gz" "$log" "$limit" \
-		"hv.mode=$mode hv.timeout=$((limit / 2)) hv.spin=$spin hv.shutdown=$shutdown ${HV_ARGS:-}"
+		"hv.mode=$mode hv.timeout=$((limit / 2)) hv.spin=$spin hv.shutdown=$shutdown hv.fuzz=$fuzz hv.seed=$seed ${HV_ARGS:-}"
 	rc=$?
 	echo "check: $name finished in $(($(date +%s) - start)) s"
 	[ $rc -eq 124 ] && echo "E $name the machine was stopped after $limit s" >>"$results"
