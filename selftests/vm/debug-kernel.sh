@@ -51,7 +51,7 @@ log=$out/build.log
 jobs=${HV_JOBS:-$(nproc)}
 start=$(date +%s)
 echo "debug kernel: building Linux $srcver with KASAN, UBSAN, lockdep, kmemleak" \
-     "(once, about 5 minutes on 2 CPUs; log in ${log#"$top"/})"
+     "(once, about 4 minutes on 2 CPUs; log in ${log#"$top"/})"
 {
 	if [ ! -f "$src/.extracted" ]; then
 		rm -rf "$src" && mkdir -p "$src" &&
