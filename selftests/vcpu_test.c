@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -392,6 +393,36 @@ TEST_F(vcpu, sregs_bad_apic_base_einval)
 	s.apic_base = 0xfee00901;		/* a reserved low bit */
 	EXPECT_EQ(-1, ioctl(self->vcpu, HV_SET_SREGS, &s));
 	EXPECT_EQ(EINVAL, errno);
+}
+
+/*
+ * Userspace may give the guest any physical-address width in CPUID
+ * 0x80000008.EAX[7:0], even one above 64 bits: then no bit of a physical
+ * address is reserved, and an APIC base above bit 36 is accepted.  (The
+ * debug kernel's UBSAN once caught hv shifting by more than 63 here.)
+ */
+TEST_F(vcpu, sregs_phys_bits_above_64)
+{
+	struct hv_cpuid2 *cpuid;
+	struct hv_sregs s;
+	unsigned int i;
+
+	cpuid = calloc(1, sizeof(*cpuid) + 256 * sizeof(cpuid->entries[0]));
+	ASSERT_NE(NULL, cpuid);
+	cpuid->nent = 256;
+	ASSERT_EQ(0, ioctl(self->sys, HV_GET_SUPPORTED_CPUID, cpuid));
+	for (i = 0; i < cpuid->nent; i++)
+		if (cpuid->entries[i].function == 0x80000008)
+			cpuid->entries[i].eax = (cpuid->entries[i].eax & ~0xffu) | 100;
+	ASSERT_EQ(0, ioctl(self->vcpu, HV_SET_CPUID2, cpuid));
+	free(cpuid);
+
+	ASSERT_EQ(0, ioctl(self->vcpu, HV_GET_SREGS, &s));
+	s.apic_base = 0x10000fee00900ULL;	/* bit 48: not reserved now */
+	EXPECT_EQ(0, ioctl(self->vcpu, HV_SET_SREGS, &s))
+		TH_LOG("KVM_SET_SREGS: %s", strerror(errno));
+	ASSERT_EQ(0, ioctl(self->vcpu, HV_GET_SREGS, &s));
+	EXPECT_EQ(0x10000fee00900ULL, s.apic_base);
 }
 
 TEST_F(vcpu, bad_pointers_efault)

@@ -46,10 +46,18 @@ const struct hv_arch_ops *hv_arch_probe(void)
 #define APIC_BASE_X2APIC	BIT_ULL(10)
 #define APIC_BASE_ENABLE	BIT_ULL(11)
 
-/* Physical address bits beyond the guest's width (its CPUID, else 36). */
+/*
+ * Physical address bits beyond the guest's width (its CPUID, else 36).
+ * Userspace may claim any width up to 255 bits: from 64 on, none is
+ * reserved, as KVM's rsvd_bits() makes it.
+ */
 static u64 hv_guest_phys_reserved(struct hv_vcpu *vcpu)
 {
-	return ~GENMASK_ULL(hv_cpuid_maxphyaddr(vcpu) - 1, 0);
+	unsigned int bits = hv_cpuid_maxphyaddr(vcpu);
+
+	if (bits >= 64)
+		return 0;
+	return ~GENMASK_ULL(bits - 1, 0);
 }
 
 /* The CR4 bits KVM knows; every other bit is reserved. */
