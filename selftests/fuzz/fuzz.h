@@ -155,14 +155,23 @@ uint64_t fuzz_user_addr(struct fuzz_rng *r, struct fuzz_mem *m);
 
 /*
  * Set when the host is QEMU's TCG (its model name says so), whose nested
- * SVM brings the whole emulated machine down on two things a fuzzer does
+ * SVM brings the whole emulated machine down on three things a fuzzer does
  * (QEMU 7.2, under KVM as under hv, so neither device could be tested):
  *
  *  - cpu_abort("invalid tss type") when a nested guest takes an
  *    interrupt that changes privilege while its TR is not present or is
  *    marked busy, as VMX wants it and KVM and hv report it: so every
  *    segment state the fuzzer gives a vCPU gets an available TSS in TR
- *    (fuzz_fix_tr());
+ *    (fuzz_fix_sregs());
+ *  - a host left running with paging off after any exit of a nested
+ *    guest whose EFER.LME is set while its CR0.PG and CR4.PAE are clear
+ *    (a state hardware allows, between enabling long mode and paging):
+ *    QEMU's #VMEXIT loads the host's CR0 before its CR4 and EFER, and
+ *    refuses to turn paging on over the guest's PAE-less CR4, so the
+ *    host's CPU runs away and the kernel reports an RCU stall.  So no
+ *    segment state (fuzz_fix_sregs()), KVM_SET_MSRS or guest WRMSR to
+ *    EFER sets LME outside long mode.  (A long-mode guest could still
+ *    leave it through compatibility mode and clear PAE: rare enough.)
  *  - an assertion (qemu_mutex_lock_iothread) or a segfault once a nested
  *    guest runs with breakpoints enabled in DR7 (KVM lets the guest's DR7
  *    through to the CPU): so no DR7 the fuzzer writes, from the guest or
@@ -172,12 +181,21 @@ uint64_t fuzz_user_addr(struct fuzz_rng *r, struct fuzz_mem *m);
  * there (kvm_dirty_regs is cleared first: KVM would load random segments
  * and flags from it); hv does not implement that anyway.
  *
- * Elsewhere both are fuzzed like everything else.
+ * Elsewhere all of it is fuzzed like everything else.
  */
 extern int fuzz_on_qemu;
 
-/* Make the TR of the struct hv_sregs (or kvm_sregs2) at P acceptable. */
-void fuzz_fix_tr(void *sregs);
+/*
+ * On QEMU, make the struct hv_sregs (or kvm_sregs2: the same layout up
+ * to EFER) at P one QEMU survives: an available TSS in TR, EFER.LME only
+ * in long mode (a guest with LME and PAE could clear PAE itself).
+ */
+void fuzz_fix_sregs(void *sregs);
+
+#define FUZZ_CR0_PG	(1ULL << 31)
+#define FUZZ_CR4_PAE	(1ULL << 5)
+#define FUZZ_EFER_LME	(1ULL << 8)
+#define FUZZ_MSR_EFER	0xc0000080
 
 /*
  * SIGALRM every PERIOD_US microseconds, with a handler that does nothing

@@ -176,7 +176,7 @@ static void randomize_sregs(struct fuzz_rng *r, struct hv_guest *g)
 		changed = 1;
 	}
 	if (fuzz_on_qemu) {
-		fuzz_fix_tr(&s);
+		fuzz_fix_sregs(&s);
 		changed = 1;
 	}
 	if (changed) {
@@ -184,7 +184,7 @@ static void randomize_sregs(struct fuzz_rng *r, struct hv_guest *g)
 		/* EINVAL is fine; but on QEMU the TR must change anyway. */
 		if (ioctl(g->vcpu, HV_SET_SREGS, &s) && fuzz_on_qemu &&
 		    !ioctl(g->vcpu, HV_GET_SREGS, &s)) {
-			fuzz_fix_tr(&s);
+			fuzz_fix_sregs(&s);
 			ioctl(g->vcpu, HV_SET_SREGS, &s);
 		}
 	}

@@ -475,8 +475,9 @@ static void keep_new_fd(struct episode *e, unsigned long nr, long ret,
 }
 
 /*
- * On QEMU (fuzz.h): segment states with a TR QEMU takes, debug registers
- * with no breakpoint enabled; from the arena only, or else from nowhere.
+ * On QEMU (fuzz.h): segment states and MSRs QEMU survives, debug
+ * registers with no breakpoint enabled; from the arena only, or else from
+ * nowhere.
  */
 static unsigned long qemu_safe_arg(struct episode *e, unsigned long nr,
 				   unsigned long arg)
@@ -484,17 +485,25 @@ static unsigned long qemu_safe_arg(struct episode *e, unsigned long nr,
 	unsigned char *p = (unsigned char *)arg;
 
 	if (nr != HV_SET_SREGS && nr != KVM_SET_SREGS2 &&
-	    nr != KVM_SET_DEBUGREGS && nr != KVM_SET_GUEST_DEBUG)
+	    nr != KVM_SET_DEBUGREGS && nr != KVM_SET_GUEST_DEBUG &&
+	    nr != KVM_SET_MSRS)
 		return arg;
 	if (!in_arena(e, arg, _IOC_SIZE(nr)))
 		return arg < FUZZ_LOW_END ? arg : (uintptr_t)e->m->hole;
-	if (nr == KVM_SET_DEBUGREGS) {
+	if (nr == KVM_SET_MSRS) {
+		/* struct kvm_msrs: nmsrs, pad, then {index, pad, data}. */
+		uint32_t i, n = *(uint32_t *)p;
+
+		for (i = 0; i < n && in_arena(e, arg + 8 + 16 * i, 16); i++)
+			if (*(uint32_t *)(p + 8 + 16 * i) == FUZZ_MSR_EFER)
+				p[8 + 16 * i + 9] &= ~(FUZZ_EFER_LME >> 8);
+	} else if (nr == KVM_SET_DEBUGREGS) {
 		p[40] = 0;		/* struct kvm_debugregs: dr7 */
 	} else if (nr == KVM_SET_GUEST_DEBUG) {
 		p[2] &= ~2;		/* control: KVM_GUESTDBG_USE_HW_BP */
 		p[8 + 7 * 8] = 0;	/* arch.debugreg[7] */
 	} else {
-		fuzz_fix_tr(p);
+		fuzz_fix_sregs(p);
 	}
 	return arg;
 }

@@ -147,7 +147,7 @@ static void one_guest(struct fuzz_rng *r, unsigned long n, int *failures)
 		struct hv_sregs s;
 
 		if (!ioctl(g.vcpu, HV_GET_SREGS, &s)) {
-			fuzz_fix_tr(&s);
+			fuzz_fix_sregs(&s);
 			ioctl(g.vcpu, HV_SET_SREGS, &s);
 		}
 	}

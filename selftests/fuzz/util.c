@@ -281,15 +281,18 @@ uint64_t fuzz_user_addr(struct fuzz_rng *r, struct fuzz_mem *m)
 
 int fuzz_on_qemu;
 
-void fuzz_fix_tr(void *sregs)
+void fuzz_fix_sregs(void *sregs)
 {
-	struct hv_segment *tr = &((struct hv_sregs *)sregs)->tr;
+	struct hv_sregs *s = sregs;
 
 	if (!fuzz_on_qemu)
 		return;
-	tr->present = 1;
-	tr->s = 0;
-	tr->type = (tr->type & 8) | 1;	/* available 16- or 32-bit TSS */
+	s->tr.present = 1;
+	s->tr.s = 0;
+	s->tr.type = (s->tr.type & 8) | 1;	/* available 16- or 32-bit TSS */
+	/* LME only with paging on (so with PAE, or SET_SREGS refuses it). */
+	if (!(s->cr0 & FUZZ_CR0_PG) || !(s->cr4 & FUZZ_CR4_PAE))
+		s->efer &= ~FUZZ_EFER_LME;
 }
 
 static void on_signal(int sig)

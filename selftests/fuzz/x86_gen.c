@@ -492,10 +492,14 @@ static void gen_msr(struct fuzz_code *c)
 {
 	struct fuzz_rng *r = c->rng;
 	uint64_t v = rng_value(r);
+	uint32_t msr = pick_msr(r);
 
 	if (rng_chance(r, 20))	/* EFER, with its bits toggled */
 		v = 0x500 ^ (1ULL << rng_below(r, 16));
-	mov_imm(c, RCX, pick_msr(r));
+	/* See fuzz.h: LME without PAE brings QEMU down. */
+	if (fuzz_on_qemu && msr == FUZZ_MSR_EFER && c->mode != HV_MODE_LONG)
+		v &= ~FUZZ_EFER_LME;
+	mov_imm(c, RCX, msr);
 	mov_imm(c, RAX, (uint32_t)v);
 	mov_imm(c, RDX, v >> 32);
 	e1(c, 0x0f);
