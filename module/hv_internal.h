@@ -127,6 +127,8 @@ enum hv_pending {
  * @io_rip:	linear RIP of an IN or OUT left for userspace: the next
  *		HV_RUN completes it only if RIP is still there
  * @dr:		DR0-DR3 and DR6 (index 0-3, 6) as the guest wrote them
+ * @dr_direct:	the guest has its debug registers: MOV DR does not exit
+ *		until the next exit (hv_x86_handle_dr_access())
  * @star..@kernel_gs_base: the SYSCALL MSRs, loaded while the guest runs
  * @host_msrs:	the host's values of those while the guest's are loaded
  * @guest_msrs_loaded: [cpu] the guest's SYSCALL MSRs are in the CPU
@@ -151,6 +153,7 @@ struct hv_x86_vcpu {
 	u64 xcr0;
 	u64 host_xcr0;
 	u64 dr[7];
+	bool dr_direct;
 	u64 star, lstar, cstar, sfmask, kernel_gs_base;
 	u64 host_msrs[5];
 	bool guest_msrs_loaded;
@@ -244,6 +247,7 @@ enum hv_seg {
  * @set_rflags:		set RFLAGS
  * @get_dr7:		DR7
  * @set_dr7:		set DR7
+ * @intercept_dr:	whether MOV DR exits (true) or runs in the guest
  * @get_msr:		read an MSR kept in hardware state (SYSENTER_*,
  *			FS/GS base, PAT...); 1 if the backend does not hold it
  * @set_msr:		write one (validated); 1 if the backend does not hold it
@@ -298,6 +302,7 @@ struct hv_arch_ops {
 	void (*set_rflags)(struct hv_vcpu *vcpu, u64 rflags);
 	u64 (*get_dr7)(struct hv_vcpu *vcpu);
 	void (*set_dr7)(struct hv_vcpu *vcpu, u64 dr7);
+	void (*intercept_dr)(struct hv_vcpu *vcpu, bool on);
 	int (*get_msr)(struct hv_vcpu *vcpu, u32 index, u64 *val);
 	int (*set_msr)(struct hv_vcpu *vcpu, u32 index, u64 val);
 	void (*load_pdptrs)(struct hv_vcpu *vcpu, const u64 *pdptrs);

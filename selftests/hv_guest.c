@@ -2,6 +2,7 @@
 /*
  * hv selftests: small guests (hv_guest.h).
  */
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -211,4 +212,11 @@ uint64_t hv_guest_rip(struct hv_guest *g)
 	if (ioctl(g->vcpu, HV_GET_REGS, &regs))
 		return ~0ULL;
 	return regs.rip;
+}
+
+bool hv_machine_says(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && !strcmp(v, "1");
 }

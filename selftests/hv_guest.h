@@ -19,6 +19,7 @@
 #ifndef HV_GUEST_H
 #define HV_GUEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -89,5 +90,12 @@ static inline unsigned char *hv_guest_io_data(struct hv_guest *g)
 }
 
 uint64_t hv_guest_rip(struct hv_guest *g);
+
+/*
+ * Whether the test machine set the environment variable NAME to 1, to say
+ * what its emulator can or cannot do (HV_SKIP_SHUTDOWN_TESTS,
+ * HV_SKIP_BREAKPOINT_TESTS, HV_SPIN_TESTS: selftests/vm/init).
+ */
+bool hv_machine_says(const char *name);
 
 #endif /* HV_GUEST_H */

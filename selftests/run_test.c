@@ -509,9 +509,16 @@ GUEST(prot_triple_fault, ".code32", "ud2");
  */
 static bool shutdown_tests_skipped(void)
 {
-	const char *v = getenv("HV_SKIP_SHUTDOWN_TESTS");
+	return hv_machine_says("HV_SKIP_SHUTDOWN_TESTS");
+}
 
-	return v && !strcmp(v, "1");
+/*
+ * QEMU 7.2 crashes when a nested guest arms hardware breakpoints (with
+ * KVM as with hv): the test machine says so with HV_SKIP_BREAKPOINT_TESTS=1.
+ */
+static bool breakpoint_tests_skipped(void)
+{
+	return hv_machine_says("HV_SKIP_BREAKPOINT_TESTS");
 }
 
 static void setup_triple_fault(struct __test_metadata *_metadata,
@@ -807,6 +814,81 @@ TEST(debug_registers)
 	EXPECT_EQ(0x700, regs.rdx);
 	EXPECT_EQ(0xffff0ff0, regs.rsi);
 	hv_guest_destroy(&g);
+}
+
+/*
+ * Breakpoints the guest arms fire in the guest, and DR6 says which
+ * (SDM vol 3, 18.2-18.3).  The #DB handler at CODE_GPA + 0x100 reads DR6
+ * into EBX and reports vector 1.
+ */
+#define REPORT_DB							\
+	".fill 0x100 - (. - 9b), 1, 0xf4;"				\
+	"mov %dr6, %ebx; mov $1, %al; out %al, $0xee; hlt"
+
+/* An execute breakpoint on the NOP (DR0, L0): a fault before it runs. */
+GUEST(prot_dr_exec, ".code32",
+	"9: mov $(0x1000 + 1f - 9b), %eax; mov %eax, %dr0;"
+	"mov $0x401, %eax; mov %eax, %dr7;"
+	"1: nop; hlt;"
+	REPORT_DB);
+
+/* A 4-byte data write breakpoint (DR1, L1, RW1=01, LEN1=11): a trap. */
+GUEST(prot_dr_write, ".code32",
+	"9: mov $0x90000, %eax; mov %eax, %dr1;"
+	"mov $0xd00404, %eax; mov %eax, %dr7;"
+	"mov 0x90000, %ecx; mov $0x55, %ecx; mov %ecx, 0x90000; hlt;"
+	REPORT_DB);
+
+#define DR6_B0	0x1
+#define DR6_B1	0x2
+#define DR6_BS	0x4000
+
+/* The guest's #DB reports DR6 with exactly the status bits BITS. */
+static void expect_breakpoint(struct __test_metadata *_metadata,
+			      const unsigned char *code,
+			      const unsigned char *end, uint64_t bits)
+{
+	struct hv_guest g;
+	struct hv_regs regs;
+
+	hv_guest_setup(_metadata, &g, HV_MODE_PROT32, code, end);
+	hv_guest_set_idt(&g, 1, CODE_GPA + 0x100);
+	run(_metadata, &g);
+	expect_fault_report(_metadata, &g, 1);
+	get_regs(_metadata, &g, &regs);
+	EXPECT_EQ(bits, regs.rbx & 0xe00f) TH_LOG("DR6 = %#llx", regs.rbx);
+	hv_guest_destroy(&g);
+}
+
+TEST(breakpoint_execute)
+{
+	if (breakpoint_tests_skipped())
+		SKIP(return, "HV_SKIP_BREAKPOINT_TESTS=1: the emulator crashes on them");
+	expect_breakpoint(_metadata, prot_dr_exec, prot_dr_exec_end, DR6_B0);
+}
+
+TEST(breakpoint_data_write)
+{
+	if (breakpoint_tests_skipped())
+		SKIP(return, "HV_SKIP_BREAKPOINT_TESTS=1: the emulator crashes on them");
+	expect_breakpoint(_metadata, prot_dr_write, prot_dr_write_end, DR6_B1);
+}
+
+/*
+ * A single step (EFLAGS.TF) in a guest that never touched a debug
+ * register: the #DB's DR6 has BS and no B bit (SDM vol 3, 18.3.1.4).  On
+ * VMX the CPU writes that into the DR6 it has, which VM exits do not
+ * switch: it must reach the guest, and leave the host's.  The POPF sets
+ * TF; the trap comes after the NOP that follows it.
+ */
+GUEST(prot_single_step, ".code32",
+	"9: pushf; orl $0x100, (%esp); popf; nop; hlt;"
+	REPORT_DB);
+
+TEST(single_step_dr6)
+{
+	expect_breakpoint(_metadata, prot_single_step, prot_single_step_end,
+			  DR6_BS);
 }
 
 /*

@@ -107,8 +107,7 @@ int hv_x86_handle_mov_to_cr_gpr(struct hv_vcpu *vcpu, int cr, int gpr,
 				unsigned int insn_len);
 int hv_x86_handle_mov_from_cr(struct hv_vcpu *vcpu, int cr, int gpr,
 			      unsigned int insn_len);
-int hv_x86_handle_mov_dr(struct hv_vcpu *vcpu, int dr, int gpr, bool to_dr,
-			 unsigned int insn_len);
+int hv_x86_handle_dr_access(struct hv_vcpu *vcpu);
 int hv_x86_handle_shutdown(struct hv_vcpu *vcpu);
 /* INIT the vCPU's registers (the backend resets its own state). */
 void hv_x86_vcpu_init_event(struct hv_vcpu *vcpu);
@@ -140,6 +139,10 @@ bool hv_x86_apic_base_valid(struct hv_vcpu *vcpu, u64 apic_base);
 void hv_x86_load_guest_msrs(struct hv_vcpu *vcpu);
 void hv_x86_put_guest_msrs(struct hv_vcpu *vcpu);
 void hv_x86_msr_reset(struct hv_vcpu *vcpu);
+
+/* The guest's breakpoints, around an entry (hv_x86_run.c). */
+bool hv_x86_load_guest_dr(struct hv_vcpu *vcpu);
+void hv_x86_put_guest_dr(struct hv_vcpu *vcpu);
 
 /* The guest's XCR0 must be live while it runs (hv_x86_run.c). */
 void hv_x86_load_guest_xcr0(struct hv_vcpu *vcpu);

@@ -20,6 +20,7 @@
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/smp.h>
+#include <asm/debugreg.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
 #include <asm/msr-index.h>
@@ -714,38 +715,63 @@ int hv_x86_handle_mov_from_cr(struct hv_vcpu *vcpu, int cr, int gpr,
 }
 
 /*
- * MOV DR: DR0-DR3 and DR6 are kept for the guest to read back (hv does not
- * arm hardware breakpoints for it); DR7 lives in the VMCS/VMCB.  DR4 and
- * DR5 alias DR6 and DR7 unless CR4.DE is set (SDM vol 3, 18.2.2).
+ * MOV DR: as KVM does, the first access hands the debug registers to the
+ * guest: MOV DR stops exiting, the instruction runs again, now in the
+ * guest, and the guest's DR0-DR3 and DR6 are in the CPU while it runs
+ * (hv_x86_load_guest_dr()).  At the next exit hv takes them back and
+ * MOV DR exits again.  So the CPU checks every rule of MOV DR (DR4/DR5
+ * and CR4.DE, reserved bits, DR7.GD) and a guest's breakpoints behave as
+ * on hardware; DR7 lives in the VMCS/VMCB.  Returns 1: run the guest.
  */
-int hv_x86_handle_mov_dr(struct hv_vcpu *vcpu, int dr, int gpr, bool to_dr,
-			 unsigned int insn_len)
+int hv_x86_handle_dr_access(struct hv_vcpu *vcpu)
 {
-	struct hv_sregs s;
-	u64 val;
-
-	if (dr == 4 || dr == 5) {
-		hv_arch->get_sys(vcpu, &s);
-		if (s.cr4 & X86_CR4_DE)
-			return hv_x86_inject_ud(vcpu);
-		dr += 2;
-	}
-	if (to_dr) {
-		val = hv_gpr_read(vcpu, gpr);
-		if ((dr == 6 || dr == 7) && (val >> 32))
-			return hv_x86_inject_gp(vcpu);
-		if (dr == 7)
-			hv_arch->set_dr7(vcpu, (val & 0xffff2bff) | 0x400);
-		else if (dr == 6)
-			vcpu->x86.dr[6] = (val & 0xf00f) | 0xffff0ff0;
-		else
-			vcpu->x86.dr[dr] = val;
-	} else {
-		val = dr == 7 ? hv_arch->get_dr7(vcpu) : vcpu->x86.dr[dr];
-		hv_gpr_write(vcpu, gpr, val);
-	}
-	hv_skip_insn(vcpu, insn_len);
+	vcpu->x86.dr_direct = true;
+	hv_arch->intercept_dr(vcpu, false);
 	return 1;
+}
+
+/* DR7's L0-L3 and G0-G3 (SDM vol 3, 18.2.4). */
+#define HV_DR7_ENABLES	0xffUL
+
+/*
+ * Interrupts off, just before entry: the guest's DR0-DR3 go into the CPU
+ * when it accesses them directly or its DR7 arms a breakpoint.  The
+ * host's DR7 is cleared first: a host breakpoint (ptrace, perf) must not
+ * fire on a guest's address meanwhile.  Returns whether they are loaded;
+ * the caller then loads DR6 its own way (VMX does not switch it, SVM
+ * keeps it in the VMCB) and calls hv_x86_put_guest_dr() after the exit.
+ */
+bool hv_x86_load_guest_dr(struct hv_vcpu *vcpu)
+{
+	if (!vcpu->x86.dr_direct &&
+	    !(hv_arch->get_dr7(vcpu) & HV_DR7_ENABLES))
+		return false;
+	set_debugreg(0UL, 7);
+	set_debugreg(vcpu->x86.dr[0], 0);
+	set_debugreg(vcpu->x86.dr[1], 1);
+	set_debugreg(vcpu->x86.dr[2], 2);
+	set_debugreg(vcpu->x86.dr[3], 3);
+	return true;
+}
+
+/*
+ * Interrupts off, after the exit (which left DR7 at 0x400): take back
+ * what the guest may have written without exiting, make MOV DR exit
+ * again, and restore the host's breakpoints if it has any.  Without,
+ * DR0-DR3 may keep the guest's values: nothing enables them.
+ */
+void hv_x86_put_guest_dr(struct hv_vcpu *vcpu)
+{
+	if (vcpu->x86.dr_direct) {
+		get_debugreg(vcpu->x86.dr[0], 0);
+		get_debugreg(vcpu->x86.dr[1], 1);
+		get_debugreg(vcpu->x86.dr[2], 2);
+		get_debugreg(vcpu->x86.dr[3], 3);
+		vcpu->x86.dr_direct = false;
+		hv_arch->intercept_dr(vcpu, true);
+	}
+	if (hw_breakpoint_active())
+		hw_breakpoint_restore();
 }
 
 /* ------------------------------------------------------------------ */
@@ -783,8 +809,7 @@ int hv_x86_emulate_cr_dr(struct hv_vcpu *vcpu)
 		return hv_x86_handle_mov_to_cr_gpr(vcpu, insn.reg, insn.gpr,
 						   insn.len);
 	case HV_SYS_MOV_DR:
-		return hv_x86_handle_mov_dr(vcpu, insn.reg, insn.gpr,
-					    insn.write, insn.len);
+		return hv_x86_handle_dr_access(vcpu);
 	case HV_SYS_CLTS:
 		return hv_x86_handle_mov_to_cr(vcpu, 0, s.cr0 & ~X86_CR0_TS,
 					       insn.len);

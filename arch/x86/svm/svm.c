@@ -254,6 +254,7 @@ static const struct hv_arch_ops svm_ops = {
 	.set_rflags = svm_set_rflags,
 	.get_dr7 = svm_get_dr7,
 	.set_dr7 = svm_set_dr7,
+	.intercept_dr = svm_intercept_dr,
 	.get_msr = svm_get_msr,
 	.set_msr = svm_set_msr,
 	/* Nested paging reads PAE PDPTEs from guest memory itself. */

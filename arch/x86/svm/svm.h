@@ -297,6 +297,7 @@ u64 svm_get_rflags(struct hv_vcpu *vcpu);
 void svm_set_rflags(struct hv_vcpu *vcpu, u64 rflags);
 u64 svm_get_dr7(struct hv_vcpu *vcpu);
 void svm_set_dr7(struct hv_vcpu *vcpu, u64 dr7);
+void svm_intercept_dr(struct hv_vcpu *vcpu, bool on);
 int svm_get_msr(struct hv_vcpu *vcpu, u32 index, u64 *val);
 int svm_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val);
 

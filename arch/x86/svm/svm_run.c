@@ -140,12 +140,11 @@ static int svm_exit_cr_dr(struct hv_vcpu *vcpu, struct svm_vcpu *svm)
 	int gpr = SVM_CR_DR_INFO_GPR(info), reg = code & 0xf;
 	unsigned int len;
 
+	if (code >= SVM_EXIT_READ_DR0)
+		return hv_x86_handle_dr_access(vcpu);
 	if (!svm_config.decode_assists || !svm_config.nrips)
 		return hv_x86_emulate_cr_dr(vcpu);
 	len = svm_insn_len(vcpu, svm);
-	if (code >= SVM_EXIT_READ_DR0)
-		return hv_x86_handle_mov_dr(vcpu, reg, gpr,
-					    code >= SVM_EXIT_WRITE_DR0, len);
 	if (!(info & SVM_CR_INFO_MOV))
 		return hv_x86_emulate_cr_dr(vcpu);
 	if (code >= SVM_EXIT_WRITE_CR0)
@@ -281,16 +280,20 @@ int svm_run(struct hv_vcpu *vcpu)
 	c->int_ctl = (c->int_ctl & ~SVM_INT_CTL_V_TPR) |
 		     (vcpu->cr8 & SVM_INT_CTL_V_TPR);
 
+	/* VMRUN loads DR6 and DR7 from the VMCB, #VMEXIT saves them. */
+	svm->vmcb->save.dr6 = vcpu->x86.dr[6];
+
 	asm volatile("clgi" : : : "memory");
+	hv_x86_load_guest_dr(vcpu);
 	hv_x86_load_guest_xcr0(vcpu);
 	svm_enter_guest(svm->vmcb_pa, vcpu->regs, svm_host_save_pa());
 	hv_x86_load_host_xcr0(vcpu);
 	/* #VMEXIT leaves DR7 at its reset value (APM 15.5.1). */
-	if (hw_breakpoint_active())
-		hw_breakpoint_restore();
+	hv_x86_put_guest_dr(vcpu);
 	asm volatile("stgi" : : : "memory");
 
 	vcpu->regs[HV_RAX] = svm->vmcb->save.rax;
+	vcpu->x86.dr[6] = svm->vmcb->save.dr6;
 	vcpu->cr8 = c->int_ctl & SVM_INT_CTL_V_TPR;
 	c->tlb_ctl = SVM_TLB_FLUSH_NONE;
 	c->event_inj = 0;

@@ -262,6 +262,11 @@ void svm_set_dr7(struct hv_vcpu *vcpu, u64 dr7)
 	to_svm(vcpu)->vmcb->save.dr7 = dr7;
 }
 
+void svm_intercept_dr(struct hv_vcpu *vcpu, bool on)
+{
+	to_svm(vcpu)->vmcb->control.intercept_dr = on ? ~0U : 0;
+}
+
 /*
  * The MSRs whose guest values live in the VMCB: VMRUN/#VMEXIT switch some
  * (PAT, DEBUGCTL, FS/GS base), VMLOAD/VMSAVE the others (APM 15.5.2).

@@ -385,6 +385,7 @@ static const struct hv_arch_ops vmx_ops = {
 	.set_rflags = vmx_set_rflags,
 	.get_dr7 = vmx_get_dr7,
 	.set_dr7 = vmx_set_dr7,
+	.intercept_dr = vmx_intercept_dr,
 	.get_msr = vmx_get_msr,
 	.set_msr = vmx_set_msr,
 	.load_pdptrs = vmx_load_pdptrs,

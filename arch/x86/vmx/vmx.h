@@ -122,6 +122,7 @@ u64 vmx_get_rflags(struct hv_vcpu *vcpu);
 void vmx_set_rflags(struct hv_vcpu *vcpu, u64 rflags);
 u64 vmx_get_dr7(struct hv_vcpu *vcpu);
 void vmx_set_dr7(struct hv_vcpu *vcpu, u64 dr7);
+void vmx_intercept_dr(struct hv_vcpu *vcpu, bool on);
 int vmx_get_msr(struct hv_vcpu *vcpu, u32 index, u64 *val);
 int vmx_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val);
 void vmx_load_pdptrs(struct hv_vcpu *vcpu, const u64 *pdptrs);

@@ -44,9 +44,6 @@
 #define CR_TYPE_MOV_FROM	1
 #define CR_TYPE_CLTS		2
 #define CR_TYPE_LMSW		3
-#define DR_QUAL_DR(q)		((q) & 7)
-#define DR_QUAL_FROM_DR(q)	(((q) >> 4) & 1)
-#define DR_QUAL_GPR(q)		(((q) >> 8) & 15)
 #define IO_QUAL_SIZE(q)		(((q) & 7) + 1)
 #define IO_QUAL_IN(q)		(((q) >> 3) & 1)
 #define IO_QUAL_STRING(q)	(((q) >> 4) & 1)
@@ -230,10 +227,7 @@ static int vmx_exit_cr_access(struct hv_vcpu *vcpu,
 static int vmx_exit_dr_access(struct hv_vcpu *vcpu,
 			      const struct vmx_exit *exit)
 {
-	return hv_x86_handle_mov_dr(vcpu, DR_QUAL_DR(exit->qual),
-				    DR_QUAL_GPR(exit->qual),
-				    !DR_QUAL_FROM_DR(exit->qual),
-				    exit->insn_len);
+	return hv_x86_handle_dr_access(vcpu);
 }
 
 static int vmx_exit_io(struct hv_vcpu *vcpu, const struct vmx_exit *exit)
@@ -355,12 +349,38 @@ static void vmx_requeue_event(void)
 /* ------------------------------------------------------------------ */
 /* The run */
 
+/* DR6's status bits: B0-B3, BD, BS, BT (SDM vol 3, 18.2.3). */
+#define HV_DR6_STATUS	0xe00fUL
+
+/*
+ * Interrupts off, after the exit.  VM entry and exit do not switch DR6
+ * (SDM vol 3, 27.3.1, 28.5.1).  With the guest's debug registers loaded,
+ * DR6 was the guest's.  Without, a #DB the guest took all the same (a
+ * single step, a task switch) set status bits in the host's DR6: they
+ * are the guest's, and the host's DR6 must read clear again, or its own
+ * next #DB would be taken for a single step in the kernel.
+ */
+static void vmx_save_guest_dr6(struct hv_vcpu *vcpu, bool loaded)
+{
+	unsigned long dr6;
+
+	get_debugreg(dr6, 6);
+	if (loaded)
+		vcpu->x86.dr[6] = dr6;
+	else if (dr6 != DR6_RESERVED)
+		vcpu->x86.dr[6] |= dr6 & HV_DR6_STATUS;
+	else
+		return;
+	set_debugreg(DR6_RESERVED, 6);
+}
+
 int vmx_run(struct hv_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	unsigned long cr3, cr4;
 	struct vmx_exit exit = { 0 };
 	vmx_exit_handler handler;
+	bool dr_loaded;
 	int fail;
 
 	preempt_disable();
@@ -391,14 +411,18 @@ int vmx_run(struct hv_vcpu *vcpu)
 		vmx_invvpid(vmx->vpid);
 		vmx->flush_vpid = false;
 	}
+	/* VM entry and exit do not switch DR6 (SDM vol 3, 27.3.1). */
+	dr_loaded = hv_x86_load_guest_dr(vcpu);
+	if (dr_loaded)
+		set_debugreg(vcpu->x86.dr[6], 6);
 	hv_x86_load_guest_xcr0(vcpu);
 	fail = vmx_enter_guest(vcpu->regs, &vmx->cr2, vmx->launched);
 	hv_x86_load_host_xcr0(vcpu);
 	if (vmx->host.debugctl)
 		wrmsrl(MSR_IA32_DEBUGCTLMSR, vmx->host.debugctl);
+	vmx_save_guest_dr6(vcpu, dr_loaded);
 	/* A VM exit leaves DR7 at 0x400 (SDM vol 3, 28.5.1). */
-	if (hw_breakpoint_active())
-		hw_breakpoint_restore();
+	hv_x86_put_guest_dr(vcpu);
 
 	if (!fail) {
 		vmx->launched = true;

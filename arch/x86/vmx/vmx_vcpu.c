@@ -289,6 +289,18 @@ void vmx_set_dr7(struct hv_vcpu *vcpu, u64 dr7)
 	vmcs_writel(GUEST_DR7, dr7);
 }
 
+/* The vCPU's VMCS is current: called from its run, preemption off. */
+void vmx_intercept_dr(struct hv_vcpu *vcpu, bool on)
+{
+	u32 proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL);
+
+	if (on)
+		proc |= HV_CPU_BASED_MOV_DR_EXITING;
+	else
+		proc &= ~HV_CPU_BASED_MOV_DR_EXITING;
+	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, proc);
+}
+
 /* PAE paging with EPT: VM entry loads the PDPTEs from the VMCS (26.3.2.4). */
 void vmx_load_pdptrs(struct hv_vcpu *vcpu, const u64 *pdptrs)
 {
