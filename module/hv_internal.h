@@ -266,6 +266,8 @@ enum hv_seg {
  * @pte_write:		the bit that makes a leaf writable
  * @pt_host_levels:	the tables have as many levels as the host's paging
  *			(NPT); else 4 (EPT)
+ * @hypercall_modrm:	the last byte of the vendor's hypercall instruction,
+ *			0f 01 c1 (VMCALL) or 0f 01 d9 (VMMCALL)
  */
 struct hv_arch_ops {
 	const char *name;
@@ -315,6 +317,7 @@ struct hv_arch_ops {
 	u64 pte_leaf;
 	u64 pte_write;
 	bool pt_host_levels;
+	u8 hypercall_modrm;
 };
 
 /* [I] the backend chosen at load. */

@@ -891,6 +891,163 @@ TEST(single_step_dr6)
 			  DR6_BS);
 }
 
+/* ---- Hypercalls ---- */
+
+GUEST(long_vmcall, ".code64", "vmcall; hlt");
+GUEST(long_vmmcall, ".code64", "vmmcall; hlt");
+GUEST(prot_vmcall, ".code32", "vmcall; hlt");
+GUEST(prot_vmmcall, ".code32", "vmmcall; hlt");
+GUEST(prot_vmcall_out, ".code32", "vmcall; out %al, $0x10");
+GUEST(prot_vmmcall_out, ".code32", "vmmcall; out %al, $0x10");
+
+/* The host vendor's hypercall instruction, or the other one. */
+static void setup_hypercall(struct __test_metadata *_metadata,
+			    struct hv_guest *g, enum hv_guest_mode mode,
+			    bool native)
+{
+	bool vmcall = hv_host_has_cpu_flag("vmx") == native;
+
+	if (mode == HV_MODE_LONG && vmcall)
+		hv_guest_setup(_metadata, g, mode, long_vmcall, long_vmcall_end);
+	else if (mode == HV_MODE_LONG)
+		hv_guest_setup(_metadata, g, mode, long_vmmcall, long_vmmcall_end);
+	else if (vmcall)
+		hv_guest_setup(_metadata, g, mode, prot_vmcall, prot_vmcall_end);
+	else
+		hv_guest_setup(_metadata, g, mode, prot_vmmcall, prot_vmmcall_end);
+}
+
+/*
+ * KVM's answers for a VM without Xen or Hyper-V hypercalls, a local APIC
+ * or kvmclock (kvm_emulate_hypercall()): VAPIC_POLL_IRQ (1), KICK_CPU (5)
+ * and SCHED_YIELD (11) return 0; SEND_IPI (10) -KVM_EINVAL (-22) with a
+ * destination or shorthand in its ICR (RSI), else -EOPNOTSUPP (-95);
+ * CLOCK_PAIRING (9) -KVM_EOPNOTSUPP for a clock type (RCX) other than 0
+ * (type 0 depends on the host's clocksource: not tested); the rest, and
+ * numbers whose low 32 bits are not those in 64-bit mode, -KVM_ENOSYS
+ * (-1000).
+ */
+TEST(hypercall_numbers)
+{
+	static const struct { uint64_t nr, rcx, rsi, ret; } calls[] = {
+		{ 0, 0, 0, -1000 }, { 1, 0, 0, 0 }, { 2, 0, 0, -1000 },
+		{ 3, 0, 0, -1000 }, { 5, 0, 0, 0 }, { 9, 1, 0, -95 },
+		{ 10, 0, 0, -95 }, { 10, 0, 0x800, -22 },
+		{ 10, 0, 0x40000, -22 }, { 11, 0, 0, 0 }, { 12, 0, 0, -1000 },
+		{ 1ULL << 32 | 1, 0, 0, -1000 }, { 0xffffffff, 0, 0, -1000 },
+	};
+	struct hv_guest g;
+	struct hv_regs regs;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(calls); i++) {
+		setup_hypercall(_metadata, &g, HV_MODE_LONG, true);
+		get_regs(_metadata, &g, &regs);
+		regs.rax = calls[i].nr;
+		regs.rcx = calls[i].rcx;
+		regs.rsi = calls[i].rsi;
+		set_regs(_metadata, &g, &regs);
+		run(_metadata, &g);
+		EXPECT_EXIT(&g, HV_EXIT_HLT);
+		get_regs(_metadata, &g, &regs);
+		EXPECT_EQ(calls[i].ret, regs.rax)
+			TH_LOG("hypercall %#llx (RCX %#llx, RSI %#llx)",
+			       (unsigned long long)calls[i].nr,
+			       (unsigned long long)calls[i].rcx,
+			       (unsigned long long)calls[i].rsi);
+		hv_guest_destroy(&g);
+	}
+	/* Outside 64-bit mode the number is RAX's low half. */
+	setup_hypercall(_metadata, &g, HV_MODE_PROT32, true);
+	get_regs(_metadata, &g, &regs);
+	regs.rax = 1ULL << 32 | 1;
+	set_regs(_metadata, &g, &regs);
+	run(_metadata, &g);
+	EXPECT_EXIT(&g, HV_EXIT_HLT);
+	get_regs(_metadata, &g, &regs);
+	EXPECT_EQ(0, regs.rax);
+	hv_guest_destroy(&g);
+}
+
+/* Above CPL 0 every hypercall is -KVM_EPERM (-1), 32 bits of it here. */
+TEST(hypercall_at_cpl3)
+{
+	struct hv_segment *segs[6];
+	struct hv_guest g;
+	struct hv_sregs s;
+	struct hv_regs regs;
+	unsigned int i;
+
+	if (hv_host_has_cpu_flag("vmx"))
+		hv_guest_setup(_metadata, &g, HV_MODE_PROT32, prot_vmcall_out,
+			       prot_vmcall_out_end);
+	else
+		hv_guest_setup(_metadata, &g, HV_MODE_PROT32, prot_vmmcall_out,
+			       prot_vmmcall_out_end);
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_SREGS, &s));
+	segs[0] = &s.cs;
+	segs[1] = &s.ss;
+	segs[2] = &s.ds;
+	segs[3] = &s.es;
+	segs[4] = &s.fs;
+	segs[5] = &s.gs;
+	for (i = 0; i < ARRAY_SIZE(segs); i++) {
+		segs[i]->selector |= 3;
+		segs[i]->dpl = 3;
+	}
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_SET_SREGS, &s));
+	get_regs(_metadata, &g, &regs);
+	regs.rax = 1;		/* VAPIC_POLL_IRQ: 0 at CPL 0 */
+	regs.rflags |= 3 << 12;	/* IOPL 3: the OUT that ends it */
+	set_regs(_metadata, &g, &regs);
+	run(_metadata, &g);
+	EXPECT_EXIT(&g, HV_EXIT_IO);
+	get_regs(_metadata, &g, &regs);
+	EXPECT_EQ(0xffffffffULL, regs.rax);
+	hv_guest_destroy(&g);
+}
+
+/* Occurrences of 0f 01 MODRM in the guest's code. */
+static int count_0f01(const unsigned char *p, size_t n, unsigned char modrm)
+{
+	int c = 0;
+	size_t i;
+
+	for (i = 0; i + 2 < n; i++)
+		if (p[i] == 0x0f && p[i + 1] == 0x01 && p[i + 2] == modrm)
+			c++;
+	return c;
+}
+
+/*
+ * The other vendor's hypercall is #UD on the CPU; KVM's #UD intercept
+ * writes the native instruction over it in guest memory
+ * (KVM_X86_QUIRK_FIX_HYPERCALL_INSN) and the guest runs that: a hypercall,
+ * and the guest's code changed.  (hostile_test tries every mode.)
+ */
+TEST(other_vendors_hypercall_is_patched)
+{
+	bool intel = hv_host_has_cpu_flag("vmx");
+	unsigned char native = intel ? 0xc1 : 0xd9;
+	enum hv_guest_mode modes[] = { HV_MODE_PROT32, HV_MODE_LONG };
+	struct hv_guest g;
+	struct hv_regs regs;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(modes); i++) {
+		setup_hypercall(_metadata, &g, modes[i], false);
+		EXPECT_EQ(0, count_0f01(g.mem + CODE_GPA, 4, native));
+		run(_metadata, &g);
+		EXPECT_EXIT(&g, HV_EXIT_HLT);
+		get_regs(_metadata, &g, &regs);
+		EXPECT_EQ(modes[i] == HV_MODE_LONG ? -1000ULL : 0xfffffc18ULL,
+			  regs.rax);
+		EXPECT_EQ(CODE_GPA + 4, regs.rip);
+		EXPECT_EQ(1, count_0f01(g.mem + CODE_GPA, 4, native));
+		hv_guest_destroy(&g);
+	}
+}
+
 /*
  * XSETBV: with CR4.OSXSAVE set, XCR0 = x87|SSE is accepted and XGETBV
  * reads it back, CPUID.1:ECX.OSXSAVE is now set; XCR0 without x87 is #GP.

@@ -101,6 +101,8 @@ int hv_x86_handle_wrmsr(struct hv_vcpu *vcpu, unsigned int insn_len);
 int hv_x86_handle_xsetbv(struct hv_vcpu *vcpu, unsigned int insn_len);
 int hv_x86_handle_hlt(struct hv_vcpu *vcpu, unsigned int insn_len);
 int hv_x86_handle_vmcall(struct hv_vcpu *vcpu, unsigned int insn_len);
+/* A #UD the backend intercepted (the exception bitmap has only #UD). */
+int hv_x86_handle_ud(struct hv_vcpu *vcpu);
 int hv_x86_handle_mov_to_cr(struct hv_vcpu *vcpu, int cr, u64 val,
 			    unsigned int insn_len);
 int hv_x86_handle_mov_to_cr_gpr(struct hv_vcpu *vcpu, int cr, int gpr,

@@ -298,21 +298,95 @@ int hv_x86_inject_gp(struct hv_vcpu *vcpu)
 }
 
 /*
- * VMCALL/VMMCALL: hv offers no hypercalls; like KVM for an unknown one,
- * the guest gets -KVM_ENOSYS (-1000) in RAX, and outside 64-bit mode
- * only its low 32 bits, RAX's upper half cleared (KVM's
- * kvm_emulate_hypercall()).
+ * VMCALL/VMMCALL, answered as KVM's kvm_emulate_hypercall() answers a VM
+ * without Xen or Hyper-V hypercalls, a local APIC or kvmclock: -KVM_EPERM
+ * above CPL 0; 0 for VAPIC_POLL_IRQ, KICK_CPU and SCHED_YIELD (nothing to
+ * kick or yield to here); SEND_IPI is -KVM_EINVAL with a destination or
+ * shorthand in its ICR (RSI), else -EOPNOTSUPP (no APIC map); CLOCK_PAIRING
+ * -KVM_EOPNOTSUPP (KVM's answer for a clock type other than 0, and for
+ * type 0 on a host whose clocksource is not the TSC; on one that is, KVM
+ * writes the time at RBX and returns 0); anything else -KVM_ENOSYS.  Outside 64-bit mode the number and the result are 32
+ * bits, RAX's upper half cleared.  Numbers and errors: KVM's uapi
+ * kvm_para.h.
  */
-#define HV_HC_ENOSYS	1000
+#define HV_HC_VAPIC_POLL_IRQ	1
+#define HV_HC_KICK_CPU		5
+#define HV_HC_CLOCK_PAIRING	9
+#define HV_HC_SEND_IPI		10
+#define HV_HC_SCHED_YIELD	11
+#define HV_HC_EPERM		1
+#define HV_HC_EINVAL		22
+#define HV_HC_EOPNOTSUPP	95
+#define HV_HC_ENOSYS		1000
+/* The ICR's destination shorthand and destination mode (SDM vol 3, 11.6.1). */
+#define HV_ICR_SHORTHAND_DEST	0xc0800
+
+static u64 hv_hypercall(struct hv_vcpu *vcpu, u64 nr)
+{
+	struct hv_segment ss;
+
+	hv_arch->get_segment(vcpu, &ss, HV_SS);
+	if (ss.dpl)
+		return -HV_HC_EPERM;
+	switch (nr) {
+	case HV_HC_VAPIC_POLL_IRQ:
+	case HV_HC_KICK_CPU:
+	case HV_HC_SCHED_YIELD:
+		return 0;
+	case HV_HC_CLOCK_PAIRING:
+		return -HV_HC_EOPNOTSUPP;
+	case HV_HC_SEND_IPI:
+		if (vcpu->regs[HV_RSI] & HV_ICR_SHORTHAND_DEST)
+			return -HV_HC_EINVAL;
+		return -HV_HC_EOPNOTSUPP;
+	}
+	return -HV_HC_ENOSYS;
+}
 
 int hv_x86_handle_vmcall(struct hv_vcpu *vcpu, unsigned int insn_len)
 {
-	u64 ret = (u64)-HV_HC_ENOSYS;
+	bool long64 = hv_code_bytes(vcpu) == 8;
+	u64 nr = vcpu->regs[HV_RAX], ret;
 
-	if (hv_code_bytes(vcpu) != 8)
-		ret = (u32)ret;
-	vcpu->regs[HV_RAX] = ret;
+	ret = hv_hypercall(vcpu, long64 ? nr : (u32)nr);
+	vcpu->regs[HV_RAX] = long64 ? ret : (u32)ret;
 	hv_skip_insn(vcpu, insn_len);
+	return 1;
+}
+
+/*
+ * #UD, intercepted for one case: the other vendor's hypercall.  KVM
+ * emulates VMCALL and VMMCALL on #UD (EmulateOnUD in its emulator): it
+ * writes the native instruction over the guest's
+ * (KVM_X86_QUIRK_FIX_HYPERCALL_INSN, on by default) and lets the guest
+ * run that.  VMMCALL only in protected mode (the emulator's Prot flag:
+ * not real mode, not virtual-8086), VMCALL in any.  The bytes are written
+ * through the guest's page tables as hv walks them (presence only; KVM
+ * would raise #PF for a read-only page).  Every other #UD is the guest's:
+ * it gets it back.
+ */
+#define HV_OPCODE_VMCALL	0xc1	/* 0f 01 c1 */
+#define HV_OPCODE_VMMCALL	0xd9	/* 0f 01 d9 */
+
+int hv_x86_handle_ud(struct hv_vcpu *vcpu)
+{
+	u8 native[3] = { 0x0f, 0x01, hv_arch->hypercall_modrm }, code[3];
+	u64 gva = hv_seg_linear(vcpu, HV_CS, hv_arch->get_rip(vcpu),
+				hv_code_bytes(vcpu));
+	struct hv_sregs s;
+
+	if (hv_gva_copy(vcpu, gva, code, sizeof(code), false) ||
+	    code[0] != 0x0f || code[1] != 0x01 || code[2] == native[2] ||
+	    (code[2] != HV_OPCODE_VMCALL && code[2] != HV_OPCODE_VMMCALL))
+		return hv_x86_inject_ud(vcpu);
+	if (code[2] == HV_OPCODE_VMMCALL) {
+		hv_arch->get_sys(vcpu, &s);
+		if (!(s.cr0 & X86_CR0_PE) ||
+		    (hv_arch->get_rflags(vcpu) & X86_EFLAGS_VM))
+			return hv_x86_inject_ud(vcpu);
+	}
+	if (hv_gva_copy(vcpu, gva, native, sizeof(native), true))
+		return hv_x86_inject_ud(vcpu);
 	return 1;
 }
 

@@ -268,4 +268,5 @@ static const struct hv_arch_ops svm_ops = {
 	.pte_leaf = _PAGE_PRESENT | _PAGE_USER,
 	.pte_write = _PAGE_RW,
 	.pt_host_levels = true,
+	.hypercall_modrm = 0xd9,
 };

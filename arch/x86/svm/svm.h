@@ -155,6 +155,7 @@ struct vmcb_control {
 #define SVM_EXIT_READ_DR0		0x020
 #define SVM_EXIT_WRITE_DR0		0x030
 #define SVM_EXIT_WRITE_DR15		0x03f
+#define SVM_EXIT_EXCP_UD		0x046	/* 0x40 + vector */
 #define SVM_EXIT_INTR			0x060
 #define SVM_EXIT_NMI			0x061
 #define SVM_EXIT_RDPMC			0x06f

@@ -124,6 +124,12 @@ static int svm_exit_ud(struct hv_vcpu *vcpu, struct svm_vcpu *svm)
 	return hv_x86_inject_ud(vcpu);
 }
 
+/* An intercepted #UD: the only exception intercepted. */
+static int svm_exit_excp_ud(struct hv_vcpu *vcpu, struct svm_vcpu *svm)
+{
+	return hv_x86_handle_ud(vcpu);
+}
+
 /*
  * CR0/CR4 and DR accesses.  With decode assists (and next-RIP) a MOV's
  * register is in exit_info_1 bits 3:0, and for CRs bit 63 says it was a
@@ -202,6 +208,7 @@ static int svm_exit_npf(struct hv_vcpu *vcpu, struct svm_vcpu *svm)
 
 static const svm_exit_handler svm_exit_handlers[SVM_NR_EXIT_CODES] = {
 	[SVM_EXIT_READ_CR0 ... SVM_EXIT_WRITE_DR15] = svm_exit_cr_dr,
+	[SVM_EXIT_EXCP_UD]	= svm_exit_excp_ud,
 	[SVM_EXIT_INTR]		= svm_exit_nothing,
 	[SVM_EXIT_NMI]		= svm_exit_nothing,
 	[SVM_EXIT_RDPMC]	= svm_exit_gp,

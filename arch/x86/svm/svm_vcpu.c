@@ -371,7 +371,8 @@ static void svm_vcpu_setup(struct hv_vcpu *vcpu)
 
 	c->intercept_cr = BIT(0) | BIT(16 + 0) | BIT(16 + 4);
 	c->intercept_dr = ~0U;
-	c->intercept_exceptions = 0;
+	/* #UD: the other vendor's hypercall (hv_x86_handle_ud()). */
+	c->intercept_exceptions = BIT(HV_UD_VECTOR);
 	c->intercept_misc1 = SVM_INTERCEPT1_INTR | SVM_INTERCEPT1_NMI |
 			     SVM_INTERCEPT1_RDPMC | SVM_INTERCEPT1_CPUID |
 			     SVM_INTERCEPT1_INVD | SVM_INTERCEPT1_HLT |

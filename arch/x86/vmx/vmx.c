@@ -396,4 +396,5 @@ static const struct hv_arch_ops vmx_ops = {
 	.pte_table = HV_EPT_READ | HV_EPT_WRITE | HV_EPT_EXEC,
 	.pte_leaf = HV_EPT_READ | HV_EPT_EXEC | HV_EPT_MT_WB,
 	.pte_write = HV_EPT_WRITE,
+	.hypercall_modrm = 0xc1,
 };

@@ -156,6 +156,9 @@ static int vmx_exit_exception_nmi(struct hv_vcpu *vcpu,
 
 	if ((info & HV_INTR_INFO_TYPE) == HV_INTR_TYPE_NMI)
 		return 1;
+	if ((info & (HV_INTR_INFO_TYPE | HV_INTR_INFO_VECTOR)) ==
+	    (HV_INTR_TYPE_HW_EXCEPTION | HV_UD_VECTOR))
+		return hv_x86_handle_ud(vcpu);
 	return hv_x86_handle_unexpected(vcpu, exit->reason);
 }
 

@@ -409,7 +409,8 @@ static void vmx_vcpu_setup(struct hv_vcpu *vcpu)
 	vmcs_write32(VM_EXIT_CONTROLS, vmx_config.exit);
 	vmx->entry_ctls = vmx_config.entry;
 	vmcs_write32(VM_ENTRY_CONTROLS, vmx->entry_ctls);
-	vmcs_write32(EXCEPTION_BITMAP, 0);
+	/* #UD: the other vendor's hypercall (hv_x86_handle_ud()). */
+	vmcs_write32(EXCEPTION_BITMAP, BIT(HV_UD_VECTOR));
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmcs_write32(CR3_TARGET_COUNT, 0);
