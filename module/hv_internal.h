@@ -16,6 +16,7 @@
 #ifndef HV_INTERNAL_H
 #define HV_INTERNAL_H
 
+#include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
 #include <linux/preempt.h>
 #include <linux/refcount.h>
@@ -60,13 +61,14 @@ struct hv_memslot {
  * @root:	the top-level table (4-KiB leaves only)
  * @root_pa:	its physical address
  * @levels:	[I] 4, or 5 for NPT under a host with 5-level paging
- * @nr_tables:	[vm] table pages allocated, the root included
- * @nr_pinned:	[vm] guest pages pinned and mapped
+ * @nr_tables:	[mmu] table pages allocated, the root included
+ * @nr_pinned:	[mmu] guest pages pinned and mapped
  *
  * Entries are filled on demand when the guest first touches a page that a
  * memory slot backs: the user page is pinned for as long as it is mapped.
- * Deleting or moving a slot unmaps its pages, flushes every CPU's cached
- * translations, and only then unpins them.
+ * Deleting or moving a slot, or the process unmapping or changing the
+ * memory behind it (the MMU notifier), unmaps its pages, flushes every
+ * CPU's cached translations, and only then unpins them.
  */
 struct hv_mmu {
 	u64 *root;
@@ -79,20 +81,37 @@ struct hv_mmu {
 /**
  * struct hv_vm - one virtual machine (a VM fd)
  * @refs:	the VM fd and each vCPU fd hold one
- * @lock:	serializes slot changes, vCPU creation and changes to @mmu
+ * @lock:	serializes slot changes and vCPU creation.  It is held while
+ *		user memory is read or written (hv_guest_read()), so it is
+ *		never taken under @mmu_lock nor by the MMU notifier.
+ * @mmu_lock:	guards @mmu's tables.  The MMU notifier takes it alone,
+ *		from inside mmap_lock and memory reclaim, so nothing under it
+ *		allocates memory, touches user memory or takes @lock; slot
+ *		changes take it inside @lock.
  * @mm:		the address space of the process that created it; ioctls
  *		from any other fail with EIO, as on KVM
- * @slots:	[vm] memory slots by id
- * @slots_end:	[vm] one past the highest id of a slot in use
+ * @mmu_notifier: tells hv when the process unmaps or changes user memory:
+ *		the slots' pages there are unmapped (module/hv_vm.c)
+ * @mmu_invalidate_in_progress: such changes under way; a fault that
+ *		pinned a page meanwhile does not map it (the guest retries)
+ * @mmu_invalidate_seq: changes (and slot changes) finished: a fault that
+ *		pinned a page before one finished does not map it either
+ * @slots:	[vm, mmu] memory slots by id: written with both locks held,
+ *		read with either
+ * @slots_end:	[vm, mmu] one past the highest id of a slot in use
  * @vcpus:	[vm] vCPUs by id (an id is also its index)
  * @tss_addr:	[vm] HV_SET_TSS_ADDR's argument (recorded only)
- * @mmu:	[vm] guest physical memory as the hardware sees it
+ * @mmu:	[mmu] guest physical memory as the hardware sees it
  * @arch:	[I] the backend's per-VM data
  */
 struct hv_vm {
 	refcount_t refs;
 	struct mutex lock;
+	struct mutex mmu_lock;
 	struct mm_struct *mm;
+	struct mmu_notifier mmu_notifier;
+	atomic_t mmu_invalidate_in_progress;
+	atomic_long_t mmu_invalidate_seq;
 	struct hv_memslot slots[HV_MAX_MEMSLOTS];
 	u32 slots_end;
 	struct hv_vcpu *vcpus[HV_MAX_VCPUS];
@@ -137,7 +156,11 @@ enum hv_pending {
  * @cpuid:	the guest's CPUID (HV_SET_CPUID2)
  * @cpuid_nent:	entries in @cpuid
  * @ran:	HV_RUN has entered the guest at least once
+ * @mmu_cache:	zeroed pages for second-level tables, allocated before
+ *		vm->mmu_lock is taken (nothing may allocate under it)
+ * @mmu_cache_n: how many @mmu_cache holds
  */
+#define HV_MMU_CACHE_PAGES	4	/* the tables under a 5-level root */
 struct hv_x86_vcpu {
 	enum hv_pending pending;
 	u64 io_rip;
@@ -162,6 +185,8 @@ struct hv_x86_vcpu {
 	struct hv_cpuid_entry2 *cpuid;
 	u32 cpuid_nent;
 	bool ran;
+	void *mmu_cache[HV_MMU_CACHE_PAGES];
+	unsigned int mmu_cache_n;
 };
 
 /**

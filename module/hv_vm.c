@@ -31,6 +31,9 @@ static void hv_vm_destroy(struct hv_vm *vm)
 	for (i = 0; i < HV_MAX_VCPUS; i++)
 		if (vm->vcpus[i])
 			hv_vcpu_destroy(vm->vcpus[i]);
+	/* Waits for the notifier's callbacks; runs release if the mm lives. */
+	if (vm->mmu_notifier.ops)
+		mmu_notifier_unregister(&vm->mmu_notifier, vm->mm);
 	hv_mmu_destroy(vm);
 	mmdrop(vm->mm);
 	kvfree(vm);
@@ -53,15 +56,16 @@ static u64 hv_max_gpa(void)
 }
 
 /*
- * The slot that backs guest frame @gfn, or NULL.  Called with vm->lock
- * held; the answer is good until it is dropped.
+ * The slot that backs guest frame @gfn, or NULL.  Called with vm->lock or
+ * vm->mmu_lock held; the answer is good until it is dropped.
  */
 const struct hv_memslot *hv_memslot_find(struct hv_vm *vm, u64 gfn)
 {
 	u64 gpa = gfn << PAGE_SHIFT;
 	u32 i;
 
-	lockdep_assert_held(&vm->lock);
+	lockdep_assert(lockdep_is_held(&vm->lock) ||
+		       lockdep_is_held(&vm->mmu_lock));
 	for (i = 0; i < vm->slots_end; i++) {
 		const struct hv_memslot *s = &vm->slots[i];
 
@@ -116,6 +120,7 @@ static int hv_set_memory_region(struct hv_vm *vm,
 	struct hv_memslot *slot;
 
 	lockdep_assert_held(&vm->lock);
+	lockdep_assert_held(&vm->mmu_lock);
 
 	if (mem->flags & ~(HV_MEM_LOG_DIRTY_PAGES | HV_MEM_READONLY))
 		return -EINVAL;
@@ -170,6 +175,92 @@ static int hv_set_memory_region(struct hv_vm *vm,
 	return 0;
 }
 
+/* ---- The MMU notifier ---- */
+
+/*
+ * The process unmaps or changes user memory in [start, end) (munmap,
+ * mremap, madvise(DONTNEED), mprotect, a copy-on-write break, page
+ * migration, reclaim...): as on KVM, the guest loses the pages the slots
+ * map there, and its next access to them faults them in again from what
+ * the process has there now, or makes HV_RUN fail with EFAULT when there
+ * is nothing.  Called with vm->mmu_lock held.
+ */
+static void hv_unmap_hva_range(struct hv_vm *vm, unsigned long start,
+			       unsigned long end)
+{
+	u64 first, last;
+	u32 i;
+
+	for (i = 0; i < vm->slots_end; i++) {
+		const struct hv_memslot *s = &vm->slots[i];
+		u64 s_end = s->hva + (s->npages << PAGE_SHIFT);
+
+		if (!s->npages || end <= s->hva || start >= s_end)
+			continue;
+		first = max_t(u64, start, s->hva) & PAGE_MASK;
+		last = PAGE_ALIGN(min_t(u64, end, s_end));
+		hv_mmu_unmap(vm, s->gpa + (first - s->hva),
+			     (last - first) >> PAGE_SHIFT);
+	}
+}
+
+static struct hv_vm *mn_to_vm(struct mmu_notifier *mn)
+{
+	return container_of(mn, struct hv_vm, mmu_notifier);
+}
+
+/*
+ * Before the change.  Unblockable callers (the OOM reaper) get EAGAIN if
+ * the lock is taken; nothing below sleeps once it is held.
+ */
+static int hv_mmu_invalidate_start(struct mmu_notifier *mn,
+				   const struct mmu_notifier_range *range)
+{
+	struct hv_vm *vm = mn_to_vm(mn);
+
+	if (mmu_notifier_range_blockable(range))
+		mutex_lock(&vm->mmu_lock);
+	else if (!mutex_trylock(&vm->mmu_lock))
+		return -EAGAIN;
+	atomic_inc(&vm->mmu_invalidate_in_progress);
+	hv_unmap_hva_range(vm, range->start, range->end);
+	mutex_unlock(&vm->mmu_lock);
+	return 0;
+}
+
+/*
+ * After it: the process's page tables are final.  No lock (this may not
+ * sleep for an unblockable caller): the count of finished changes goes up
+ * before the count of changes under way goes down, and hv_mmu_map() reads
+ * them the other way round.
+ */
+static void hv_mmu_invalidate_end(struct mmu_notifier *mn,
+				  const struct mmu_notifier_range *range)
+{
+	struct hv_vm *vm = mn_to_vm(mn);
+
+	atomic_long_inc(&vm->mmu_invalidate_seq);
+	smp_mb__before_atomic();
+	atomic_dec(&vm->mmu_invalidate_in_progress);
+}
+
+/* The address space is going away (process exit): unmap everything. */
+static void hv_mmu_release(struct mmu_notifier *mn, struct mm_struct *mm)
+{
+	struct hv_vm *vm = mn_to_vm(mn);
+
+	mutex_lock(&vm->mmu_lock);
+	hv_unmap_hva_range(vm, 0, ULONG_MAX);
+	atomic_long_inc(&vm->mmu_invalidate_seq);
+	mutex_unlock(&vm->mmu_lock);
+}
+
+static const struct mmu_notifier_ops hv_mmu_notifier_ops = {
+	.invalidate_range_start = hv_mmu_invalidate_start,
+	.invalidate_range_end = hv_mmu_invalidate_end,
+	.release = hv_mmu_release,
+};
+
 /* HV_SET_TSS_ADDR: accepted and recorded; hv never needs the TSS. */
 static int hv_set_tss_addr(struct hv_vm *vm, unsigned long addr)
 {
@@ -203,7 +294,11 @@ static long hv_vm_ioctl(struct file *filp, unsigned int ioctl,
 		if (copy_from_user(&mem, argp, sizeof(mem)))
 			return -EFAULT;
 		mutex_lock(&vm->lock);
+		mutex_lock(&vm->mmu_lock);
 		r = hv_set_memory_region(vm, &mem);
+		/* A fault that pinned a page of the old slots must retry. */
+		atomic_long_inc(&vm->mmu_invalidate_seq);
+		mutex_unlock(&vm->mmu_lock);
 		mutex_unlock(&vm->lock);
 		return r;
 	}
@@ -235,7 +330,7 @@ static const struct file_operations hv_vm_fops = {
 int hv_create_vm(unsigned long type)
 {
 	struct hv_vm *vm;
-	int fd;
+	int fd, r;
 
 	/* Only the default machine type exists on x86. */
 	if (type)
@@ -246,12 +341,20 @@ int hv_create_vm(unsigned long type)
 		return -ENOMEM;
 	refcount_set(&vm->refs, 1);
 	mutex_init(&vm->lock);
+	mutex_init(&vm->mmu_lock);
 	if (hv_mmu_init(vm)) {
 		kvfree(vm);
 		return -ENOMEM;
 	}
 	mmgrab(current->mm);
 	vm->mm = current->mm;
+	vm->mmu_notifier.ops = &hv_mmu_notifier_ops;
+	r = mmu_notifier_register(&vm->mmu_notifier, current->mm);
+	if (r) {
+		vm->mmu_notifier.ops = NULL;
+		hv_vm_put(vm);
+		return r;
+	}
 
 	fd = anon_inode_getfd("hv-vm", &hv_vm_fops, vm, O_RDWR | O_CLOEXEC);
 	if (fd < 0)

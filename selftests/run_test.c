@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "hv_guest.h"
@@ -495,6 +496,81 @@ TEST(readonly_slot_write_is_mmio)
 	get_regs(_metadata, &g, &regs);
 	EXPECT_EQ(0x7e57, regs.rbx);
 	hv_guest_destroy(&g);
+}
+
+/*
+ * The guest's memory follows what the process maps (KVM's MMU notifier):
+ * a page mapped afresh at the slot's address is what the guest reads
+ * next, a page dropped with MADV_DONTNEED reads as zeros, and once the
+ * memory is unmapped, HV_RUN fails with EFAULT.
+ */
+TEST(slot_follows_process_mappings)
+{
+	struct hv_userspace_memory_region r = {
+		.slot = 1, .guest_phys_addr = 0x400000,
+		.memory_size = HV_PAGE,
+	};
+	struct hv_guest g;
+	uint32_t *page = hv_alloc_pages(1), v = 0;
+
+	ASSERT_NE(NULL, page);
+	*page = 0x1111;
+	hv_guest_setup(_metadata, &g, HV_MODE_PROT32, prot_slot2, prot_slot2_end);
+	r.userspace_addr = (unsigned long)page;
+	ASSERT_EQ(0, ioctl(g.vm, HV_SET_USER_MEMORY_REGION, &r));
+	run(_metadata, &g);
+	EXPECT_EXIT(&g, HV_EXIT_IO);
+	memcpy(&v, hv_guest_io_data(&g), 4);
+	EXPECT_EQ(0x1111, v);
+
+	ASSERT_EQ(page, mmap(page, HV_PAGE, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
+	*page = 0x2222;
+	run(_metadata, &g);
+	EXPECT_EXIT(&g, HV_EXIT_IO);
+	memcpy(&v, hv_guest_io_data(&g), 4);
+	EXPECT_EQ(0x2222, v);
+
+	ASSERT_EQ(0, madvise(page, HV_PAGE, MADV_DONTNEED));
+	run(_metadata, &g);
+	EXPECT_EXIT(&g, HV_EXIT_IO);
+	memcpy(&v, hv_guest_io_data(&g), 4);
+	EXPECT_EQ(0, v);
+
+	ASSERT_EQ(0, munmap(page, HV_PAGE));
+	EXPECT_EQ(-1, hv_guest_run(&g));
+	EXPECT_EQ(EFAULT, errno);
+	hv_guest_destroy(&g);
+}
+
+GUEST(prot_slot2_write, ".code32",
+	"1: movl $0x33, 0x400000; out %al, $0x10; jmp 1b");
+
+/* A page the process makes read-only: the guest's next write is EFAULT. */
+TEST(slot_write_after_mprotect_readonly)
+{
+	struct hv_userspace_memory_region r = {
+		.slot = 1, .guest_phys_addr = 0x400000,
+		.memory_size = HV_PAGE,
+	};
+	struct hv_guest g;
+	uint32_t *page = hv_alloc_pages(1);
+
+	ASSERT_NE(NULL, page);
+	hv_guest_setup(_metadata, &g, HV_MODE_PROT32, prot_slot2_write,
+		       prot_slot2_write_end);
+	r.userspace_addr = (unsigned long)page;
+	ASSERT_EQ(0, ioctl(g.vm, HV_SET_USER_MEMORY_REGION, &r));
+	run(_metadata, &g);
+	EXPECT_EXIT(&g, HV_EXIT_IO);
+	EXPECT_EQ(0x33, *page);
+	*page = 0;
+	ASSERT_EQ(0, mprotect(page, HV_PAGE, PROT_READ));
+	EXPECT_EQ(-1, hv_guest_run(&g));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(0, *page);
+	hv_guest_destroy(&g);
+	munmap(page, HV_PAGE);
 }
 
 /* ---- Shutdown ---- */

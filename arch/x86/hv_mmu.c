@@ -15,13 +15,22 @@
  * in the memory slots, pins the user page behind it and installs a leaf.
  * An address no slot backs is MMIO and is never mapped.  The pin holds the
  * page in place for as long as the leaf exists; hv_mmu_unmap() (slot
- * deleted or moved) and hv_mmu_destroy() (VM gone) remove leaves, make
- * every CPU forget its cached translations, and only then unpin.
+ * deleted or moved, or the process unmapped or changed the memory: the
+ * MMU notifier in module/hv_vm.c) and hv_mmu_destroy() (VM gone) remove
+ * leaves, make every CPU forget its cached translations, and only then
+ * unpin.
  *
- * Locking: vm->lock serializes every change of the tables and of the
- * slots.  The hardware walks the tables concurrently, so an entry is
- * written with one 8-byte store, and a leaf is installed only after its
- * page is pinned.
+ * Locking: vm->mmu_lock serializes every change of the tables.  The MMU
+ * notifier takes it from inside mmap_lock, page reclaim and migration (a
+ * page locked), so under it nothing allocates (table pages come from the
+ * vCPU's cache, filled before), nothing touches user memory (the page is
+ * pinned before, without the lock) and no page lock is taken (a page is
+ * marked dirty with SetPageDirty(), as KVM does).  A page pinned without
+ * the lock is mapped only if no change of user memory began or ended
+ * meanwhile (the notifier's counters in struct hv_vm, as KVM's
+ * mmu_invalidate_seq); else the guest faults again.  The hardware walks the
+ * tables concurrently, so an entry is written with one 8-byte store, and a
+ * leaf is installed only after its page is pinned.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -65,27 +74,47 @@ int hv_mmu_init(struct hv_vm *vm)
 	return 0;
 }
 
+/* Fill the vCPU's cache with the table pages one fault may need. */
+static int hv_mmu_topup(struct hv_x86_vcpu *x, unsigned int need)
+{
+	while (x->mmu_cache_n < need) {
+		void *p = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+
+		if (!p)
+			return -ENOMEM;
+		x->mmu_cache[x->mmu_cache_n++] = p;
+	}
+	return 0;
+}
+
+void hv_mmu_cache_free(struct hv_vcpu *vcpu)
+{
+	struct hv_x86_vcpu *x = &vcpu->x86;
+
+	while (x->mmu_cache_n)
+		free_page((unsigned long)x->mmu_cache[--x->mmu_cache_n]);
+}
+
 /*
- * The leaf entry for @gpa, allocating the tables on the way when @alloc.
- * NULL when a table is missing and !@alloc, or on allocation failure.
+ * The leaf entry for @gpa, with missing tables on the way taken from
+ * @cache (NULL: none are added).  NULL when a table is missing and cannot
+ * be added.
  */
-static u64 *hv_mmu_leaf(struct hv_vm *vm, u64 gpa, bool alloc)
+static u64 *hv_mmu_leaf(struct hv_vm *vm, u64 gpa, struct hv_x86_vcpu *cache)
 {
 	u64 *table = vm->mmu.root;
 	int level;
 
-	lockdep_assert_held(&vm->lock);
+	lockdep_assert_held(&vm->mmu_lock);
 	for (level = vm->mmu.levels; level > 1; level--) {
 		u64 *pte = &table[pt_index(gpa, level)];
 
 		if (!spte_present(*pte)) {
 			u64 *next;
 
-			if (!alloc)
+			if (!cache || !cache->mmu_cache_n)
 				return NULL;
-			next = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
-			if (!next)
-				return NULL;
+			next = cache->mmu_cache[--cache->mmu_cache_n];
 			vm->mmu.nr_tables++;
 			WRITE_ONCE(*pte, __pa(next) | hv_arch->pte_table);
 		}
@@ -95,47 +124,73 @@ static u64 *hv_mmu_leaf(struct hv_vm *vm, u64 gpa, bool alloc)
 }
 
 /*
- * Map the page at @gpa.  Returns 0 when it is mapped (perhaps by another
- * vCPU meanwhile), 1 when it is not RAM the guest may access that way (no
- * slot, or a write to a read-only slot: the caller emulates MMIO),
- * -EFAULT when the slot's user memory is gone, -ENOMEM.
+ * Map the page at @gpa for @vcpu's fault.  Returns 0 when it is mapped
+ * (perhaps by another vCPU meanwhile) or when the guest should fault
+ * again (the user memory changed meanwhile), 1 when it is not RAM the
+ * guest may access that way (no slot, or a write to a read-only slot: the
+ * caller emulates MMIO), -EFAULT when the slot's user memory is gone,
+ * -ENOMEM.
  */
-int hv_mmu_map(struct hv_vm *vm, u64 gpa, bool write)
+int hv_mmu_map(struct hv_vcpu *vcpu, u64 gpa, bool write)
 {
+	struct hv_vm *vm = vcpu->vm;
 	const struct hv_memslot *slot;
 	struct page *page;
+	unsigned long seq;
 	bool readonly;
 	u64 *leaf, hva;
 	long n;
-	int r = 0;
+	int r;
 
-	mutex_lock(&vm->lock);
+	r = hv_mmu_topup(&vcpu->x86, vm->mmu.levels - 1);
+	if (r)
+		return r;
+
+	mutex_lock(&vm->mmu_lock);
 	slot = hv_memslot_find(vm, gpa >> PAGE_SHIFT);
 	readonly = slot && (slot->flags & HV_MEM_READONLY);
 	if (!slot || (write && readonly)) {
-		r = 1;
-		goto out;
+		mutex_unlock(&vm->mmu_lock);
+		return 1;
 	}
-	leaf = hv_mmu_leaf(vm, gpa, true);
-	if (!leaf) {
-		r = -ENOMEM;
-		goto out;
+	leaf = hv_mmu_leaf(vm, gpa, NULL);
+	if (leaf && spte_present(*leaf)) {
+		mutex_unlock(&vm->mmu_lock);
+		return 0;
 	}
-	if (spte_present(*leaf))
-		goto out;
-
 	hva = slot->hva + ((gpa & PAGE_MASK) - slot->gpa);
+	seq = atomic_long_read(&vm->mmu_invalidate_seq);
+	mutex_unlock(&vm->mmu_lock);
+
+	/* May fault the page in, and so call the MMU notifier: no lock. */
 	n = pin_user_pages_fast(hva, 1, FOLL_LONGTERM |
 				(readonly ? 0 : FOLL_WRITE), &page);
-	if (n != 1) {
-		r = n < 0 ? n : -EFAULT;
-		goto out;
+	if (n != 1)
+		return n < 0 ? n : -EFAULT;
+
+	mutex_lock(&vm->mmu_lock);
+	/* Pairs with the barrier in hv_mmu_invalidate_end(). */
+	if (atomic_read(&vm->mmu_invalidate_in_progress))
+		goto unpin;
+	smp_rmb();
+	if (atomic_long_read(&vm->mmu_invalidate_seq) != seq)
+		goto unpin;
+	leaf = hv_mmu_leaf(vm, gpa, &vcpu->x86);
+	if (!leaf) {
+		r = -ENOMEM;
+		goto unpin;
 	}
+	if (spte_present(*leaf))
+		goto unpin;
 	vm->mmu.nr_pinned++;
 	WRITE_ONCE(*leaf, page_to_phys(page) | hv_arch->pte_leaf |
 		   (readonly ? 0 : hv_arch->pte_write));
-out:
-	mutex_unlock(&vm->lock);
+	mutex_unlock(&vm->mmu_lock);
+	return 0;
+
+unpin:
+	mutex_unlock(&vm->mmu_lock);
+	unpin_user_page(page);
 	return r;
 }
 
@@ -143,7 +198,10 @@ static void hv_mmu_unpin(struct hv_vm *vm, u64 *leaf)
 {
 	struct page *page = pfn_to_page((*leaf & PTE_ADDR_MASK) >> PAGE_SHIFT);
 
-	unpin_user_pages_dirty_lock(&page, 1, *leaf & hv_arch->pte_write);
+	/* The page may be locked by our caller's caller (migration). */
+	if (*leaf & hv_arch->pte_write)
+		SetPageDirty(page);
+	unpin_user_page(page);
 	vm->mmu.nr_pinned--;
 	WRITE_ONCE(*leaf, 0);
 }
@@ -155,7 +213,7 @@ static void hv_mmu_unpin(struct hv_vm *vm, u64 *leaf)
  */
 static u64 *hv_mmu_leaf_or_skip(struct hv_vm *vm, u64 *a)
 {
-	u64 *leaf = hv_mmu_leaf(vm, *a, false);
+	u64 *leaf = hv_mmu_leaf(vm, *a, NULL);
 
 	if (!leaf)
 		*a = (*a | ((1ULL << (PAGE_SHIFT + 9)) - 1)) & PAGE_MASK;
@@ -173,7 +231,7 @@ void hv_mmu_unmap(struct hv_vm *vm, u64 gpa, u64 npages)
 	bool any = false;
 	u64 *leaf;
 
-	lockdep_assert_held(&vm->lock);
+	lockdep_assert_held(&vm->mmu_lock);
 	for (a = gpa; a < end; a += PAGE_SIZE) {
 		leaf = hv_mmu_leaf_or_skip(vm, &a);
 		if (leaf && spte_present(*leaf)) {
@@ -217,11 +275,11 @@ void hv_mmu_destroy(struct hv_vm *vm)
 	if (!vm->mmu.root)
 		return;
 	hv_arch->flush_guest_tlbs(vm);
-	mutex_lock(&vm->lock);
+	mutex_lock(&vm->mmu_lock);
 	hv_mmu_free_table(vm, vm->mmu.root, vm->mmu.levels);
 	WARN_ON_ONCE(vm->mmu.nr_tables || vm->mmu.nr_pinned);
 	vm->mmu.root = NULL;
-	mutex_unlock(&vm->lock);
+	mutex_unlock(&vm->mmu_lock);
 }
 
 /*

@@ -126,6 +126,7 @@ void hv_x86_vcpu_uninit(struct hv_vcpu *vcpu)
 {
 	fpu_free_guest_fpstate(&vcpu->x86.guest_fpu);
 	kfree(vcpu->x86.cpuid);
+	hv_mmu_cache_free(vcpu);
 }
 
 void hv_x86_vcpu_reset(struct hv_vcpu *vcpu)

@@ -158,7 +158,8 @@ int hv_guest_write(struct hv_vm *vm, u64 gpa, const void *buf,
 /* Second-level page tables (EPT or NPT) built from the memory slots. */
 int hv_mmu_init(struct hv_vm *vm);
 void hv_mmu_destroy(struct hv_vm *vm);
-int hv_mmu_map(struct hv_vm *vm, u64 gpa, bool write);
+int hv_mmu_map(struct hv_vcpu *vcpu, u64 gpa, bool write);
+void hv_mmu_cache_free(struct hv_vcpu *vcpu);
 void hv_mmu_unmap(struct hv_vm *vm, u64 gpa, u64 npages);
 
 #endif /* HV_X86_H */

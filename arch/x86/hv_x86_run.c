@@ -558,7 +558,7 @@ int hv_x86_handle_gpa_fault(struct hv_vcpu *vcpu, u64 gpa, bool write)
 	u64 val;
 	int r;
 
-	r = hv_mmu_map(vcpu->vm, gpa, write);
+	r = hv_mmu_map(vcpu, gpa, write);
 	if (r <= 0)
 		return r ? r : 1;
 
