@@ -240,6 +240,7 @@ static void hv_mmu_invalidate_end(struct mmu_notifier *mn,
 	struct hv_vm *vm = mn_to_vm(mn);
 
 	atomic_long_inc(&vm->mmu_invalidate_seq);
+	/* Seq before in progress: pairs with the smp_rmb() in hv_mmu_map(). */
 	smp_mb__before_atomic();
 	atomic_dec(&vm->mmu_invalidate_in_progress);
 }

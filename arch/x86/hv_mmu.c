@@ -169,9 +169,9 @@ int hv_mmu_map(struct hv_vcpu *vcpu, u64 gpa, bool write)
 		return n < 0 ? n : -EFAULT;
 
 	mutex_lock(&vm->mmu_lock);
-	/* Pairs with the barrier in hv_mmu_invalidate_end(). */
 	if (atomic_read(&vm->mmu_invalidate_in_progress))
 		goto unpin;
+	/* In progress before seq: pairs with hv_mmu_invalidate_end(). */
 	smp_rmb();
 	if (atomic_long_read(&vm->mmu_invalidate_seq) != seq)
 		goto unpin;
