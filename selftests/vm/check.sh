@@ -24,44 +24,67 @@ mkdir -p "$logdir"
 
 . selftests/vm/kernels.sh
 
-# name emulator kernel cpu mode cpus timeout(s) spin shutdown bp fuzz
+# name emulator kernel cpu mode cpus timeout(s) spin shutdown bp fuzz suites
 # (spin: 1 when the emulator interrupts a guest spinning in "jmp .": QEMU
 # does, Bochs does not; see the shared test-environment notes.
 # shutdown: 1 when a guest's triple fault reaches the hypervisor as a
 # shutdown exit: Bochs on AMD resets the whole PC instead, for KVM too.
 # bp: 1 when the emulator runs a nested guest's hardware breakpoints:
 # QEMU 7.2 crashes on them, with KVM as with hv.
-# fuzz: seconds of hv_fuzz on each device, with seed 1, after the suites.)
+# fuzz: seconds of hv_fuzz on each device, with seed 1, after the suites.
+# suites: which suites the machine runs (hv.suites), "-" for all.)
 # The Bochs AMD machine is there for what QEMU's SVM lacks: next-RIP.
 # (No emulated CPU here has decode assists: Documentation/testing.rst.)
 machines="
-qemu-svm-6.1	qemu	$k61	max			tests	2	900	1	1	0	0
-qemu-svm-6.12	qemu	$k612	max			tests	2	900	1	1	0	0
-qemu-nosvm-6.1	qemu	$k61	qemu64,-svm		nohw	1	300	1	1	0	0
-bochs-vmx-6.1	bochs	$k61	corei7_skylake_x	tests	1	1800	0	1	1	0
-bochs-svm-6.1	bochs	$k61	trinity_apu		tests	1	1800	0	0	1	0
+bochs-vmx-6.1	bochs	$k61	corei7_skylake_x	tests	1	1800	0	1	1	0	-
+bochs-svm-6.1	bochs	$k61	trinity_apu		tests	1	1800	0	0	1	0	-
+qemu-svm-6.1	qemu	$k61	max			tests	2	900	1	1	0	0	-
+qemu-svm-6.12	qemu	$k612	max			tests	2	900	1	1	0	0	-
+qemu-nosvm-6.1	qemu	$k61	qemu64,-svm		nohw	1	300	1	1	0	0	-
 "
 
-# The debug kernel's machine (selftests/vm/debug-kernel.sh: built once,
+# The debug kernel's machines (selftests/vm/debug-kernel.sh: built once,
 # about 5 minutes, then cached); HV_DEBUG=0 leaves it out.
 kdebug=
-if [ "${HV_DEBUG:-1}" = 1 ] && hv_wanted qemu-svm-debug; then
+if [ "${HV_DEBUG:-1}" = 1 ] &&
+   { hv_wanted qemu-svm-debug || hv_wanted bochs-vmx-debug; }; then
 	selftests/vm/debug-kernel.sh || exit 1
 	kdebug=$(cat build/debug-kernel/current)
-	machines="$machines
-qemu-svm-debug	qemu	$kdebug	max			tests	2	1800	1	1	0	60
-"
+	# First: the longest machines start first.
+	machines="
+bochs-vmx-debug	bochs	$kdebug	corei7_skylake_x	tests	1	3600	0	1	1	0	run_test,hostile_test
+qemu-svm-debug	qemu	$kdebug	max			tests	2	1800	1	1	0	60	-
+$machines"
 fi
 
 echo "check: building hv.ko for $k61 and $k612${kdebug:+ and $kdebug}, the selftests and the initramfs"
 selftests/vm/build-images.sh "$k61" "$k612" $kdebug || exit 1
 
-results=$logdir/results.txt
-: >"$results"
-echo "$machines" | while read -r name emu kver cpu mode cpus limit spin shutdown bp fuzz; do
-	[ -n "$name" ] || continue
-	hv_wanted "$name" || continue
+# Machines run HV_JOBS at a time (default: one per CPU; each emulator
+# keeps one CPU busy), started in the table's order, the longest first.
+# A FIFO holds one token per free slot.
+jobs=${HV_JOBS:-$(nproc)}
+fifo=$(mktemp -u)
+mkfifo "$fifo" || exit 1
+exec 3<>"$fifo"
+rm -f "$fifo"
+i=0
+while [ $i -lt "$jobs" ]; do
+	echo >&3
+	i=$((i + 1))
+done
+
+# run_one NAME EMU KVER CPU MODE CPUS LIMIT SPIN SHUTDOWN BP FUZZ SUITES:
+# boot one machine; its results go to $logdir/NAME.results.
+run_one()
+{
+	name=$1 emu=$2 kver=$3 cpu=$4 mode=$5 cpus=$6 limit=$7 spin=$8
+	shutdown=$9 bp=${10} fuzz=${11} suites=${12}
+	res=$logdir/$name.results
+	: >"$res"
 	seed=1
+	only=
+	[ "$suites" = - ] || only="hv.suites=$suites,fuzz"
 	if [ -n "${HV_FUZZ:-}" ]; then
 		fuzz=$HV_FUZZ
 		seed=${HV_SEED:-1}
@@ -73,11 +96,31 @@ echo "$machines" | while read -r name emu kver cpu mode cpus limit spin shutdown
 	start=$(date +%s)
 	HV_SMP=$cpus selftests/vm/run-machine.sh "$emu" "$kver" "$cpu" \
 		"build/initrd-$kver.gz" "$log" "$limit" \
-		"hv.mode=$mode hv.timeout=$((limit / 2)) hv.spin=$spin hv.shutdown=$shutdown hv.breakpoints=$bp hv.fuzz=$fuzz hv.seed=$seed ${HV_ARGS:-}"
+		"hv.mode=$mode hv.timeout=$((limit / 2)) hv.spin=$spin hv.shutdown=$shutdown hv.breakpoints=$bp hv.fuzz=$fuzz hv.seed=$seed $only ${HV_ARGS:-}"
 	rc=$?
 	echo "check: $name finished in $(($(date +%s) - start)) s"
-	[ $rc -eq 124 ] && echo "E $name the machine was stopped after $limit s" >>"$results"
-	awk -v machine="$name" -f selftests/vm/results.awk "$log" >>"$results"
+	[ $rc -eq 124 ] && echo "E $name the machine was stopped after $limit s" >>"$res"
+	awk -v machine="$name" -f selftests/vm/results.awk "$log" >>"$res"
+}
+
+names=
+while read -r name rest; do
+	[ -n "$name" ] || continue
+	hv_wanted "$name" || continue
+	names="$names $name"
+	read -r _ <&3
+	# shellcheck disable=SC2086
+	(run_one "$name" $rest; echo >&3) </dev/null &
+done <<MACHINES
+$machines
+MACHINES
+wait
+exec 3>&-
+
+results=$logdir/results.txt
+: >"$results"
+for name in $names; do
+	cat "$logdir/$name.results" >>"$results"
 done
 
 awk -v known="$top/selftests/vm/known-differences" \
