@@ -29,15 +29,19 @@ mkdir -p "$logdir"
 # does, Bochs does not; see the shared test-environment notes.
 # shutdown: 1 when a guest's triple fault reaches the hypervisor as a
 # shutdown exit: Bochs on AMD resets the whole PC instead, for KVM too.
-# bp: 1 when the emulator runs a nested guest's hardware breakpoints:
-# QEMU 7.2 crashes on them, with KVM as with hv.
+# bp: 1 when the emulator runs a nested guest's breakpoints and single
+# steps faithfully: QEMU 7.2 crashes on breakpoints, with KVM as with hv;
+# in Bochs' AMD model KVM's guest reads a DR6 without the bits its #DB
+# set (hv's reads them); in Bochs on the debug kernel, kvm_intel warns
+# "Bad FPU state detected" during the breakpoint tests.  The tests run
+# on bochs-vmx-6.1.
 # fuzz: seconds of hv_fuzz on each device, with seed 1, after the suites.
 # suites: which suites the machine runs (hv.suites), "-" for all.)
 # The Bochs AMD machine is there for what QEMU's SVM lacks: next-RIP.
 # (No emulated CPU here has decode assists: Documentation/testing.rst.)
 machines="
 bochs-vmx-6.1	bochs	$k61	corei7_skylake_x	tests	1	1800	0	1	1	0	-
-bochs-svm-6.1	bochs	$k61	trinity_apu		tests	1	1800	0	0	1	0	-
+bochs-svm-6.1	bochs	$k61	trinity_apu		tests	1	1800	0	0	0	0	-
 qemu-svm-6.1	qemu	$k61	max			tests	2	900	1	1	0	0	-
 qemu-svm-6.12	qemu	$k612	max			tests	2	900	1	1	0	0	-
 qemu-nosvm-6.1	qemu	$k61	qemu64,-svm		nohw	1	300	1	1	0	0	-
@@ -52,7 +56,7 @@ if [ "${HV_DEBUG:-1}" = 1 ] &&
 	kdebug=$(cat build/debug-kernel/current)
 	# First: the longest machines start first.
 	machines="
-bochs-vmx-debug	bochs	$kdebug	corei7_skylake_x	tests	1	3600	0	1	1	0	run_test,hostile_test
+bochs-vmx-debug	bochs	$kdebug	corei7_skylake_x	tests	1	3600	0	1	0	0	run_test,hostile_test
 qemu-svm-debug	qemu	$kdebug	max			tests	2	1800	1	1	0	60	-
 $machines"
 fi

@@ -59,8 +59,11 @@ bochs)
 	# boot), and Linux calls its Spectre v2 mitigation insufficient
 	# against RETBleed (a line with "WARNING:").  Neither concerns hv;
 	# both would fail every run, so the emulated CPU loses AVX-512 and
-	# the RETBleed mitigation is left off.
-	args="$args clearcpuid=avx512f${clear:+,$clear} retbleed=off"
+	# the RETBleed mitigation is left off.  Its CPUID also says more cores
+	# than logical processors a package, and detect_ht() then shifts by
+	# -1 (a UBSAN report on the debug kernel, before hv is loaded): the
+	# CPU loses HT, which a one-CPU machine does not have anyway.
+	args="$args clearcpuid=avx512f,ht${clear:+,$clear} retbleed=off"
 	work=$(mktemp -d)
 	mkdir -p "$work/iso/isolinux"
 	cp /usr/lib/ISOLINUX/isolinux.bin \
