@@ -10,7 +10,9 @@
 # end in "*" (every test of that prefix) and may be followed by
 # "@machine-prefix" to hold on those machines only.  Every E line (a
 # kernel splat, a suite that crashed or timed out, a run that did not
-# finish) counts one failure.  Exit status 1 when anything failed.
+# finish) counts one failure.  Machines named in -v hvonly (spaces between)
+# ran hv alone: nothing is compared there.  Exit status 1 when anything
+# failed.
 
 # Whether known-differences allows test t to differ on machine m.
 function intentional(m, t,    i, p) {
@@ -84,6 +86,8 @@ END {
 		m = k[1]; t = k[2]
 		if (!((m, "hv", t) in result) && !((m, "kvm", t) in result))
 			continue	# a host-wide test: nothing to compare
+		if (index(" " hvonly " ", " " m " "))
+			continue	# hv alone on this machine
 		h = ((m, "hv", t) in result) ? result[m, "hv", t] : "missing"
 		v = ((m, "kvm", t) in result) ? result[m, "kvm", t] : "missing"
 		if (h == v || intentional(m, t))
@@ -98,6 +102,7 @@ END {
 		m = order[i]
 		printf "%-16s %-12s %-12s %-8s %-12s %s\n", m,
 			pfs(m, "hv"), pfs(m, "kvm"),
+			index(" " hvonly " ", " " m " ") ? "hv only" :
 			differ[m] ? "no (" differ[m] ")" : "yes",
 			pfs(m, "host"),
 			errs[m] ? errs[m] " error(s)" : "clean"
