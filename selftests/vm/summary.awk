@@ -100,10 +100,11 @@ END {
 	printf "\n%-16s %-12s %-12s %-8s %-12s %s\n", "machine", "hv p/f/s", "kvm p/f/s", "hv=kvm", "host p/f/s", "run"
 	for (i = 1; i <= nm; i++) {
 		m = order[i]
+		same = differ[m] ? "no (" differ[m] ")" : "yes"
+		if (index(" " hvonly " ", " " m " "))
+			same = "hv only"
 		printf "%-16s %-12s %-12s %-8s %-12s %s\n", m,
-			pfs(m, "hv"), pfs(m, "kvm"),
-			index(" " hvonly " ", " " m " ") ? "hv only" :
-			differ[m] ? "no (" differ[m] ")" : "yes",
+			pfs(m, "hv"), pfs(m, "kvm"), same,
 			pfs(m, "host"),
 			errs[m] ? errs[m] " error(s)" : "clean"
 	}
