@@ -714,18 +714,6 @@ static bool kvm_amd_param(const char *name)
 	return c == 'Y' || c == '1';
 }
 
-/* Occurrences of the 3-byte opcode 0f 01 MODRM in N bytes of code. */
-static int count_0f01(const unsigned char *p, size_t n, unsigned char modrm)
-{
-	size_t i;
-	int c = 0;
-
-	for (i = 0; i + 2 < n; i++)
-		if (p[i] == 0x0f && p[i + 1] == 0x01 && p[i + 2] == modrm)
-			c++;
-	return c;
-}
-
 /*
  * KVM's answer (linux 6.1) for each instruction, CPL 0, CR4.VMXE and
  * EFER.SVME clear:
@@ -785,8 +773,8 @@ static void virt_instructions(struct __test_metadata *_metadata,
 		hv_guest_set_idt(&g, 13, CODE_GPA + 0xc80);
 		hv_guest_set_idt(&g, 14, CODE_GPA + 0xd00);
 	}
-	vmcalls = count_0f01(code, end - code, 0xc1);
-	vmmcalls = count_0f01(code, end - code, 0xd9);
+	vmcalls = hv_count_0f01(code, end - code, 0xc1);
+	vmmcalls = hv_count_0f01(code, end - code, 0xd9);
 	ASSERT_EQ(1, vmcalls);
 	ASSERT_EQ(1, vmmcalls);
 
@@ -813,8 +801,8 @@ static void virt_instructions(struct __test_metadata *_metadata,
 	for (; i < VIRT_NSLOTS; i++)
 		EXPECT_EQ(RES_NONE, res[i]);
 	/* The other vendor's hypercall, where KVM emulated it, is patched. */
-	vmcalls = count_0f01(g.mem + CODE_GPA, end - code, 0xc1);
-	vmmcalls = count_0f01(g.mem + CODE_GPA, end - code, 0xd9);
+	vmcalls = hv_count_0f01(g.mem + CODE_GPA, end - code, 0xc1);
+	vmmcalls = hv_count_0f01(g.mem + CODE_GPA, end - code, 0xd9);
 	if (!intel) {
 		EXPECT_EQ(0, vmcalls);
 		EXPECT_EQ(2, vmmcalls);

@@ -220,3 +220,14 @@ bool hv_machine_says(const char *name)
 
 	return v && !strcmp(v, "1");
 }
+
+int hv_count_0f01(const unsigned char *p, size_t n, unsigned char modrm)
+{
+	size_t i;
+	int c = 0;
+
+	for (i = 0; i + 2 < n; i++)
+		if (p[i] == 0x0f && p[i + 1] == 0x01 && p[i + 2] == modrm)
+			c++;
+	return c;
+}

@@ -92,6 +92,12 @@ static inline unsigned char *hv_guest_io_data(struct hv_guest *g)
 uint64_t hv_guest_rip(struct hv_guest *g);
 
 /*
+ * Occurrences of the 3-byte opcode 0f 01 MODRM in N bytes of code (the
+ * hypercalls: c1 VMCALL, d9 VMMCALL, which KVM patches in guest memory).
+ */
+int hv_count_0f01(const unsigned char *p, size_t n, unsigned char modrm);
+
+/*
  * Whether the test machine set the environment variable NAME to 1, to say
  * what its emulator can or cannot do (HV_SKIP_SHUTDOWN_TESTS,
  * HV_SKIP_BREAKPOINT_TESTS, HV_SPIN_TESTS: selftests/vm/init).

@@ -437,30 +437,57 @@ TEST(guest_memory_shared_with_host)
 GUEST(prot_slot2, ".code32",
 	"1: mov 0x400000, %eax; out %eax, $0x10; jmp 1b");
 
-TEST(deleted_slot_becomes_mmio)
+#define SLOT2_GPA	0x400000UL
+
+/*
+ * A protected-mode guest running CODE with a second slot (id 1, FLAGS) of
+ * one page at SLOT2_GPA, backed by a fresh page whose first word is
+ * FIRST.  Returns the page; *R is the slot, for changing it later.
+ */
+static uint32_t *setup_slot2(struct __test_metadata *_metadata,
+			     struct hv_guest *g, const unsigned char *code,
+			     const unsigned char *end, uint32_t flags,
+			     uint32_t first,
+			     struct hv_userspace_memory_region *r)
 {
-	struct hv_userspace_memory_region r = {
-		.slot = 1, .guest_phys_addr = 0x400000,
-		.memory_size = HV_PAGE,
-	};
-	struct hv_guest g;
-	uint32_t *page = hv_alloc_pages(1), v = 0;
+	uint32_t *page = hv_alloc_pages(1);
 
 	ASSERT_NE(NULL, page);
-	*page = 0x5107;
-	hv_guest_setup(_metadata, &g, HV_MODE_PROT32, prot_slot2, prot_slot2_end);
-	r.userspace_addr = (unsigned long)page;
-	ASSERT_EQ(0, ioctl(g.vm, HV_SET_USER_MEMORY_REGION, &r));
-	run(_metadata, &g);
-	EXPECT_EXIT(&g, HV_EXIT_IO);
-	memcpy(&v, hv_guest_io_data(&g), 4);
-	EXPECT_EQ(0x5107, v);
+	*page = first;
+	hv_guest_setup(_metadata, g, HV_MODE_PROT32, code, end);
+	*r = (struct hv_userspace_memory_region) {
+		.slot = 1, .flags = flags, .guest_phys_addr = SLOT2_GPA,
+		.memory_size = HV_PAGE, .userspace_addr = (unsigned long)page,
+	};
+	ASSERT_EQ(0, ioctl(g->vm, HV_SET_USER_MEMORY_REGION, r));
+	return page;
+}
+
+/* Run until the guest's OUT of a doubleword, and return what it wrote. */
+static uint32_t run_to_out32(struct __test_metadata *_metadata,
+			     struct hv_guest *g)
+{
+	uint32_t v = 0;
+
+	run(_metadata, g);
+	EXPECT_EXIT(g, HV_EXIT_IO);
+	memcpy(&v, hv_guest_io_data(g), 4);
+	return v;
+}
+
+TEST(deleted_slot_becomes_mmio)
+{
+	struct hv_userspace_memory_region r;
+	struct hv_guest g;
+
+	setup_slot2(_metadata, &g, prot_slot2, prot_slot2_end, 0, 0x5107, &r);
+	EXPECT_EQ(0x5107, run_to_out32(_metadata, &g));
 	/* Delete the slot: the guest's next read is MMIO. */
 	r.memory_size = 0;
 	ASSERT_EQ(0, ioctl(g.vm, HV_SET_USER_MEMORY_REGION, &r));
 	run(_metadata, &g);
 	EXPECT_EXIT(&g, HV_EXIT_MMIO);
-	EXPECT_EQ(0x400000, g.run->mmio.phys_addr);
+	EXPECT_EQ(SLOT2_GPA, g.run->mmio.phys_addr);
 	EXPECT_EQ(0, g.run->mmio.is_write);
 	hv_guest_destroy(&g);
 }
@@ -470,23 +497,17 @@ GUEST(prot_rom_write, ".code32",
 
 TEST(readonly_slot_write_is_mmio)
 {
-	struct hv_userspace_memory_region r = {
-		.slot = 1, .flags = HV_MEM_READONLY,
-		.guest_phys_addr = 0x400000, .memory_size = HV_PAGE,
-	};
+	struct hv_userspace_memory_region r;
 	struct hv_guest g;
 	struct hv_regs regs;
-	uint32_t *page = hv_alloc_pages(1), v = 0;
+	uint32_t *page, v = 0;
 
-	ASSERT_NE(NULL, page);
-	page[0] = 0x7e57;
-	hv_guest_setup(_metadata, &g, HV_MODE_PROT32, prot_rom_write, prot_rom_write_end);
+	page = setup_slot2(_metadata, &g, prot_rom_write, prot_rom_write_end,
+			   HV_MEM_READONLY, 0x7e57, &r);
 	ASSERT_NE(0, ioctl(g.dev, HV_CHECK_EXTENSION, HV_CAP_READONLY_MEM));
-	r.userspace_addr = (unsigned long)page;
-	ASSERT_EQ(0, ioctl(g.vm, HV_SET_USER_MEMORY_REGION, &r));
 	run(_metadata, &g);
 	EXPECT_EXIT(&g, HV_EXIT_MMIO);
-	EXPECT_EQ(0x400004, g.run->mmio.phys_addr);
+	EXPECT_EQ(SLOT2_GPA + 4, g.run->mmio.phys_addr);
 	EXPECT_EQ(1, g.run->mmio.is_write);
 	memcpy(&v, g.run->mmio.data, 4);
 	EXPECT_EQ(0x77, v);
@@ -506,36 +527,21 @@ TEST(readonly_slot_write_is_mmio)
  */
 TEST(slot_follows_process_mappings)
 {
-	struct hv_userspace_memory_region r = {
-		.slot = 1, .guest_phys_addr = 0x400000,
-		.memory_size = HV_PAGE,
-	};
+	struct hv_userspace_memory_region r;
 	struct hv_guest g;
-	uint32_t *page = hv_alloc_pages(1), v = 0;
+	uint32_t *page;
 
-	ASSERT_NE(NULL, page);
-	*page = 0x1111;
-	hv_guest_setup(_metadata, &g, HV_MODE_PROT32, prot_slot2, prot_slot2_end);
-	r.userspace_addr = (unsigned long)page;
-	ASSERT_EQ(0, ioctl(g.vm, HV_SET_USER_MEMORY_REGION, &r));
-	run(_metadata, &g);
-	EXPECT_EXIT(&g, HV_EXIT_IO);
-	memcpy(&v, hv_guest_io_data(&g), 4);
-	EXPECT_EQ(0x1111, v);
+	page = setup_slot2(_metadata, &g, prot_slot2, prot_slot2_end, 0,
+			   0x1111, &r);
+	EXPECT_EQ(0x1111, run_to_out32(_metadata, &g));
 
 	ASSERT_EQ(page, mmap(page, HV_PAGE, PROT_READ | PROT_WRITE,
 			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
 	*page = 0x2222;
-	run(_metadata, &g);
-	EXPECT_EXIT(&g, HV_EXIT_IO);
-	memcpy(&v, hv_guest_io_data(&g), 4);
-	EXPECT_EQ(0x2222, v);
+	EXPECT_EQ(0x2222, run_to_out32(_metadata, &g));
 
 	ASSERT_EQ(0, madvise(page, HV_PAGE, MADV_DONTNEED));
-	run(_metadata, &g);
-	EXPECT_EXIT(&g, HV_EXIT_IO);
-	memcpy(&v, hv_guest_io_data(&g), 4);
-	EXPECT_EQ(0, v);
+	EXPECT_EQ(0, run_to_out32(_metadata, &g));
 
 	ASSERT_EQ(0, munmap(page, HV_PAGE));
 	EXPECT_EQ(-1, hv_guest_run(&g));
@@ -549,18 +555,12 @@ GUEST(prot_slot2_write, ".code32",
 /* A page the process makes read-only: the guest's next write is EFAULT. */
 TEST(slot_write_after_mprotect_readonly)
 {
-	struct hv_userspace_memory_region r = {
-		.slot = 1, .guest_phys_addr = 0x400000,
-		.memory_size = HV_PAGE,
-	};
+	struct hv_userspace_memory_region r;
 	struct hv_guest g;
-	uint32_t *page = hv_alloc_pages(1);
+	uint32_t *page;
 
-	ASSERT_NE(NULL, page);
-	hv_guest_setup(_metadata, &g, HV_MODE_PROT32, prot_slot2_write,
-		       prot_slot2_write_end);
-	r.userspace_addr = (unsigned long)page;
-	ASSERT_EQ(0, ioctl(g.vm, HV_SET_USER_MEMORY_REGION, &r));
+	page = setup_slot2(_metadata, &g, prot_slot2_write,
+			   prot_slot2_write_end, 0, 0, &r);
 	run(_metadata, &g);
 	EXPECT_EXIT(&g, HV_EXIT_IO);
 	EXPECT_EQ(0x33, *page);
@@ -1086,18 +1086,6 @@ TEST(hypercall_at_cpl3)
 	hv_guest_destroy(&g);
 }
 
-/* Occurrences of 0f 01 MODRM in the guest's code. */
-static int count_0f01(const unsigned char *p, size_t n, unsigned char modrm)
-{
-	int c = 0;
-	size_t i;
-
-	for (i = 0; i + 2 < n; i++)
-		if (p[i] == 0x0f && p[i + 1] == 0x01 && p[i + 2] == modrm)
-			c++;
-	return c;
-}
-
 /*
  * The other vendor's hypercall is #UD on the CPU; KVM's #UD intercept
  * writes the native instruction over it in guest memory
@@ -1115,14 +1103,14 @@ TEST(other_vendors_hypercall_is_patched)
 
 	for (i = 0; i < ARRAY_SIZE(modes); i++) {
 		setup_hypercall(_metadata, &g, modes[i], false);
-		EXPECT_EQ(0, count_0f01(g.mem + CODE_GPA, 4, native));
+		EXPECT_EQ(0, hv_count_0f01(g.mem + CODE_GPA, 4, native));
 		run(_metadata, &g);
 		EXPECT_EXIT(&g, HV_EXIT_HLT);
 		get_regs(_metadata, &g, &regs);
 		EXPECT_EQ(modes[i] == HV_MODE_LONG ? -1000ULL : 0xfffffc18ULL,
 			  regs.rax);
 		EXPECT_EQ(CODE_GPA + 4, regs.rip);
-		EXPECT_EQ(1, count_0f01(g.mem + CODE_GPA, 4, native));
+		EXPECT_EQ(1, hv_count_0f01(g.mem + CODE_GPA, 4, native));
 		hv_guest_destroy(&g);
 	}
 }
