@@ -3,7 +3,7 @@
  * hv_fuzz: a fuzzer for the device's API, /dev/hv or /dev/kvm.
  *
  *	hv_fuzz [--device PATH] [--seed N] [--seconds N] [--iterations N]
- *		[--threads N] [--phase NAME]
+ *		[--threads N] [--phase NAME] [--if-at-entry]
  *
  * Four phases (selftests/fuzz/), each in a child process of its own with
  * an equal share of the time budget:
@@ -28,7 +28,9 @@
  * generator is seeded from it and the phase's name, so "--phase P"
  * replays the start of phase P of a full run.  --iterations N stops each
  * phase after N cases (episodes, guests, rounds) if its time is not up
- * first.  Output is KTAP, with a last line of totals:
+ * first.  --if-at-entry makes every KVM_RUN enter the guest with
+ * RFLAGS.IF set, for Bochs (fuzz_if_at_entry in fuzz/fuzz.h).  Output is
+ * KTAP, with a last line of totals:
  *
  *	# hv_fuzz: seed=S seconds=T threads=N ioctls=A runs=B exits=C slot_ops=D kills=E
  */
@@ -464,7 +466,7 @@ static void usage(const char *prog, int status)
 	fprintf(status ? stderr : stdout,
 		"usage: %s [--device PATH] [--seed N] [--seconds N] "
 		"[--iterations N]\n"
-		"       [--threads N] [--phase NAME]\n"
+		"       [--threads N] [--phase NAME] [--if-at-entry]\n"
 		"Fuzzes the device (default /dev/hv) for --seconds (default 60)"
 		" shared by the\nphases, from --seed (default 1). Phases:",
 		prog);
@@ -518,6 +520,8 @@ static void parse_args(int argc, char **argv, uint64_t *seed,
 			opts.iterations = number(argc, argv, &i, "--iterations");
 		} else if (is_opt(argv[i], "--threads")) {
 			opts.threads = number(argc, argv, &i, "--threads");
+		} else if (!strcmp(argv[i], "--if-at-entry")) {
+			fuzz_if_at_entry = 1;
 		} else if (is_opt(argv[i], "--phase")) {
 			if (argv[i][7] == '=')
 				only_phase = argv[i] + 8;
@@ -569,6 +573,8 @@ int main(int argc, char **argv)
 	       opts.iterations ? ", at most --iterations cases a phase" : "");
 	if (fuzz_on_qemu)
 		printf("# QEMU: TR always an available TSS (fuzz/fuzz.h)\n");
+	if (fuzz_if_at_entry)
+		printf("# every KVM_RUN enters with RFLAGS.IF set (fuzz/fuzz.h)\n");
 	for (i = 0; i < n; i++)
 		if (run_phase(i + 1, run[i], seed, seconds / n))
 			failed++;

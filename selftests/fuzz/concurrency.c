@@ -97,7 +97,8 @@ static void *runner_main(void *arg)
 			continue;
 		}
 		if (fuzz_exit_is_final(w->run) && rng_chance(&w->rng, 50)) {
-			struct hv_regs regs = { .rip = CODE_GPA, .rflags = 2,
+			struct hv_regs regs = { .rip = CODE_GPA,
+						.rflags = fuzz_rflags(2),
 						.rsp = STACK_TOP };
 
 			fuzz_count(ioctls, 1);
@@ -309,6 +310,7 @@ static void chaos(struct race *race, struct fuzz_rng *r)
 		fuzz_count(ioctls, 2);
 		if (!ioctl(fd, HV_GET_REGS, &regs) && rng_chance(r, 30)) {
 			regs.rip = CODE_GPA;
+			regs.rflags = fuzz_rflags(regs.rflags);
 			fuzz_count(ioctls, 1);
 			ioctl(fd, HV_SET_REGS, &regs);
 		}

@@ -198,6 +198,27 @@ void fuzz_fix_sregs(void *sregs);
 #define FUZZ_MSR_EFER	0xc0000080
 
 /*
+ * Set by --if-at-entry, for Bochs: every KVM_RUN enters the guest with
+ * RFLAGS.IF set (fuzz_run() sets it with KVM_SET_REGS where a guest left
+ * it clear).  Bochs 2.7 evaluates interrupt masking during VM entry
+ * before it marks the CPU as running a guest, so a nested guest entered
+ * with IF clear holds off the host's interrupts, the timer's included,
+ * until the guest changes IF itself: a guest that then spins never comes
+ * back, under KVM as under hv (selftests/thread_test.c shows both).
+ * Real CPUs and QEMU exit on the interrupt whatever the guest's IF.
+ * This covers only the entries that follow KVM_SET_REGS or an exit to
+ * userspace: a guest that clears IF itself is re-entered with IF clear
+ * after every exit the kernel handles, so a fuzzer's guest can still hang
+ * Bochs (Documentation/testing.rst).
+ */
+extern int fuzz_if_at_entry;
+
+#define FUZZ_RFLAGS_IF	(1ULL << 9)
+
+/* RFLAGS as the fuzzer may give a guest: FLAGS with IF where it must be. */
+uint64_t fuzz_rflags(uint64_t flags);
+
+/*
  * SIGALRM every PERIOD_US microseconds, with a handler that does nothing
  * and no SA_RESTART: any KVM_RUN (or other wait) returns with EINTR
  * within a period.  SIGUSR1 gets the same handler, for pthread_kill.

@@ -321,12 +321,33 @@ void fuzz_guard_stop(void)
 	setitimer(ITIMER_REAL, &it, NULL);
 }
 
+int fuzz_if_at_entry;
+
+uint64_t fuzz_rflags(uint64_t flags)
+{
+	return fuzz_if_at_entry ? flags | FUZZ_RFLAGS_IF : flags;
+}
+
+/* With --if-at-entry, the guest's IF set before it is entered (fuzz.h). */
+static void set_if(int vcpu)
+{
+	struct hv_regs regs;
+
+	if (!fuzz_if_at_entry || ioctl(vcpu, HV_GET_REGS, &regs) ||
+	    (regs.rflags & FUZZ_RFLAGS_IF))
+		return;
+	regs.rflags |= FUZZ_RFLAGS_IF;
+	ioctl(vcpu, HV_SET_REGS, &regs);
+}
+
 int fuzz_run(int vcpu)
 {
-	double t = fuzz_now();
+	double t;
 	unsigned long ms, old;
 	int r, e;
 
+	set_if(vcpu);
+	t = fuzz_now();
 	fuzz_count(runs, 1);
 	r = ioctl(vcpu, HV_RUN, 0);
 	e = errno;
