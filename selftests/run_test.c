@@ -1147,6 +1147,58 @@ TEST(xsetbv)
 }
 
 /*
+ * XCR0 values the CPU refuses are #GP (SDM vol 1, 13.3), for each that
+ * only uses components the vCPU's CPUID offers: AVX without SSE, one of
+ * MPX's two, AVX-512 without all three of its parts or without AVX, one
+ * of AMX's two.  (A hypervisor that accepted one would fault in its own
+ * XSETBV at the next VM entry, in the host.)  The guest tries ESI.
+ */
+GUEST(prot_xsetbv_esi, ".code32",
+	"9: mov %cr4, %eax; or $0x40200, %eax; mov %eax, %cr4;"
+	"xor %ecx, %ecx; xor %edx, %edx; mov %esi, %eax; xsetbv; hlt;"
+	REPORT_FAULT(13));
+
+TEST(xsetbv_refuses_invalid_combinations)
+{
+	static const unsigned int bad[] = {
+		0x5,		/* x87, AVX */
+		0xb, 0x13,	/* x87, SSE and one of BNDREGS, BNDCSR */
+		0x27, 0x67,	/* AVX with part of AVX-512 */
+		0xe3,		/* AVX-512 without AVX */
+		0x20003, 0x40003,	/* one of XTILECFG, XTILEDATA */
+	};
+	unsigned int ecx, supported = 0, tried = 0, i;
+	struct hv_guest g;
+	struct hv_regs regs;
+
+	hv_guest_setup(_metadata, &g, HV_MODE_PROT32, prot_xsetbv_esi,
+		       prot_xsetbv_esi_end);
+	ASSERT_EQ(0, hv_vcpu_cpuid(g.vcpu, 1, 0, NULL, NULL, &ecx, NULL));
+	if (ecx & (1U << 26))
+		ASSERT_EQ(0, hv_vcpu_cpuid(g.vcpu, 0xd, 0, &supported, NULL,
+					   NULL, NULL));
+	hv_guest_destroy(&g);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		if (bad[i] & ~supported)
+			continue;
+		hv_guest_setup(_metadata, &g, HV_MODE_PROT32, prot_xsetbv_esi,
+			       prot_xsetbv_esi_end);
+		hv_guest_set_idt(&g, 13, CODE_GPA + 0x100);
+		get_regs(_metadata, &g, &regs);
+		regs.rsi = bad[i];
+		ASSERT_EQ(0, ioctl(g.vcpu, HV_SET_REGS, &regs));
+		run(_metadata, &g);
+		expect_fault_report(_metadata, &g, 13);
+		hv_guest_destroy(&g);
+		tried++;
+	}
+	if (!tried)
+		SKIP(return, "CPUID offers no XCR0 component beyond x87 and SSE");
+	TH_LOG("%u invalid XCR0 values refused (CPUID 0xd.0 EAX %#x)",
+	       tried, supported);
+}
+
+/*
  * Virtualization instructions are #UD in the guest: VMXON and VMPTRLD
  * (CR4.VMXE is clear), VMRUN (EFER.SVME is clear).  The #UD handler counts
  * in ESI and resumes at EDI.

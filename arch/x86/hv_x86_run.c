@@ -911,15 +911,38 @@ unsigned int hv_x86_insn_len(struct hv_vcpu *vcpu)
 	return hv_x86_decode_sys(vcpu, &insn) ? 0 : insn.len;
 }
 
-/* XSETBV (SDM vol 1, 13.3): only XCR0, x87 always on, AVX needs SSE. */
+/*
+ * Whether XCR0 may hold VAL (SDM vol 1, 13.3): x87 always on, AVX needs
+ * SSE, MPX's two components together, AVX-512's three together and with
+ * AVX, AMX's two together.  A value the CPU refuses would fault in hv's
+ * own XSETBV at the next entry, in the host.
+ */
+static bool hv_xcr0_valid(u64 val)
+{
+	const u64 mpx = XFEATURE_MASK_BNDREGS | XFEATURE_MASK_BNDCSR;
+	const u64 amx = XFEATURE_MASK_XTILE_CFG | XFEATURE_MASK_XTILE_DATA;
+
+	if (!(val & XFEATURE_MASK_FP))
+		return false;
+	if ((val & XFEATURE_MASK_YMM) && !(val & XFEATURE_MASK_SSE))
+		return false;
+	if ((val & mpx) && (val & mpx) != mpx)
+		return false;
+	if ((val & XFEATURE_MASK_AVX512) &&
+	    ((val & XFEATURE_MASK_AVX512) != XFEATURE_MASK_AVX512 ||
+	     !(val & XFEATURE_MASK_YMM)))
+		return false;
+	return !(val & amx) || (val & amx) == amx;
+}
+
+/* XSETBV: only XCR0, with bits the guest's CPUID and the host allow. */
 int hv_x86_handle_xsetbv(struct hv_vcpu *vcpu, unsigned int insn_len)
 {
 	u64 val = (vcpu->regs[HV_RDX] << 32) | (u32)vcpu->regs[HV_RAX];
 	u64 allowed = hv_cpuid_xcr0_allowed(vcpu);
 
-	if ((u32)vcpu->regs[HV_RCX] != 0 || !(val & XFEATURE_MASK_FP) ||
-	    (val & ~allowed) ||
-	    ((val & XFEATURE_MASK_YMM) && !(val & XFEATURE_MASK_SSE)))
+	if ((u32)vcpu->regs[HV_RCX] != 0 || (val & ~allowed) ||
+	    !hv_xcr0_valid(val))
 		return hv_x86_inject_gp(vcpu);
 	vcpu->x86.xcr0 = val;
 	hv_skip_insn(vcpu, insn_len);
