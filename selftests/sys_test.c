@@ -130,6 +130,81 @@ TEST_F(sys, supported_cpuid_efault)
 	EXPECT_EQ(EFAULT, errno);
 }
 
+static const struct hv_cpuid_entry2 *find_entry(const struct hv_cpuid2 *c,
+						 unsigned int function,
+						 unsigned int index)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->nent; i++)
+		if (c->entries[i].function == function &&
+		    c->entries[i].index == index)
+			return &c->entries[i];
+	return NULL;
+}
+
+/*
+ * Leaf 0xD offers the XSAVE state of exactly the features the other
+ * leaves offer (AVX: leaf 1 ECX 28; MPX: leaf 7 EBX 14; AVX-512F: leaf 7
+ * EBX 16; PKU: leaf 7 ECX 3; AMX-TILE: leaf 7 EDX 24), with a sub-leaf for
+ * each, and ECX is the size of the standard XSAVE area for all of them.
+ */
+TEST_F(sys, supported_cpuid_xsave_components_match_features)
+{
+	struct {
+		struct hv_cpuid2 c;
+		struct hv_cpuid_entry2 e[256];
+	} cpuid;
+	static const struct {
+		unsigned int first, last, leaf, reg, bit;
+	} deps[] = {
+		{ 2, 2, 1, 2, 28 }, { 3, 4, 7, 1, 14 }, { 5, 7, 7, 1, 16 },
+		{ 9, 9, 7, 2, 3 }, { 17, 18, 7, 3, 24 },
+	};
+	const struct hv_cpuid_entry2 *d0, *e;
+	unsigned long long xcr0;
+	unsigned int i, b, size = 512 + 64;
+
+	memset(&cpuid, 0, sizeof(cpuid));
+	cpuid.c.nent = 256;
+	ASSERT_EQ(0, ioctl(self->fd, HV_GET_SUPPORTED_CPUID, &cpuid));
+	d0 = find_entry(&cpuid.c, 0xd, 0);
+	if (!d0)
+		SKIP(return, "no leaf 0xD");
+	xcr0 = d0->eax | (unsigned long long)d0->edx << 32;
+	TH_LOG("leaf 0xD.0: XCR0 %#llx, size %u", xcr0, d0->ecx);
+	EXPECT_EQ(3, xcr0 & 3);
+	for (i = 0; i < ARRAY_SIZE(deps); i++) {
+		unsigned int regs[4] = { 0 };
+
+		e = find_entry(&cpuid.c, deps[i].leaf, 0);
+		if (e) {
+			regs[0] = e->eax;
+			regs[1] = e->ebx;
+			regs[2] = e->ecx;
+			regs[3] = e->edx;
+		}
+		for (b = deps[i].first; b <= deps[i].last; b++) {
+			EXPECT_EQ(!!(regs[deps[i].reg] & (1U << deps[i].bit)),
+				  !!(xcr0 & (1ULL << b))) {
+				TH_LOG("XCR0 bit %u against leaf %#x bit %u",
+				       b, deps[i].leaf, deps[i].bit);
+			}
+		}
+	}
+	for (b = 2; b < 64; b++) {
+		if (!(xcr0 & (1ULL << b)))
+			continue;
+		e = find_entry(&cpuid.c, 0xd, b);
+		EXPECT_NE(NULL, e) {
+			TH_LOG("no sub-leaf %u", b);
+		}
+		if (e && e->eax + e->ebx > size)
+			size = e->eax + e->ebx;
+	}
+	EXPECT_EQ(size, d0->ecx);
+}
+
 int main(int argc, char **argv)
 {
 	return hv_test_main(argc, argv, test_harness_run);

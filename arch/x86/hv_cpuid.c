@@ -60,6 +60,35 @@ static const u32 hv_cpuid_leaves[] = {
 #define CPUID1_EDX_APIC		BIT(9)
 #define CPUID7_ECX_OSPKE	BIT(4)
 
+/*
+ * The XCR0 components hv offers: x87, SSE and AVX, where the host has
+ * them enabled.  The others belong to features the masks above hide (MPX,
+ * AVX-512, PKU, AMX...), so, as KVM does, leaf 0xD does not offer their
+ * state either and XSETBV refuses them.
+ */
+static u64 hv_xcr0_offered(void)
+{
+	if (!boot_cpu_has(X86_FEATURE_XSAVE))
+		return 0;
+	return xgetbv(XCR_XFEATURE_ENABLED_MASK) &
+	       (XFEATURE_MASK_FP | XFEATURE_MASK_SSE | XFEATURE_MASK_YMM);
+}
+
+/* The standard-format XSAVE area for XCR0's components (SDM vol 1, 13.4). */
+static u32 hv_xstate_size(u64 xcr0)
+{
+	u32 size = 512 + 64, eax, ebx, ecx, edx;
+	unsigned int i;
+
+	for (i = 2; i < 64; i++) {
+		if (!(xcr0 & BIT_ULL(i)))
+			continue;
+		cpuid_count(0xd, i, &eax, &ebx, &ecx, &edx);
+		size = max(size, ebx + eax);
+	}
+	return size;
+}
+
 static void hv_cpuid_fill(struct hv_cpuid_entry2 *e, u32 function, u32 index)
 {
 	const struct hv_cpuid_mask *m = NULL;
@@ -91,11 +120,12 @@ static void hv_cpuid_fill(struct hv_cpuid_entry2 *e, u32 function, u32 index)
 	case 0x0000000d:
 		e->flags = HV_CPUID_FLAG_SIGNIFCANT_INDEX;
 		if (index == 0) {
-			u64 xcr0 = boot_cpu_has(X86_FEATURE_XSAVE) ?
-				   xgetbv(XCR_XFEATURE_ENABLED_MASK) : 0;
+			u64 xcr0 = hv_xcr0_offered();
 
 			e->eax = (u32)xcr0;
 			e->edx = xcr0 >> 32;
+			/* The area those components need (KVM: the same). */
+			e->ebx = e->ecx = hv_xstate_size(xcr0);
 		} else if (index == 1) {
 			/* XSAVEOPT, XSAVEC, XGETBV1; not XSAVES. */
 			e->eax &= 0x7;
@@ -126,8 +156,7 @@ static unsigned int hv_cpuid_supported(struct hv_cpuid_entry2 *out,
 {
 	u32 max_basic = min_t(u32, cpuid_eax(0), 0xd);
 	u32 max_ext = min_t(u32, cpuid_eax(0x80000000), 0x80000008);
-	u64 xcr0 = boot_cpu_has(X86_FEATURE_XSAVE) ?
-		   xgetbv(XCR_XFEATURE_ENABLED_MASK) : 0;
+	u64 xcr0 = hv_xcr0_offered();
 	unsigned int i, n = 0;
 
 	for (i = 0; i < ARRAY_SIZE(hv_cpuid_leaves) && n < max; i++) {
@@ -220,18 +249,14 @@ unsigned int hv_cpuid_maxphyaddr(struct hv_vcpu *vcpu)
 	return e->eax & 0xff;
 }
 
-/* The XCR0 bits the guest may set: its CPUID 0xD.0 and the host's XCR0. */
+/* The XCR0 bits the guest may set: its CPUID 0xD.0 and what hv offers. */
 u64 hv_cpuid_xcr0_allowed(struct hv_vcpu *vcpu)
 {
 	const struct hv_cpuid_entry2 *e = hv_cpuid_find(vcpu, 0xd, 0);
-	u64 host;
 
-	if (!boot_cpu_has(X86_FEATURE_XSAVE))
+	if (!boot_cpu_has(X86_FEATURE_XSAVE) || !e)
 		return XFEATURE_MASK_FP;
-	host = xgetbv(XCR_XFEATURE_ENABLED_MASK);
-	if (!e)
-		return XFEATURE_MASK_FP;
-	return (e->eax | ((u64)e->edx << 32)) & host;
+	return (e->eax | ((u64)e->edx << 32)) & hv_xcr0_offered();
 }
 
 /* The entries' validity as KVM checks it (kvm_check_cpuid). */
