@@ -133,13 +133,26 @@ int hv_set_supported_cpuid(int dev_fd, int vcpu_fd)
 	return r;
 }
 
+const struct hv_cpuid_entry2 *hv_cpuid_entry(const struct hv_cpuid2 *c,
+					     unsigned int n,
+					     unsigned int function,
+					     unsigned int index)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (c->entries[i].function == function &&
+		    c->entries[i].index == index)
+			return &c->entries[i];
+	return NULL;
+}
+
 int hv_vcpu_cpuid(int vcpu_fd, unsigned int function, unsigned int index,
 		  unsigned int *eax, unsigned int *ebx, unsigned int *ecx,
 		  unsigned int *edx)
 {
 	struct hv_cpuid2 *cpuid;
-	struct hv_cpuid_entry2 *e = NULL;
-	unsigned int i;
+	const struct hv_cpuid_entry2 *e = NULL;
 	int r;
 
 	/*
@@ -151,13 +164,8 @@ int hv_vcpu_cpuid(int vcpu_fd, unsigned int function, unsigned int index,
 		return -1;
 	cpuid->nent = 256;
 	r = ioctl(vcpu_fd, HV_GET_CPUID2, cpuid);
-	for (i = 0; !r && i < 256; i++) {
-		if (cpuid->entries[i].function == function &&
-		    cpuid->entries[i].index == index) {
-			e = &cpuid->entries[i];
-			break;
-		}
-	}
+	if (!r)
+		e = hv_cpuid_entry(cpuid, 256, function, index);
 	if (!r && !e) {
 		errno = ENOENT;
 		r = -1;

@@ -31,6 +31,12 @@ int hv_host_has_cpu_flag(const char *flag);
  */
 int hv_set_supported_cpuid(int dev_fd, int vcpu_fd);
 
+/* The entry FUNCTION/INDEX among the first N of C, or NULL. */
+const struct hv_cpuid_entry2 *hv_cpuid_entry(const struct hv_cpuid2 *c,
+					     unsigned int n,
+					     unsigned int function,
+					     unsigned int index);
+
 /*
  * The vCPU's CPUID entry FUNCTION/INDEX (KVM_GET_CPUID2); the registers
  * whose pointer is not NULL are filled.  0, or -1 with errno (ENOENT: no

@@ -130,19 +130,6 @@ TEST_F(sys, supported_cpuid_efault)
 	EXPECT_EQ(EFAULT, errno);
 }
 
-static const struct hv_cpuid_entry2 *find_entry(const struct hv_cpuid2 *c,
-						 unsigned int function,
-						 unsigned int index)
-{
-	unsigned int i;
-
-	for (i = 0; i < c->nent; i++)
-		if (c->entries[i].function == function &&
-		    c->entries[i].index == index)
-			return &c->entries[i];
-	return NULL;
-}
-
 /*
  * Leaf 0xD offers the XSAVE state of the features the other leaves offer
  * (AVX: leaf 1 ECX 28; MPX: leaf 7 EBX 14; AVX-512F: leaf 7 EBX 16; PKU:
@@ -172,7 +159,7 @@ TEST_F(sys, supported_cpuid_xsave_components_match_features)
 	memset(&cpuid, 0, sizeof(cpuid));
 	cpuid.c.nent = 256;
 	ASSERT_EQ(0, ioctl(self->fd, HV_GET_SUPPORTED_CPUID, &cpuid));
-	d0 = find_entry(&cpuid.c, 0xd, 0);
+	d0 = hv_cpuid_entry(&cpuid.c, cpuid.c.nent, 0xd, 0);
 	if (!d0)
 		SKIP(return, "no leaf 0xD");
 	xcr0 = d0->eax | (unsigned long long)d0->edx << 32;
@@ -181,7 +168,7 @@ TEST_F(sys, supported_cpuid_xsave_components_match_features)
 	for (i = 0; i < ARRAY_SIZE(deps); i++) {
 		unsigned int regs[4] = { 0 };
 
-		e = find_entry(&cpuid.c, deps[i].leaf, 0);
+		e = hv_cpuid_entry(&cpuid.c, cpuid.c.nent, deps[i].leaf, 0);
 		if (e) {
 			regs[0] = e->eax;
 			regs[1] = e->ebx;
@@ -203,7 +190,7 @@ TEST_F(sys, supported_cpuid_xsave_components_match_features)
 	for (b = 2; b < 64; b++) {
 		if (!(xcr0 & (1ULL << b)))
 			continue;
-		e = find_entry(&cpuid.c, 0xd, b);
+		e = hv_cpuid_entry(&cpuid.c, cpuid.c.nent, 0xd, b);
 		EXPECT_NE(NULL, e) {
 			TH_LOG("no sub-leaf %u", b);
 		}
