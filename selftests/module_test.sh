@@ -137,6 +137,12 @@ mem_where()
 		/proc/meminfo
 }
 
+# report CYCLE FREE: one line for the log.
+report()
+{
+	echo "# after cycle $1: free $2 KiB; $(mem_where)"
+}
+
 # $cycles times: load, run a guest, unload.  A leak takes memory on every
 # cycle, so it fails the test when free memory falls by 1 MiB or more both
 # from cycle 5 to the middle cycle and from there to the end (with 100
@@ -165,17 +171,17 @@ test_load_run_unload_cycles()
 		fi
 		if [ $i -eq 5 ]; then
 			before=$(mem_free_kib)
-			echo "# after cycle 5: free $before KiB; $(mem_where)"
+			report 5 "$before"
 		elif [ $i -eq $mid ]; then
 			middle=$(mem_free_kib)
-			echo "# after cycle $mid: free $middle KiB; $(mem_where)"
+			report $mid "$middle"
 		elif [ -n "$HV_MODULE_TRACE" ] && [ $((i % 25)) -eq 0 ]; then
-			echo "# after cycle $i: free $(mem_free_kib) KiB; $(mem_where)"
+			report $i "$(mem_free_kib)"
 		fi
 	done
 	after=$(mem_free_kib)
 	middle=${middle:-$before}
-	echo "# after cycle $cycles: free $after KiB; $(mem_where)"
+	report $cycles "$after"
 	if [ $((before - middle)) -ge 1024 ] && [ $((middle - after)) -ge 1024 ]
 	then
 		ktap_fail $t "free memory fell by $((before - middle)) KiB, then by $((middle - after)) KiB"
