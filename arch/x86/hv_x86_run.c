@@ -915,7 +915,9 @@ unsigned int hv_x86_insn_len(struct hv_vcpu *vcpu)
  * Whether XCR0 may hold VAL (SDM vol 1, 13.3): x87 always on, AVX needs
  * SSE, MPX's two components together, AVX-512's three together and with
  * AVX, AMX's two together.  A value the CPU refuses would fault in hv's
- * own XSETBV at the next entry, in the host.
+ * own XSETBV at the next entry, in the host.  hv offers only x87, SSE and
+ * AVX today (hv_cpuid_xcr0_allowed()), so only the first two rules can
+ * be reached; the others keep any wider offer safe.
  */
 static bool hv_xcr0_valid(u64 val)
 {
