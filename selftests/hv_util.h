@@ -46,4 +46,14 @@ int hv_vcpu_cpuid(int vcpu_fd, unsigned int function, unsigned int index,
 		  unsigned int *eax, unsigned int *ebx, unsigned int *ecx,
 		  unsigned int *edx);
 
+/*
+ * Free memory in KiB once the kernel has settled, for leak tests: caches
+ * dropped, slab caches shrunk (which also empties KASAN's quarantine),
+ * two seconds for deferred (RCU) frees, MemFree plus the free pages on the
+ * per-CPU lists (which MemFree does not count).  The most of three such
+ * samples: memory the kernel holds for a moment lowers one sample, a leak
+ * lowers all three.  Needs root to drop and shrink; -1 if unreadable.
+ */
+long hv_settled_free_kib(void);
+
 #endif /* HV_UTIL_H */
