@@ -3,7 +3,7 @@
  * hv_fuzz: a fuzzer for the device's API, /dev/hv or /dev/kvm.
  *
  *	hv_fuzz [--device PATH] [--seed N] [--seconds N] [--iterations N]
- *		[--threads N] [--phase NAME] [--if-at-entry]
+ *		[--threads N] [--phase NAME]... [--if-at-entry]
  *
  * Four phases (selftests/fuzz/), each in a child process of its own with
  * an equal share of the time budget:
@@ -26,11 +26,12 @@
  *
  * Everything random comes from --seed (default 1): each phase's
  * generator is seeded from it and the phase's name, so "--phase P"
- * replays the start of phase P of a full run.  --iterations N stops each
- * phase after N cases (episodes, guests, rounds) if its time is not up
- * first.  --if-at-entry makes every KVM_RUN enter the guest with
- * RFLAGS.IF set, for Bochs (fuzz_if_at_entry in fuzz/fuzz.h).  Output is
- * KTAP, with a last line of totals:
+ * replays the start of phase P of a full run; --phase may be repeated,
+ * and the phases named run in their usual order.  --iterations N stops
+ * each phase after N cases (episodes, guests, rounds) if its time is not
+ * up first.  --if-at-entry, for Bochs, keeps the guest's RFLAGS.IF set:
+ * at every KVM_RUN, and in the code it generates (fuzz_if_at_entry in
+ * fuzz/fuzz.h).  Output is KTAP, with a last line of totals:
  *
  *	# hv_fuzz: seed=S seconds=T threads=N ioctls=A runs=B exits=C slot_ops=D kills=E
  */
@@ -69,7 +70,9 @@ static const struct phase phases[] = {
 };
 
 static struct fuzz_opts opts = { .seed = 1, .seconds = 60, .threads = 4 };
-static const char *only_phase;
+/* The phases named by --phase (all when none is). */
+static const char *only_phases[ARRAY_SIZE(phases)];
+static int n_only;
 
 /* ---- Children with a watchdog ---- */
 
@@ -466,7 +469,7 @@ static void usage(const char *prog, int status)
 	fprintf(status ? stderr : stdout,
 		"usage: %s [--device PATH] [--seed N] [--seconds N] "
 		"[--iterations N]\n"
-		"       [--threads N] [--phase NAME] [--if-at-entry]\n"
+		"       [--threads N] [--phase NAME]... [--if-at-entry]\n"
 		"Fuzzes the device (default /dev/hv) for --seconds (default 60)"
 		" shared by the\nphases, from --seed (default 1). Phases:",
 		prog);
@@ -506,6 +509,27 @@ static int is_opt(const char *arg, const char *opt)
 	return !strncmp(arg, opt, len) && (!arg[len] || arg[len] == '=');
 }
 
+/* Whether --phase named NAME; whether NAME is a phase. */
+static int named(const char *name)
+{
+	int i;
+
+	for (i = 0; i < n_only; i++)
+		if (!strcmp(only_phases[i], name))
+			return 1;
+	return 0;
+}
+
+static int known(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(phases); i++)
+		if (!strcmp(phases[i].name, name))
+			return 1;
+	return 0;
+}
+
 static void parse_args(int argc, char **argv, uint64_t *seed,
 		       double *seconds)
 {
@@ -523,10 +547,12 @@ static void parse_args(int argc, char **argv, uint64_t *seed,
 		} else if (!strcmp(argv[i], "--if-at-entry")) {
 			fuzz_if_at_entry = 1;
 		} else if (is_opt(argv[i], "--phase")) {
+			if (n_only == ARRAY_SIZE(only_phases))
+				usage(argv[0], 2);
 			if (argv[i][7] == '=')
-				only_phase = argv[i] + 8;
+				only_phases[n_only++] = argv[i] + 8;
 			else if (++i < argc)
-				only_phase = argv[i];
+				only_phases[n_only++] = argv[i];
 			else
 				usage(argv[0], 2);
 		} else {
@@ -551,12 +577,14 @@ int main(int argc, char **argv)
 	hv_test_parse_args(&argc, argv);
 	parse_args(argc, argv, &seed, &seconds);
 	for (i = 0; i < (int)ARRAY_SIZE(phases); i++)
-		if (!only_phase || !strcmp(only_phase, phases[i].name))
+		if (!n_only || named(phases[i].name))
 			run[n++] = &phases[i];
-	if (!n) {
-		fprintf(stderr, "%s: no phase %s\n", argv[0], only_phase);
-		usage(argv[0], 2);
-	}
+	for (i = 0; i < n_only; i++)
+		if (!known(only_phases[i])) {
+			fprintf(stderr, "%s: no phase %s\n", argv[0],
+				only_phases[i]);
+			usage(argv[0], 2);
+		}
 	fuzz_stats = mmap(NULL, HV_PAGE, PROT_READ | PROT_WRITE,
 			  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (fuzz_stats == MAP_FAILED) {
@@ -574,7 +602,7 @@ int main(int argc, char **argv)
 	if (fuzz_on_qemu)
 		printf("# QEMU: TR always an available TSS (fuzz/fuzz.h)\n");
 	if (fuzz_if_at_entry)
-		printf("# every KVM_RUN enters with RFLAGS.IF set (fuzz/fuzz.h)\n");
+		printf("# RFLAGS.IF kept set: at KVM_RUN, in the code (fuzz/fuzz.h)\n");
 	for (i = 0; i < n; i++)
 		if (run_phase(i + 1, run[i], seed, seconds / n))
 			failed++;

@@ -206,10 +206,14 @@ void fuzz_fix_sregs(void *sregs);
  * until the guest changes IF itself: a guest that then spins never comes
  * back, under KVM as under hv (selftests/thread_test.c shows both).
  * Real CPUs and QEMU exit on the interrupt whatever the guest's IF.
- * This covers only the entries that follow KVM_SET_REGS or an exit to
+ * That covers only the entries that follow KVM_SET_REGS or an exit to
  * userspace: a guest that clears IF itself is re-entered with IF clear
- * after every exit the kernel handles, so a fuzzer's guest can still hang
- * Bochs (Documentation/testing.rst).
+ * after every exit the kernel handles.  So the generated code
+ * (x86_gen.c) does not clear IF either: no CLI or SYSENTER, and the
+ * flags that POPF and IRET load keep IF.  What it does not control can
+ * still clear IF (random bytes that pop random flags, an exception into
+ * a handler of random memory), so a guest can still hang Bochs
+ * (Documentation/testing.rst).
  */
 extern int fuzz_if_at_entry;
 

@@ -30,6 +30,16 @@ static void e1(struct fuzz_code *c, uint8_t b)
 	emit(c, &b, 1);
 }
 
+/*
+ * With --if-at-entry (Bochs), the generated code does not clear IF itself
+ * either (fuzz_if_at_entry in fuzz.h): the flags it loads keep IF
+ * (fuzz_rflags()), CLI becomes STI, SYSENTER a NOP.
+ */
+static uint8_t no_cli(uint8_t b)
+{
+	return fuzz_if_at_entry && b == 0xfa ? 0xfb : b;
+}
+
 static void e2(struct fuzz_code *c, uint16_t v)
 {
 	emit(c, &v, 2);
@@ -674,6 +684,7 @@ static void gen_exception(struct fuzz_code *c)
 {
 	struct fuzz_rng *r = c->rng;
 	int a16 = c->mode == HV_MODE_REAL;
+	uint64_t flags;
 
 	switch (rng_below(r, 14)) {
 	case 0:
@@ -723,7 +734,7 @@ static void gen_exception(struct fuzz_code *c)
 		break;
 	case 9:
 		/* A random return frame. */
-		mov_imm(c, RAX, rng_value(r));
+		mov_imm(c, RAX, fuzz_rflags(rng_value(r)));
 		e1(c, 0x50);
 		e1(c, 0x50);
 		e1(c, 0x50);
@@ -733,7 +744,8 @@ static void gen_exception(struct fuzz_code *c)
 		break;
 	case 10:
 		/* Random flags: TF single-steps, AC, NT, VM, IOPL... */
-		mov_imm(c, RAX, rng_chance(r, 50) ? 0x102 | rng32(r) : rng32(r));
+		flags = rng_chance(r, 50) ? 0x102 | rng32(r) : rng32(r);
+		mov_imm(c, RAX, fuzz_rflags(flags));
 		e1(c, 0x50);
 		e1(c, 0x9d);			/* POPF */
 		break;
@@ -779,11 +791,15 @@ static void gen_misc(struct fuzz_code *c)
 
 	if (rng_chance(r, 15)) {
 		for (n = 1 + rng_below(r, 6); n; n--)
-			e1(c, rng32(r));
+			e1(c, no_cli(rng32(r)));
 		return;
 	}
 	insn = rng_pick(r, insns);
 	if (insn[0] == '\xeb' && rng_chance(r, 80))
+		insn = "\x90";
+	if (fuzz_if_at_entry && !strcmp(insn, "\xfa"))
+		insn = "\xfb";
+	if (fuzz_if_at_entry && !strcmp(insn, "\x0f\x34"))
 		insn = "\x90";
 	mov_imm(c, RCX, rng_value(r));
 	mov_imm(c, RAX, rng_value(r));
