@@ -24,7 +24,8 @@ mkdir -p "$logdir"
 
 . selftests/vm/kernels.sh
 
-# name emulator kernel cpu mode cpus timeout(s) spin shutdown bp fuzz suites devices
+# name emulator kernel cpu mode cpus timeout(s) spin shutdown bp fuzz suites
+# devices phases
 # (spin: 1 when the emulator interrupts a guest spinning in "jmp .": QEMU
 # does, Bochs does not; see the shared test-environment notes.
 # shutdown: 1 when a guest's triple fault reaches the hypervisor as a
@@ -38,15 +39,19 @@ mkdir -p "$logdir"
 # devices: hv,kvm; or hv alone where KVM is no oracle: in Bochs on the
 # debug kernel kvm_intel corrupts its own FPU state ("Bad FPU state
 # detected" in fpu_swap_kvm_fpstate(), then wrong exits), so there hv runs
-# alone and bochs-vmx-6.1 compares the same suites with kvm_intel.)
+# alone and bochs-vmx-6.1 compares the same suites with kvm_intel.
+# phases: the fuzzer's phases there (hv_fuzz --phase), comma-separated,
+# "-" for all; HV_FUZZ runs them all.  In bochs-vmx-debug the guest_code
+# phase gives the "Bad FPU state" warning above within seconds, so it is
+# left to 'make fuzz' (Documentation/testing.rst).)
 # The Bochs AMD machine is there for what QEMU's SVM lacks: next-RIP.
 # (No emulated CPU here has decode assists: Documentation/testing.rst.)
 machines="
-bochs-vmx-6.1	bochs	$k61	corei7_skylake_x	tests	1	1800	0	1	1	0	-	hv,kvm
-bochs-svm-6.1	bochs	$k61	trinity_apu		tests	1	1800	0	0	0	0	-	hv,kvm
-qemu-svm-6.1	qemu	$k61	max			tests	2	900	1	1	0	0	-	hv,kvm
-qemu-svm-6.12	qemu	$k612	max			tests	2	900	1	1	0	0	-	hv,kvm
-qemu-nosvm-6.1	qemu	$k61	qemu64,-svm		nohw	1	300	1	1	0	0	-	hv,kvm
+bochs-vmx-6.1	bochs	$k61	corei7_skylake_x	tests	1	1800	0	1	1	0	-	hv,kvm	-
+bochs-svm-6.1	bochs	$k61	trinity_apu		tests	1	1800	0	0	0	0	-	hv,kvm	-
+qemu-svm-6.1	qemu	$k61	max			tests	2	900	1	1	0	0	-	hv,kvm	-
+qemu-svm-6.12	qemu	$k612	max			tests	2	900	1	1	0	0	-	hv,kvm	-
+qemu-nosvm-6.1	qemu	$k61	qemu64,-svm		nohw	1	300	1	1	0	0	-	hv,kvm	-
 "
 
 # The debug kernel's machines (selftests/vm/debug-kernel.sh: built once,
@@ -58,8 +63,8 @@ if [ "${HV_DEBUG:-1}" = 1 ] &&
 	kdebug=$(cat build/debug-kernel/current)
 	# First: the longest machines start first.
 	machines="
-bochs-vmx-debug	bochs	$kdebug	corei7_skylake_x	tests	1	3600	0	1	1	0	run_test,hostile_test	hv
-qemu-svm-debug	qemu	$kdebug	max			tests	2	1800	1	1	0	60	-	hv,kvm
+bochs-vmx-debug	bochs	$kdebug	corei7_skylake_x	tests	1	3600	0	1	1	6	run_test,hostile_test	hv	ioctls,run_page,concurrency
+qemu-svm-debug	qemu	$kdebug	max			tests	2	1800	1	1	0	60	-	hv,kvm	-
 $machines"
 fi
 
@@ -80,20 +85,26 @@ while [ $i -lt "$jobs" ]; do
 	i=$((i + 1))
 done
 
-# run_one NAME EMU KVER CPU MODE CPUS LIMIT SPIN SHUTDOWN BP FUZZ SUITES DEVICES:
+# run_one NAME EMU KVER CPU MODE CPUS LIMIT SPIN SHUTDOWN BP FUZZ SUITES DEVICES
+#   PHASES:
 # boot one machine; its results go to $logdir/NAME.results.
 run_one()
 {
 	name=$1 emu=$2 kver=$3 cpu=$4 mode=$5 cpus=$6 limit=$7 spin=$8
 	shutdown=$9 bp=${10} fuzz=${11} suites=${12} devices=${13}
+	phases=${14}
 	res=$logdir/$name.results
 	: >"$res"
 	seed=1
 	only=
 	[ "$suites" = - ] || only="hv.suites=$suites,fuzz"
+	fuzzargs=
+	[ "$phases" = - ] ||
+		fuzzargs="hv.fuzzargs=$(echo "$phases" | sed 's/,/,--phase,/g; s/^/--phase,/')"
 	if [ -n "${HV_FUZZ:-}" ]; then
 		fuzz=$HV_FUZZ
 		seed=${HV_SEED:-1}
+		fuzzargs=
 	fi
 	# Two devices' fuzzing, with room to spare.
 	limit=$((limit + 3 * fuzz))
@@ -102,7 +113,7 @@ run_one()
 	start=$(date +%s)
 	HV_SMP=$cpus selftests/vm/run-machine.sh "$emu" "$kver" "$cpu" \
 		"build/initrd-$kver.gz" "$log" "$limit" \
-		"hv.mode=$mode hv.timeout=$((limit / 2)) hv.spin=$spin hv.shutdown=$shutdown hv.breakpoints=$bp hv.fuzz=$fuzz hv.seed=$seed hv.devices=$devices $only ${HV_ARGS:-}"
+		"hv.mode=$mode hv.timeout=$((limit / 2)) hv.spin=$spin hv.shutdown=$shutdown hv.breakpoints=$bp hv.fuzz=$fuzz hv.seed=$seed hv.devices=$devices $fuzzargs $only ${HV_ARGS:-}"
 	rc=$?
 	echo "check: $name finished in $(($(date +%s) - start)) s"
 	[ $rc -eq 124 ] && echo "E $name the machine was stopped after $limit s" >>"$res"
