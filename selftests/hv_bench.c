@@ -299,25 +299,16 @@ out:
 	return ret;
 }
 
-/*
- * Free memory in KiB, counting the pages the per-CPU lists hold (which
- * MemFree leaves out), so that a page moving between a list and the buddy
- * allocator does not show up as allocated.  SLAB: the slab total.
- */
+/* Free memory in KiB (hv_free_kib()); SLAB: the slab total. */
 static int kernel_free_kib(long *free_kib, long *slab_kib)
 {
 	char line[256];
-	long pages = 0, v, recl = -1, unrecl = -1;
-	FILE *f = fopen("/proc/zoneinfo", "r");
+	long v, recl = -1, unrecl = -1;
+	FILE *f;
 
-	if (!f)
+	*free_kib = hv_free_kib();
+	if (*free_kib < 0)
 		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, " pages free %ld", &v) == 1 ||
-		    sscanf(line, " count: %ld", &v) == 1)
-			pages += v;
-	}
-	fclose(f);
 	f = fopen("/proc/meminfo", "r");
 	if (!f)
 		return -1;
@@ -330,7 +321,6 @@ static int kernel_free_kib(long *free_kib, long *slab_kib)
 	fclose(f);
 	if (recl < 0 || unrecl < 0)
 		return -1;
-	*free_kib = pages * (sysconf(_SC_PAGESIZE) / 1024);
 	*slab_kib = recl + unrecl;
 	return 0;
 }

@@ -220,38 +220,20 @@ static void shrink_slabs(void)
 	closedir(d);
 }
 
-/* The free pages parked on the per-CPU lists, in KiB (/proc/zoneinfo). */
-static long pcp_free_kib(void)
+long hv_free_kib(void)
 {
 	FILE *f = fopen("/proc/zoneinfo", "r");
-	char line[160];
-	long n, pages = 0;
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, " count: %ld", &n) == 1)
-			pages += n;
-	fclose(f);
-	return pages * 4;
-}
-
-static long meminfo_kib(const char *field)
-{
-	FILE *f = fopen("/proc/meminfo", "r");
-	size_t len = strlen(field);
-	char line[128];
-	long kib = -1;
+	char line[256];
+	long pages = 0, v;
 
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, field, len) && line[len] == ':') {
-			kib = strtol(line + len + 1, NULL, 10);
-			break;
-		}
+		if (sscanf(line, " pages free %ld", &v) == 1 ||
+		    sscanf(line, " count: %ld", &v) == 1)
+			pages += v;
 	fclose(f);
-	return kib;
+	return pages * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
 long hv_settled_free_kib(void)
@@ -264,10 +246,9 @@ long hv_settled_free_kib(void)
 		write_quietly("/proc/sys/vm/drop_caches", "3");
 		shrink_slabs();
 		sleep(2);
-		free = meminfo_kib("MemFree");
+		free = hv_free_kib();
 		if (free < 0)
 			return -1;
-		free += pcp_free_kib();
 		if (free > best)
 			best = free;
 	}

@@ -47,10 +47,17 @@ int hv_vcpu_cpuid(int vcpu_fd, unsigned int function, unsigned int index,
 		  unsigned int *edx);
 
 /*
+ * Free memory in KiB (/proc/zoneinfo), counting the pages the per-CPU
+ * lists hold (which MemFree leaves out), so that a page moving between a
+ * list and the buddy allocator does not show up as allocated; -1 if
+ * unreadable.
+ */
+long hv_free_kib(void);
+
+/*
  * Free memory in KiB once the kernel has settled, for leak tests: caches
  * dropped, slab caches shrunk (which also empties KASAN's quarantine),
- * two seconds for deferred (RCU) frees, MemFree plus the free pages on the
- * per-CPU lists (which MemFree does not count).  The most of three such
+ * two seconds for deferred (RCU) frees, then hv_free_kib().  The most of three such
  * samples: memory the kernel holds for a moment lowers one sample, a leak
  * lowers all three.  Needs root to drop and shrink; -1 if unreadable.
  */
