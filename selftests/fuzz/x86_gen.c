@@ -40,6 +40,15 @@ static uint8_t no_cli(uint8_t b)
 	return fuzz_if_at_entry && b == 0xfa ? 0xfb : b;
 }
 
+static const char *keep_if_insn(const char *insn)
+{
+	if (!fuzz_if_at_entry)
+		return insn;
+	if (!strcmp(insn, "\xfa"))
+		return "\xfb";
+	return strcmp(insn, "\x0f\x34") ? insn : "\x90";
+}
+
 static void e2(struct fuzz_code *c, uint16_t v)
 {
 	emit(c, &v, 2);
@@ -797,10 +806,7 @@ static void gen_misc(struct fuzz_code *c)
 	insn = rng_pick(r, insns);
 	if (insn[0] == '\xeb' && rng_chance(r, 80))
 		insn = "\x90";
-	if (fuzz_if_at_entry && !strcmp(insn, "\xfa"))
-		insn = "\xfb";
-	if (fuzz_if_at_entry && !strcmp(insn, "\x0f\x34"))
-		insn = "\x90";
+	insn = keep_if_insn(insn);
 	mov_imm(c, RCX, rng_value(r));
 	mov_imm(c, RAX, rng_value(r));
 	emit(c, insn, strlen(insn));
