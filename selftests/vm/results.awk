@@ -3,6 +3,7 @@
 # results.awk: read one test machine's serial console log (see init) and
 # print what it says, one line each:
 #   R <machine> <device> <suite>.<test> pass|fail|skip
+#   D <machine> <device> <suite>.<test> <line>  what a failed test said
 #   E <machine> <message>        something that fails the run as a whole
 # Usage: awk -v machine=NAME -f results.awk LOG
 
@@ -79,7 +80,15 @@ in_suite && /^1\.\.[0-9]+$/ { planned = substr($0, 4) + 0; next }
 
 # The harness names each test as it starts it; its "ok N # SKIP" line for
 # a skipped test carries no name of its own.
-in_suite && /^#  RUN / { last_run = $3; next }
+in_suite && /^#  RUN / { last_run = $3; ndiag = 0; next }
+
+# What the running test says (the harness's assertion messages, TH_LOG):
+# kept so that a failure shows its cause, up to 8 lines of it.
+in_suite && /^# / && !/^# +(OK|FAIL|SKIP) / {
+	if (ndiag < 8)
+		diag[++ndiag] = substr($0, 3)
+	next
+}
 
 in_suite && /^(not )?ok [0-9]+ / {
 	status = "pass"
@@ -102,6 +111,10 @@ in_suite && /^(not )?ok [0-9]+ / {
 	gsub(/ /, "_", line)
 	reported++
 	printf "R %s %s %s.%s %s\n", machine, dev, suite, line, status
+	if (status == "fail")
+		for (i = 1; i <= ndiag; i++)
+			printf "D %s %s %s.%s %s\n", machine, dev, suite, line, diag[i]
+	ndiag = 0
 	next
 }
 

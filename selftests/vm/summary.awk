@@ -63,7 +63,16 @@ $1 == "R" {
 	else {
 		failed++
 		problems[++np] = m ": " dev " " t " failed"
+		failkey[np] = m " " dev " " t
 	}
+	next
+}
+
+# What a failed test said, shown under its FAIL line.
+$1 == "D" {
+	msg = $0
+	sub(/^D [^ ]+ [^ ]+ [^ ]+ /, "", msg)
+	said[$2 " " $3 " " $4] = said[$2 " " $3 " " $4] "\n     " msg
 	next
 }
 
@@ -111,7 +120,7 @@ END {
 	if (np) {
 		print ""
 		for (i = 1; i <= np; i++)
-			print "FAIL " problems[i]
+			print "FAIL " problems[i] said[failkey[i]]
 	}
 	print ""
 	printf "%d passed, %d failed, %d skipped\n", passed, failed, skipped
