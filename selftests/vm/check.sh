@@ -37,13 +37,15 @@ mkdir -p "$logdir"
 # fuzz: seconds of hv_fuzz on each device, with seed 1, after the suites.
 # suites: which suites the machine runs (hv.suites), "-" for all.
 # devices: hv,kvm; or hv alone where KVM is no oracle: in Bochs on the
-# debug kernel kvm_intel corrupts its own FPU state ("Bad FPU state
-# detected" in fpu_swap_kvm_fpstate(), then wrong exits), so there hv runs
-# alone and bochs-vmx-6.1 compares the same suites with kvm_intel.
+# debug kernel, after nested guests have run, Bochs stores a task's AVX
+# state in reserved bytes of its XSAVE area, and the host's XRSTORS then
+# faults ("Bad FPU state detected" in fpu_swap_kvm_fpstate()), under
+# kvm_intel as under hv; so there hv runs alone and bochs-vmx-6.1
+# compares the same suites with kvm_intel.
 # phases: the fuzzer's phases there (hv_fuzz --phase), comma-separated,
 # "-" for all; HV_FUZZ runs them all.  In bochs-vmx-debug the guest_code
-# phase gives the "Bad FPU state" warning above within seconds, so it is
-# left to 'make fuzz' (Documentation/testing.rst).
+# phase gives that warning within seconds, on both devices, so it is left
+# to 'make fuzz' (Documentation/testing.rst).
 # xsetbv: 1 when a nested guest's XSETBV reaches the hypervisor: Bochs
 # does; QEMU 7.2's SVM runs it itself, for KVM as for hv.)
 # The Bochs AMD machine is there for what QEMU's SVM lacks: next-RIP.
