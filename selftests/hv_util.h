@@ -57,9 +57,10 @@ long hv_free_kib(void);
 /*
  * Free memory in KiB once the kernel has settled, for leak tests: caches
  * dropped, slab caches shrunk (which also empties KASAN's quarantine),
- * two seconds for deferred (RCU) frees, then hv_free_kib().  The most of three such
- * samples: memory the kernel holds for a moment lowers one sample, a leak
- * lowers all three.  Needs root to drop and shrink; -1 if unreadable.
+ * two seconds for deferred (RCU) frees, then hv_free_kib().  The most of
+ * three such samples: memory the kernel holds for a moment lowers one
+ * sample, a leak lowers all three.  Needs root to drop and shrink; -1 if
+ * unreadable.
  */
 long hv_settled_free_kib(void);
 
