@@ -19,7 +19,11 @@
  * RFLAGS.IF is set around VMRUN so that physical interrupts are
  * intercepted while the guest runs (with V_INTR_MASKING the host's IF,
  * saved by VMRUN, is the one that masks them, 15.21.1); GIF keeps them
- * pending until the caller's STGI.
+ * pending until the caller's STGI.  The STI is not the instruction
+ * right before VMRUN: AMD CPUs can carry its shadow into the guest when
+ * an event delivered during VMRUN exits (KVM's svm_vcpu_enter_exit()
+ * says so), and QEMU's SVM always does, so the guest's first instruction
+ * would run in an interrupt shadow it never had.
  */
 #include <linux/linkage.h>
 #include <asm/asm.h>
@@ -77,9 +81,13 @@ SYM_FUNC_START(svm_enter_guest)
 	mov	R_R13(%rax), %r13
 	mov	R_R14(%rax), %r14
 	mov	R_R15(%rax), %r15
-	mov	(%rsp), %rax
-
+	/*
+	 * Not STI right before VMRUN: the CPU would carry the STI shadow
+	 * into the guest (its first instruction could not be interrupted,
+	 * and #VMEXIT would report the shadow as the guest's).
+	 */
 	sti
+	mov	(%rsp), %rax
 1:	vmrun	%rax
 2:	cli
 
