@@ -155,12 +155,45 @@ enum hv_pending {
  * @tsc_offset:	added to the host TSC to give the guest's
  * @cpuid:	the guest's CPUID (HV_SET_CPUID2)
  * @cpuid_nent:	entries in @cpuid
+ * @ev:		events waiting for delivery to the guest
  * @ran:	HV_RUN has entered the guest at least once
  * @mmu_cache:	zeroed pages for second-level tables, allocated before
  *		vm->mmu_lock is taken (nothing may allocate under it)
  * @mmu_cache_n: how many @mmu_cache holds
  */
 #define HV_MMU_CACHE_PAGES	4	/* the tables under a 5-level root */
+
+/**
+ * struct hv_x86_events - events for the guest (arch/x86/hv_events.c)
+ * @exc_pending: an exception to deliver at the next entry: an exit
+ *		handler raised it, or an exit cut its delivery off
+ * @exc_vector:	its vector
+ * @exc_has_error: it pushes an error code
+ * @exc_error:	the error code
+ * @nmi_injected: an NMI whose delivery an exit cut off: delivered again
+ *		at the next entry
+ * @nmi_pending: NMIs waiting until the guest can take one (at most 2)
+ * @nmi_queued:	HV_NMI calls since the last entry (counted up to 2)
+ * @irq_injected: an external interrupt to deliver at the next entry
+ *		(HV_INTERRUPT, HV_SET_SREGS, or cut off by an exit)
+ * @irq_vector:	its vector
+ * @soft_busy:	the backend delivers a software interrupt or exception
+ *		again at the next entry itself (its instruction length is
+ *		in the VMCS): no other event goes in with it
+ */
+struct hv_x86_events {
+	bool exc_pending;
+	u8 exc_vector;
+	bool exc_has_error;
+	u32 exc_error;
+	bool nmi_injected;
+	u8 nmi_pending;
+	u8 nmi_queued;
+	bool irq_injected;
+	u8 irq_vector;
+	bool soft_busy;
+};
+
 struct hv_x86_vcpu {
 	enum hv_pending pending;
 	u64 io_rip;
@@ -184,6 +217,7 @@ struct hv_x86_vcpu {
 	s64 tsc_offset;
 	struct hv_cpuid_entry2 *cpuid;
 	u32 cpuid_nent;
+	struct hv_x86_events ev;
 	bool ran;
 	void *mmu_cache[HV_MMU_CACHE_PAGES];
 	unsigned int mmu_cache_n;
@@ -202,7 +236,6 @@ struct hv_x86_vcpu {
  * @cr8:	[vcpu] the task priority (CR8), kept here while there is no
  *		in-kernel local APIC
  * @apic_base:	[vcpu] IA32_APIC_BASE as HV_SET_SREGS last set it
- * @pending_irq: [vcpu] the interrupt HV_SET_SREGS queued, or -1
  * @preempt:	reloads the hardware state when the thread is scheduled
  *		back in during a vCPU ioctl (see hv_vcpu_load())
  * @cpu:	[cpu] CPU whose hardware holds the vCPU's state, or -1
@@ -219,7 +252,6 @@ struct hv_vcpu {
 	u64 regs[16];
 	u64 cr8;
 	u64 apic_base;
-	int pending_irq;
 	struct preempt_notifier preempt;
 	int cpu;
 	struct hv_x86_vcpu x86;
@@ -279,6 +311,21 @@ enum hv_seg {
  * @load_pdptrs:	PAE paging: the four PDPTEs the guest's CR3 points to
  *			(NULL when the hardware reads them itself)
  * @inject_exception:	deliver an exception to the guest at the next entry
+ *			(these five are called by hv_x86_inject_events()
+ *			just before an entry, interrupts disabled)
+ * @inject_nmi:		deliver an NMI at the next entry; the guest's NMIs
+ *			are then blocked until its IRET
+ * @inject_irq:		deliver an external interrupt at the next entry
+ * @enable_nmi_window:	exit as soon as the guest can take an NMI
+ * @enable_irq_window:	exit as soon as the guest can take an interrupt
+ *			(both for the next entry only)
+ * @interrupt_allowed:	RFLAGS.IF is set and no STI or MOV SS shadow blocks
+ *			an interrupt before the next instruction
+ * @nmi_allowed:	neither an NMI in service nor a shadow blocks an NMI
+ * @get_nmi_mask:	an NMI is in service: NMIs blocked until the IRET
+ * @set_nmi_mask:	block or unblock NMIs so
+ * @get_interrupt_shadow: HV_X86_SHADOW_* bits in force
+ * @set_interrupt_shadow: set them (0 after an emulated instruction)
  * @run:		enter the guest once and handle the exit; called with
  *			the vCPU loaded and preemption enabled.  Returns as an
  *			exit handler does (arch/x86/hv_x86.h).
@@ -335,6 +382,16 @@ struct hv_arch_ops {
 	void (*load_pdptrs)(struct hv_vcpu *vcpu, const u64 *pdptrs);
 	void (*inject_exception)(struct hv_vcpu *vcpu, unsigned int vector,
 				 bool has_error, u32 error);
+	void (*inject_nmi)(struct hv_vcpu *vcpu);
+	void (*inject_irq)(struct hv_vcpu *vcpu, unsigned int vector);
+	void (*enable_nmi_window)(struct hv_vcpu *vcpu);
+	void (*enable_irq_window)(struct hv_vcpu *vcpu);
+	bool (*interrupt_allowed)(struct hv_vcpu *vcpu);
+	bool (*nmi_allowed)(struct hv_vcpu *vcpu);
+	bool (*get_nmi_mask)(struct hv_vcpu *vcpu);
+	void (*set_nmi_mask)(struct hv_vcpu *vcpu, bool masked);
+	unsigned int (*get_interrupt_shadow)(struct hv_vcpu *vcpu);
+	void (*set_interrupt_shadow)(struct hv_vcpu *vcpu, unsigned int mask);
 	int (*run)(struct hv_vcpu *vcpu);
 	void (*flush_guest_tlbs)(struct hv_vm *vm);
 	u64 pte_present;

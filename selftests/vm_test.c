@@ -76,6 +76,8 @@ TEST_F(vm, capabilities)
 		fd = i ? self->vm : self->sys;
 		EXPECT_EQ(1, ioctl(fd, HV_CHECK_EXTENSION, HV_CAP_USER_MEMORY));
 		EXPECT_EQ(1, ioctl(fd, HV_CHECK_EXTENSION, HV_CAP_SET_TSS_ADDR));
+		/* KVM_NMI (event_test). */
+		EXPECT_EQ(1, ioctl(fd, HV_CHECK_EXTENSION, HV_CAP_USER_NMI));
 		EXPECT_LE(1, ioctl(fd, HV_CHECK_EXTENSION, HV_CAP_NR_VCPUS));
 		EXPECT_LE(ioctl(fd, HV_CHECK_EXTENSION, HV_CAP_NR_VCPUS),
 			  ioctl(fd, HV_CHECK_EXTENSION, HV_CAP_MAX_VCPUS));

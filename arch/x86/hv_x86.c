@@ -137,7 +137,6 @@ void hv_x86_vcpu_reset(struct hv_vcpu *vcpu)
 	vcpu->apic_base = APIC_BASE_DEFAULT | APIC_BASE_ENABLE;
 	if (vcpu->id == 0)
 		vcpu->apic_base |= APIC_BASE_BSP;
-	vcpu->pending_irq = -1;
 	hv_x86_vcpu_init_event(vcpu);
 }
 
@@ -145,7 +144,7 @@ void hv_x86_vcpu_reset(struct hv_vcpu *vcpu)
  * INIT (SDM 10.1.1, table 10-1 "IA-32 and Intel 64 Processor States
  * Following Power-up, Reset, or INIT"): the general-purpose and debug
  * registers, RIP and RFLAGS take their power-up values; MSRs, XCR0 and the
- * APIC base keep theirs.  EDX holds the processor signature: the vCPU's
+ * APIC base keep theirs; pending events are dropped.  EDX holds the processor signature: the vCPU's
  * CPUID leaf 1 EAX once userspace has set one, else KVM's default 0x600.
  * The backend resets segments and control registers.
  */
@@ -153,6 +152,7 @@ void hv_x86_vcpu_init_event(struct hv_vcpu *vcpu)
 {
 	const struct hv_cpuid_entry2 *leaf1 = hv_cpuid_find(vcpu, 1, 0);
 
+	hv_x86_events_reset(vcpu);
 	memset(vcpu->x86.dr, 0, sizeof(vcpu->x86.dr));
 	vcpu->x86.dr[6] = 0xffff0ff0;
 	memset(vcpu->regs, 0, sizeof(vcpu->regs));
@@ -235,8 +235,9 @@ static void hv_x86_get_sregs(struct hv_vcpu *vcpu, struct hv_sregs *s)
 
 	s->cr8 = vcpu->cr8;
 	s->apic_base = vcpu->apic_base;
-	if (vcpu->pending_irq >= 0)
-		__set_bit(vcpu->pending_irq,
+	/* An external interrupt not yet delivered, as KVM reports it. */
+	if (vcpu->x86.ev.irq_injected)
+		__set_bit(vcpu->x86.ev.irq_vector,
 			  (unsigned long *)s->interrupt_bitmap);
 }
 
@@ -304,11 +305,14 @@ static int hv_x86_set_sregs(struct hv_vcpu *vcpu, const struct hv_sregs *s)
 		hv_arch->set_segment(vcpu, (const void *)((const char *)s +
 				     hv_x86_segs[i].offset), hv_x86_segs[i].seg);
 
-	/* The lowest vector set in the bitmap becomes a pending interrupt. */
+	/*
+	 * The lowest vector set in the bitmap is delivered at the next
+	 * entry, as after HV_INTERRUPT; an empty bitmap changes nothing.
+	 */
 	irq = find_first_bit((const unsigned long *)s->interrupt_bitmap,
 			     HV_NR_INTERRUPTS);
 	if (irq < HV_NR_INTERRUPTS)
-		vcpu->pending_irq = irq;
+		hv_x86_ioctl_interrupt(vcpu, irq);
 	return 0;
 }
 
@@ -356,6 +360,31 @@ long hv_x86_vcpu_ioctl(struct hv_vcpu *vcpu, unsigned int ioctl,
 		if (arg)
 			return -EINVAL;
 		return hv_x86_run(vcpu);
+	case HV_INTERRUPT: {
+		struct hv_interrupt irq;
+
+		if (copy_from_user(&irq, argp, sizeof(irq)))
+			return -EFAULT;
+		return hv_x86_ioctl_interrupt(vcpu, irq.irq);
+	}
+	case HV_NMI:
+		hv_x86_ioctl_nmi(vcpu);
+		return 0;
+	case HV_GET_VCPU_EVENTS: {
+		struct hv_vcpu_events events;
+
+		hv_x86_get_vcpu_events(vcpu, &events);
+		if (copy_to_user(argp, &events, sizeof(events)))
+			return -EFAULT;
+		return 0;
+	}
+	case HV_SET_VCPU_EVENTS: {
+		struct hv_vcpu_events events;
+
+		if (copy_from_user(&events, argp, sizeof(events)))
+			return -EFAULT;
+		return hv_x86_set_vcpu_events(vcpu, &events);
+	}
 	case HV_SET_CPUID2:
 		return hv_cpuid_set(vcpu, argp);
 	case HV_GET_CPUID2:

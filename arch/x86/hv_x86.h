@@ -12,9 +12,12 @@
 #ifndef HV_X86_H
 #define HV_X86_H
 
+#include <linux/bits.h>
 #include <linux/types.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
+
+#include "../../uapi/linux/hv.h"
 
 struct hv_arch_ops;
 struct hv_vcpu;
@@ -68,7 +71,9 @@ static inline u64 hv_efer_after_cr0(u64 efer, u64 old_cr0, u64 cr0)
 	return efer;
 }
 
-/* Exceptions the shared code injects (SDM vol 3, table 6-1). */
+/* Vectors the shared code knows (SDM vol 3, table 6-1). */
+#define HV_DB_VECTOR	1
+#define HV_NMI_VECTOR	2
 #define HV_UD_VECTOR	6
 #define HV_GP_VECTOR	13
 #define HV_PF_VECTOR	14
@@ -116,6 +121,27 @@ void hv_x86_vcpu_init_event(struct hv_vcpu *vcpu);
 int hv_x86_handle_fail_entry(struct hv_vcpu *vcpu, u64 reason);
 int hv_x86_handle_unexpected(struct hv_vcpu *vcpu, u64 reason);
 int hv_x86_inject_ud(struct hv_vcpu *vcpu);
+
+/*
+ * Events (hv_events.c).  The backend calls hv_x86_inject_events() right
+ * before each entry, interrupts disabled, and after each exit reports an
+ * event whose delivery the exit cut off, to be delivered again.
+ */
+enum hv_event_kind {
+	HV_EVENT_EXCEPTION,	/* a hardware exception */
+	HV_EVENT_NMI,
+	HV_EVENT_IRQ,		/* an external interrupt */
+	HV_EVENT_SOFT,		/* INT n, INT3, INTO: the backend redelivers */
+};
+void hv_x86_inject_events(struct hv_vcpu *vcpu);
+void hv_x86_event_cut_off(struct hv_vcpu *vcpu, enum hv_event_kind kind,
+			  unsigned int vector, bool has_error, u32 error);
+void hv_x86_queue_exception(struct hv_vcpu *vcpu, unsigned int vector,
+			    bool has_error, u32 error);
+
+/* Interrupt shadows, as HV_GET_VCPU_EVENTS reports them (uapi). */
+#define HV_X86_SHADOW_MOV_SS	HV_X86_SHADOW_INT_MOV_SS
+#define HV_X86_SHADOW_STI	HV_X86_SHADOW_INT_STI
 
 /*
  * For exits that name the instruction but not its length or operands

@@ -9,6 +9,7 @@
 
 struct hv_vcpu;
 struct hv_cpuid2;
+struct hv_vcpu_events;
 
 /* hv_x86_run.c */
 u64 hv_gpr_read(struct hv_vcpu *vcpu, unsigned int reg);
@@ -16,6 +17,17 @@ void hv_gpr_write(struct hv_vcpu *vcpu, unsigned int reg, u64 val);
 void hv_skip_insn(struct hv_vcpu *vcpu, unsigned int len);
 unsigned int hv_code_bytes(struct hv_vcpu *vcpu);
 int hv_gva_to_gpa(struct hv_vcpu *vcpu, u64 gva, u64 *gpa);
+
+/* hv_events.c */
+void hv_x86_events_reset(struct hv_vcpu *vcpu);
+int hv_x86_ioctl_interrupt(struct hv_vcpu *vcpu, u32 irq);
+void hv_x86_ioctl_nmi(struct hv_vcpu *vcpu);
+bool hv_x86_ready_for_interrupt(struct hv_vcpu *vcpu);
+int hv_x86_irq_window_exit(struct hv_vcpu *vcpu);
+void hv_x86_get_vcpu_events(struct hv_vcpu *vcpu,
+			    struct hv_vcpu_events *events);
+int hv_x86_set_vcpu_events(struct hv_vcpu *vcpu,
+			   struct hv_vcpu_events *events);
 
 /* hv_cpuid.c */
 long hv_cpuid_get_supported(struct hv_cpuid2 __user *argp);

@@ -83,9 +83,15 @@ static void hv_gpr_write_sized(struct hv_vcpu *vcpu, unsigned int reg,
 	hv_gpr_write(vcpu, reg, val);
 }
 
+/*
+ * Past an instruction the shared code emulated: the STI or MOV SS shadow
+ * it was in ends with it, as KVM's skip_emulated_instruction() does.
+ */
 void hv_skip_insn(struct hv_vcpu *vcpu, unsigned int len)
 {
 	hv_arch->set_rip(vcpu, hv_arch->get_rip(vcpu) + len);
+	if (hv_arch->get_interrupt_shadow(vcpu))
+		hv_arch->set_interrupt_shadow(vcpu, 0);
 }
 
 /* Registers used as addresses wrap at the address size. */
@@ -287,13 +293,13 @@ int hv_x86_handle_hlt(struct hv_vcpu *vcpu, unsigned int insn_len)
 
 int hv_x86_inject_ud(struct hv_vcpu *vcpu)
 {
-	hv_arch->inject_exception(vcpu, HV_UD_VECTOR, false, 0);
+	hv_x86_queue_exception(vcpu, HV_UD_VECTOR, false, 0);
 	return 1;
 }
 
 int hv_x86_inject_gp(struct hv_vcpu *vcpu)
 {
-	hv_arch->inject_exception(vcpu, HV_GP_VECTOR, true, 0);
+	hv_x86_queue_exception(vcpu, HV_GP_VECTOR, true, 0);
 	return 1;
 }
 
@@ -984,7 +990,7 @@ static void hv_x86_post_run(struct hv_vcpu *vcpu)
 	run->if_flag = if_flag;
 	run->cr8 = vcpu->cr8;
 	run->apic_base = vcpu->apic_base;
-	run->ready_for_interrupt_injection = if_flag && vcpu->pending_irq < 0;
+	run->ready_for_interrupt_injection = hv_x86_ready_for_interrupt(vcpu);
 }
 
 int hv_x86_run(struct hv_vcpu *vcpu)
@@ -1020,6 +1026,8 @@ int hv_x86_run(struct hv_vcpu *vcpu)
 		cond_resched();
 		r = hv_arch->run(vcpu);
 		vcpu->x86.ran = true;
+		if (r > 0)
+			r = hv_x86_irq_window_exit(vcpu);
 		if (r <= 0)
 			break;
 	}

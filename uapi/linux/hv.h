@@ -43,8 +43,12 @@
 #define HV_SET_REGS		_IOW(HVIO, 0x82, struct hv_regs)
 #define HV_GET_SREGS		_IOR(HVIO, 0x83, struct hv_sregs)
 #define HV_SET_SREGS		_IOW(HVIO, 0x84, struct hv_sregs)
+#define HV_INTERRUPT		_IOW(HVIO, 0x86, struct hv_interrupt)
 #define HV_SET_CPUID2		_IOW(HVIO, 0x90, struct hv_cpuid2)
 #define HV_GET_CPUID2		_IOWR(HVIO, 0x91, struct hv_cpuid2)
+#define HV_NMI			_IO(HVIO, 0x9a)
+#define HV_GET_VCPU_EVENTS	_IOR(HVIO, 0x9f, struct hv_vcpu_events)
+#define HV_SET_VCPU_EVENTS	_IOW(HVIO, 0xa0, struct hv_vcpu_events)
 
 /*
  * Capability numbers for HV_CHECK_EXTENSION: KVM's.  hv answers non-zero only
@@ -59,6 +63,9 @@
 #define HV_CAP_NR_MEMSLOTS	10
 #define HV_CAP_COALESCED_MMIO	15
 #define HV_CAP_SYNC_MMU		16
+#define HV_CAP_USER_NMI		22
+#define HV_CAP_VCPU_EVENTS	41
+#define HV_CAP_INTR_SHADOW	49
 #define HV_CAP_IRQ_ROUTING	25
 #define HV_CAP_IRQ_INJECT_STATUS 26
 #define HV_CAP_PIT2		33
@@ -119,6 +126,61 @@ struct hv_sregs {
 	__u64 apic_base;
 	__u64 interrupt_bitmap[(HV_NR_INTERRUPTS + 63) / 64];
 };
+
+/* HV_INTERRUPT: the vector of an external interrupt for the guest. */
+struct hv_interrupt {
+	__u32 irq;
+};
+
+/*
+ * HV_GET_VCPU_EVENTS / HV_SET_VCPU_EVENTS: the events waiting for the
+ * guest, its interrupt shadow and NMI blocking.
+ */
+struct hv_vcpu_events {
+	struct {
+		__u8 injected;
+		__u8 nr;
+		__u8 has_error_code;
+		__u8 pending;
+		__u32 error_code;
+	} exception;
+	struct {
+		__u8 injected;
+		__u8 nr;
+		__u8 soft;
+		__u8 shadow;	/* HV_X86_SHADOW_INT_* */
+	} interrupt;
+	struct {
+		__u8 injected;
+		__u8 pending;
+		__u8 masked;
+		__u8 pad;
+	} nmi;
+	__u32 sipi_vector;
+	__u32 flags;		/* HV_VCPUEVENT_VALID_* */
+	struct {
+		__u8 smm;
+		__u8 pending;
+		__u8 smm_inside_nmi;
+		__u8 latched_init;
+	} smi;
+	struct {
+		__u8 pending;
+	} triple_fault;
+	__u8 reserved[26];
+	__u8 exception_has_payload;
+	__u64 exception_payload;
+};
+
+#define HV_VCPUEVENT_VALID_NMI_PENDING	0x00000001
+#define HV_VCPUEVENT_VALID_SIPI_VECTOR	0x00000002
+#define HV_VCPUEVENT_VALID_SHADOW	0x00000004
+#define HV_VCPUEVENT_VALID_SMM		0x00000008
+#define HV_VCPUEVENT_VALID_PAYLOAD	0x00000010
+#define HV_VCPUEVENT_VALID_TRIPLE_FAULT	0x00000020
+
+#define HV_X86_SHADOW_INT_MOV_SS	0x01
+#define HV_X86_SHADOW_INT_STI		0x02
 
 /* One CPUID leaf (and subleaf, when index is significant). */
 struct hv_cpuid_entry2 {

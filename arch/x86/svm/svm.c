@@ -260,6 +260,16 @@ static const struct hv_arch_ops svm_ops = {
 	/* Nested paging reads PAE PDPTEs from guest memory itself. */
 	.load_pdptrs = NULL,
 	.inject_exception = svm_inject_exception,
+	.inject_nmi = svm_inject_nmi,
+	.inject_irq = svm_inject_irq,
+	.enable_nmi_window = svm_enable_nmi_window,
+	.enable_irq_window = svm_enable_irq_window,
+	.interrupt_allowed = svm_interrupt_allowed,
+	.nmi_allowed = svm_nmi_allowed,
+	.get_nmi_mask = svm_get_nmi_mask,
+	.set_nmi_mask = svm_set_nmi_mask,
+	.get_interrupt_shadow = svm_get_interrupt_shadow,
+	.set_interrupt_shadow = svm_set_interrupt_shadow,
 	.run = svm_run,
 	.flush_guest_tlbs = svm_flush_guest_tlbs,
 	/* NPT entries are ordinary x86 page-table entries, user-accessible. */

@@ -106,8 +106,10 @@ struct vmcb_control {
 /* intercept_misc1 */
 #define SVM_INTERCEPT1_INTR		BIT(0)
 #define SVM_INTERCEPT1_NMI		BIT(1)
+#define SVM_INTERCEPT1_VINTR		BIT(4)
 #define SVM_INTERCEPT1_RDPMC		BIT(15)
 #define SVM_INTERCEPT1_CPUID		BIT(18)
+#define SVM_INTERCEPT1_IRET		BIT(20)
 #define SVM_INTERCEPT1_INVD		BIT(22)
 #define SVM_INTERCEPT1_HLT		BIT(24)
 #define SVM_INTERCEPT1_INVLPGA		BIT(26)
@@ -133,7 +135,12 @@ struct vmcb_control {
 #define SVM_TLB_FLUSH_ALL		1
 /* int_ctl */
 #define SVM_INT_CTL_V_TPR		0xf
+#define SVM_INT_CTL_V_IRQ		BIT(8)
+#define SVM_INT_CTL_V_INTR_PRIO		(0xf << 16)
+#define SVM_INT_CTL_V_IGN_TPR		BIT(20)
 #define SVM_INT_CTL_V_INTR_MASKING	BIT(24)
+/* int_state */
+#define SVM_INT_STATE_SHADOW		BIT(0)
 /* nested_ctl */
 #define SVM_NESTED_CTL_NP_ENABLE	BIT_ULL(0)
 /* event_inj and exit_int_info (APM vol 2, 15.20) */
@@ -155,11 +162,14 @@ struct vmcb_control {
 #define SVM_EXIT_READ_DR0		0x020
 #define SVM_EXIT_WRITE_DR0		0x030
 #define SVM_EXIT_WRITE_DR15		0x03f
-#define SVM_EXIT_EXCP_UD		0x046	/* 0x40 + vector */
+#define SVM_EXIT_EXCP_DB		0x041	/* 0x40 + vector */
+#define SVM_EXIT_EXCP_UD		0x046
 #define SVM_EXIT_INTR			0x060
 #define SVM_EXIT_NMI			0x061
+#define SVM_EXIT_VINTR			0x064
 #define SVM_EXIT_RDPMC			0x06f
 #define SVM_EXIT_CPUID			0x072
+#define SVM_EXIT_IRET			0x074
 #define SVM_EXIT_INVD			0x076
 #define SVM_EXIT_HLT			0x078
 #define SVM_EXIT_INVLPGA		0x07a
@@ -230,6 +240,14 @@ static_assert(offsetof(struct vmcb_control, insn_len) == 0x0d0);
  * @efer:	[vcpu] EFER as the guest sees it (the VMCB's has SVME)
  * @asid_cpu:	[vcpu] the CPU whose ASID the VMCB holds (-1: none)
  * @asid_generation: [vcpu] that CPU's ASID generation when it was given
+ * @nmi_masked:	[vcpu] the guest handles an NMI: NMIs blocked until its
+ *		IRET has run (SVM keeps no such state for a guest)
+ * @awaiting_iret: [vcpu] the IRET intercept came, at @iret_rip; the
+ *		IRET has run once the guest is past it
+ * @nmi_singlestep: [vcpu] RFLAGS.TF is set so that the guest exits right
+ *		after the instruction that lets an NMI in (svm_events.c)
+ * @step_rflags: [vcpu] the guest's own TF and RF before that
+ * @step_dr6:	[vcpu] the guest's DR6 before that
  */
 struct svm_vcpu {
 	struct vmcb *vmcb;
@@ -238,7 +256,15 @@ struct svm_vcpu {
 	u64 efer;
 	int asid_cpu;
 	u64 asid_generation;
+	bool nmi_masked;
+	bool awaiting_iret;
+	u64 iret_rip;
+	bool nmi_singlestep;
+	u64 step_rflags;
+	u64 step_dr6;
 };
+
+typedef int (*svm_exit_handler)(struct hv_vcpu *vcpu, struct svm_vcpu *svm);
 
 /* What the CPU offers, found at probe time (svm.c). */
 struct svm_config {
@@ -267,8 +293,23 @@ void svm_enter_guest(u64 vmcb_pa, u64 *regs, u64 host_save_pa);
 /* svm_run.c */
 int svm_run(struct hv_vcpu *vcpu);
 void svm_flush_guest_tlbs(struct hv_vm *vm);
+
+/* svm_events.c */
 void svm_inject_exception(struct hv_vcpu *vcpu, unsigned int vector,
 			  bool has_error, u32 error);
+void svm_inject_nmi(struct hv_vcpu *vcpu);
+void svm_inject_irq(struct hv_vcpu *vcpu, unsigned int vector);
+void svm_enable_nmi_window(struct hv_vcpu *vcpu);
+void svm_enable_irq_window(struct hv_vcpu *vcpu);
+bool svm_interrupt_allowed(struct hv_vcpu *vcpu);
+bool svm_nmi_allowed(struct hv_vcpu *vcpu);
+bool svm_get_nmi_mask(struct hv_vcpu *vcpu);
+void svm_set_nmi_mask(struct hv_vcpu *vcpu, bool masked);
+unsigned int svm_get_interrupt_shadow(struct hv_vcpu *vcpu);
+void svm_set_interrupt_shadow(struct hv_vcpu *vcpu, unsigned int mask);
+void svm_events_after_exit(struct hv_vcpu *vcpu, struct svm_vcpu *svm);
+int svm_exit_iret(struct hv_vcpu *vcpu, struct svm_vcpu *svm);
+int svm_exit_excp_db(struct hv_vcpu *vcpu, struct svm_vcpu *svm);
 
 /* svm_vcpu.c */
 int svm_vcpu_create(struct hv_vcpu *vcpu);

@@ -31,8 +31,6 @@
 #include "../hv_x86_int.h"
 #include "svm.h"
 
-typedef int (*svm_exit_handler)(struct hv_vcpu *vcpu, struct svm_vcpu *svm);
-
 /*
  * The length of the instruction that exited: from next_rip when the CPU
  * saves it, else decoded from guest memory (0 if it cannot be read).
@@ -208,11 +206,15 @@ static int svm_exit_npf(struct hv_vcpu *vcpu, struct svm_vcpu *svm)
 
 static const svm_exit_handler svm_exit_handlers[SVM_NR_EXIT_CODES] = {
 	[SVM_EXIT_READ_CR0 ... SVM_EXIT_WRITE_DR15] = svm_exit_cr_dr,
+	[SVM_EXIT_EXCP_DB]	= svm_exit_excp_db,
 	[SVM_EXIT_EXCP_UD]	= svm_exit_excp_ud,
 	[SVM_EXIT_INTR]		= svm_exit_nothing,
 	[SVM_EXIT_NMI]		= svm_exit_nothing,
+	/* The interrupt window opened (svm_events_after_exit() closed it). */
+	[SVM_EXIT_VINTR]	= svm_exit_nothing,
 	[SVM_EXIT_RDPMC]	= svm_exit_gp,
 	[SVM_EXIT_CPUID]	= svm_exit_cpuid,
+	[SVM_EXIT_IRET]		= svm_exit_iret,
 	[SVM_EXIT_INVD]		= svm_exit_skip,
 	[SVM_EXIT_HLT]		= svm_exit_hlt,
 	[SVM_EXIT_INVLPGA]	= svm_exit_ud,
@@ -234,36 +236,6 @@ static const svm_exit_handler svm_exit_handlers[SVM_NR_EXIT_CODES] = {
 };
 
 /* ------------------------------------------------------------------ */
-/* Events */
-
-void svm_inject_exception(struct hv_vcpu *vcpu, unsigned int vector,
-			  bool has_error, u32 error)
-{
-	struct svm_vcpu *svm = to_svm(vcpu);
-	u64 evt = vector | SVM_EVT_TYPE_EXCEPTION | SVM_EVT_VALID;
-
-	/* Real mode delivers no error code. */
-	if (has_error && (svm->cr0 & X86_CR0_PE))
-		evt |= SVM_EVT_ERROR_VALID | ((u64)error << 32);
-	svm->vmcb->control.event_inj = evt;
-}
-
-/*
- * An exit during event delivery (an NPF on the IDT or the stack) must not
- * lose the event: inject it again (APM 15.7.2).  A software interrupt is
- * not: RIP still points at the INT instruction, which runs again.
- */
-static void svm_requeue_event(struct svm_vcpu *svm)
-{
-	u64 info = svm->vmcb->control.exit_int_info;
-
-	if (!(info & SVM_EVT_VALID) ||
-	    (info & SVM_EVT_TYPE_MASK) == SVM_EVT_TYPE_SOFT)
-		return;
-	svm->vmcb->control.event_inj = info;
-}
-
-/* ------------------------------------------------------------------ */
 /* The run */
 
 int svm_run(struct hv_vcpu *vcpu)
@@ -281,6 +253,7 @@ int svm_run(struct hv_vcpu *vcpu)
 		preempt_enable();
 		return 1;
 	}
+	hv_x86_inject_events(vcpu);
 	if (!svm_asid_current(svm))
 		svm_new_asid(svm);
 	svm->vmcb->save.rax = vcpu->regs[HV_RAX];
@@ -314,7 +287,7 @@ int svm_run(struct hv_vcpu *vcpu)
 	 */
 	if (lower_32_bits(code) == lower_32_bits(SVM_EXIT_INVALID))
 		return hv_x86_handle_fail_entry(vcpu, lower_32_bits(code));
-	svm_requeue_event(svm);
+	svm_events_after_exit(vcpu, svm);
 	if (code == SVM_EXIT_NPF)
 		return svm_exit_npf(vcpu, svm);
 	handler = code < SVM_NR_EXIT_CODES ? svm_exit_handlers[code] : NULL;

@@ -443,6 +443,9 @@ void svm_vcpu_init(struct hv_vcpu *vcpu)
 	svm_vcpu_reset(svm);
 	svm_write_cr0(svm, X86_CR0_ET | cache_bits);
 	svm->asid_cpu = -1;
+	svm->nmi_masked = false;
+	svm->awaiting_iret = false;
+	svm->nmi_singlestep = false;
 }
 
 int svm_vcpu_create(struct hv_vcpu *vcpu)

@@ -143,8 +143,8 @@ static int vmx_setup_config(void)
 	t = basic & HV_VMX_BASIC_TRUE_CTLS;
 	r = vmx_adjust("pin-based", HV_MSR_VMX_PINBASED_CTLS,
 		       HV_MSR_VMX_TRUE_PINBASED_CTLS, t,
-		       HV_PIN_EXT_INTR_EXITING | HV_PIN_NMI_EXITING, 0,
-		       &vmx_config.pin);
+		       HV_PIN_EXT_INTR_EXITING | HV_PIN_NMI_EXITING |
+		       HV_PIN_VIRTUAL_NMIS, 0, &vmx_config.pin);
 	if (!r)
 		r = vmx_adjust("processor-based", HV_MSR_VMX_PROCBASED_CTLS,
 			       HV_MSR_VMX_TRUE_PROCBASED_CTLS, t,
@@ -217,6 +217,14 @@ static int vmx_check_controls(void)
 
 	if (!(vmx_allowed1(primary_msr) & HV_CPU_BASED_ACTIVATE_SECONDARY)) {
 		pr_err("VMX: CPU lacks secondary processor-based controls\n");
+		return -EOPNOTSUPP;
+	}
+	/* Set per entry when an event waits (vmx_events.c). */
+	if ((vmx_allowed1(primary_msr) & (HV_CPU_BASED_INTR_WINDOW_EXITING |
+					  HV_CPU_BASED_NMI_WINDOW_EXITING)) !=
+	    (HV_CPU_BASED_INTR_WINDOW_EXITING |
+	     HV_CPU_BASED_NMI_WINDOW_EXITING)) {
+		pr_err("VMX: CPU lacks interrupt- or NMI-window exiting\n");
 		return -EOPNOTSUPP;
 	}
 	secondary = vmx_allowed1(MSR_IA32_VMX_PROCBASED_CTLS2);
@@ -390,6 +398,16 @@ static const struct hv_arch_ops vmx_ops = {
 	.set_msr = vmx_set_msr,
 	.load_pdptrs = vmx_load_pdptrs,
 	.inject_exception = vmx_inject_exception,
+	.inject_nmi = vmx_inject_nmi,
+	.inject_irq = vmx_inject_irq,
+	.enable_nmi_window = vmx_enable_nmi_window,
+	.enable_irq_window = vmx_enable_irq_window,
+	.interrupt_allowed = vmx_interrupt_allowed,
+	.nmi_allowed = vmx_nmi_allowed,
+	.get_nmi_mask = vmx_get_nmi_mask,
+	.set_nmi_mask = vmx_set_nmi_mask,
+	.get_interrupt_shadow = vmx_get_interrupt_shadow,
+	.set_interrupt_shadow = vmx_set_interrupt_shadow,
 	.run = vmx_run,
 	.flush_guest_tlbs = vmx_flush_guest_tlbs,
 	.pte_present = HV_EPT_READ | HV_EPT_WRITE | HV_EPT_EXEC,

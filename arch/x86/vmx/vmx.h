@@ -41,6 +41,8 @@ struct vmx_host_state {
  *		VM entry and exit flushes them)
  * @last_cpu:	[vcpu] the CPU the VMCS was last loaded on (-1: none yet)
  * @flush_vpid:	[vcpu] invalidate @vpid's TLB entries before the next entry
+ * @windows:	[vcpu] the interrupt- and NMI-window exiting controls set
+ *		for the current entry (vmx_events.c)
  */
 struct vmx_vcpu {
 	void *vmcs;
@@ -56,6 +58,7 @@ struct vmx_vcpu {
 	u16 vpid;
 	int last_cpu;
 	bool flush_vpid;
+	u32 windows;
 };
 
 /* The controls hv runs guests with, fixed at probe time (vmx.c). */
@@ -90,10 +93,24 @@ int vmx_enter_guest(u64 *regs, unsigned long *cr2, bool launched);
 int vmx_run(struct hv_vcpu *vcpu);
 void vmx_flush_guest_tlbs(struct hv_vm *vm);
 void vmx_invvpid(u16 vpid);
-void vmx_inject_exception(struct hv_vcpu *vcpu, unsigned int vector,
-			  bool has_error, u32 error);
 void vmx_set_constant_host_state(void);
 void vmx_put_host_state(struct hv_vcpu *vcpu);
+
+/* vmx_events.c */
+void vmx_inject_exception(struct hv_vcpu *vcpu, unsigned int vector,
+			  bool has_error, u32 error);
+void vmx_inject_nmi(struct hv_vcpu *vcpu);
+void vmx_inject_irq(struct hv_vcpu *vcpu, unsigned int vector);
+void vmx_enable_nmi_window(struct hv_vcpu *vcpu);
+void vmx_enable_irq_window(struct hv_vcpu *vcpu);
+bool vmx_interrupt_allowed(struct hv_vcpu *vcpu);
+bool vmx_nmi_allowed(struct hv_vcpu *vcpu);
+bool vmx_get_nmi_mask(struct hv_vcpu *vcpu);
+void vmx_set_nmi_mask(struct hv_vcpu *vcpu, bool masked);
+unsigned int vmx_get_interrupt_shadow(struct hv_vcpu *vcpu);
+void vmx_set_interrupt_shadow(struct hv_vcpu *vcpu, unsigned int mask);
+void vmx_events_after_exit(struct hv_vcpu *vcpu, u32 reason,
+			   unsigned long qual);
 
 /* vmx_vcpu.c */
 int vmx_vcpu_create(struct hv_vcpu *vcpu);

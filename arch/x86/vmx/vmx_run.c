@@ -283,6 +283,9 @@ static const vmx_exit_handler vmx_exit_handlers[HV_VMX_NR_EXIT_REASONS] = {
 	[HV_VMX_EXIT_EXCEPTION_NMI]	= vmx_exit_exception_nmi,
 	[HV_VMX_EXIT_EXTERNAL_INTERRUPT] = vmx_exit_nothing,
 	[HV_VMX_EXIT_TRIPLE_FAULT]	= vmx_exit_triple_fault,
+	/* The windows opened (vmx_events_after_exit() closed them). */
+	[HV_VMX_EXIT_INTR_WINDOW]	= vmx_exit_nothing,
+	[HV_VMX_EXIT_NMI_WINDOW]	= vmx_exit_nothing,
 	[HV_VMX_EXIT_CPUID]		= vmx_exit_cpuid,
 	[HV_VMX_EXIT_HLT]		= vmx_exit_hlt,
 	[HV_VMX_EXIT_INVD]		= vmx_exit_skip,
@@ -310,44 +313,6 @@ static const vmx_exit_handler vmx_exit_handlers[HV_VMX_NR_EXIT_REASONS] = {
 	[HV_VMX_EXIT_XSETBV]		= vmx_exit_xsetbv,
 	[HV_VMX_EXIT_VMFUNC]		= vmx_exit_ud,
 };
-
-/* ------------------------------------------------------------------ */
-/* Events */
-
-void vmx_inject_exception(struct hv_vcpu *vcpu, unsigned int vector,
-			  bool has_error, u32 error)
-{
-	u32 info = vector | HV_INTR_TYPE_HW_EXCEPTION | HV_INTR_INFO_VALID;
-
-	/* Real mode delivers no error code (SDM vol 3, 27.3.1.4). */
-	if (has_error && (to_vmx(vcpu)->cr0 & X86_CR0_PE)) {
-		info |= HV_INTR_INFO_DELIVER_CODE;
-		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, error);
-	}
-	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
-}
-
-/*
- * An exit during event delivery (e.g. an EPT violation on the IDT or the
- * stack) must not lose the event: deliver it again on the next entry
- * (SDM vol 3, 28.2.4 and 29.2.1).
- */
-static void vmx_requeue_event(void)
-{
-	u32 info = vmcs_read32(IDT_VECTORING_INFO_FIELD);
-	u32 type = info & HV_INTR_INFO_TYPE;
-
-	if (!(info & HV_INTR_INFO_VALID))
-		return;
-	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
-	if (info & HV_INTR_INFO_DELIVER_CODE)
-		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE,
-			     vmcs_read32(IDT_VECTORING_ERROR_CODE));
-	if (type == HV_INTR_TYPE_SOFT_INTR ||
-	    type == HV_INTR_TYPE_SOFT_EXCEPTION)
-		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN,
-			     vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
-}
 
 /* ------------------------------------------------------------------ */
 /* The run */
@@ -410,6 +375,7 @@ int vmx_run(struct hv_vcpu *vcpu)
 		preempt_enable();
 		return 1;
 	}
+	hv_x86_inject_events(vcpu);
 	if (vmx->flush_vpid) {
 		vmx_invvpid(vmx->vpid);
 		vmx->flush_vpid = false;
@@ -448,7 +414,7 @@ int vmx_run(struct hv_vcpu *vcpu)
 
 	exit.qual = vmcs_readl(EXIT_QUALIFICATION);
 	exit.insn_len = vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
-	vmx_requeue_event();
+	vmx_events_after_exit(vcpu, exit.reason, exit.qual);
 
 	handler = NULL;
 	if ((u16)exit.reason < HV_VMX_NR_EXIT_REASONS)
