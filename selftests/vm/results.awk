@@ -28,6 +28,22 @@ BEGIN { booted = 0; done = 0; in_suite = 0; errors = 0 }
 # Serial consoles end lines with CR LF: names must not keep the CR.
 { gsub(/\r/, "") }
 
+# The kernel and the suites share the serial console, and a kernel line
+# can cut into a line of test output: "ok 4 glo[   71.906709] kvm ...",
+# then "bal.name" on the next line.  The kernel part is taken as a kernel
+# line of its own (and scanned for splats below); the cut-off start is
+# put back in front of the next line that is not a kernel line.
+{
+	if (held != "" && $0 !~ /^\[ *[0-9]+\.[0-9]+\]/) {
+		$0 = held $0
+		held = ""
+	}
+	if (match($0, /\[ *[0-9]+\.[0-9]+\] /) && RSTART > 1) {
+		held = held substr($0, 1, RSTART - 1)
+		$0 = substr($0, RSTART)
+	}
+}
+
 # Kernel lines carry a timestamp (printk.time=1); only they are scanned for
 # splats, so test output can never be mistaken for one.  Lockdep's reports
 # are named by their titles: the debug kernel's boot says "RCU lockdep
