@@ -435,6 +435,7 @@ int hv_x86_vcpu_init(struct hv_vcpu *vcpu);
 void hv_x86_vcpu_uninit(struct hv_vcpu *vcpu);
 void hv_x86_vcpu_reset(struct hv_vcpu *vcpu);
 long hv_x86_dev_ioctl(unsigned int ioctl, unsigned long arg);
+long hv_x86_check_extension(unsigned long cap);
 int hv_x86_run(struct hv_vcpu *vcpu);
 
 void hv_vm_get(struct hv_vm *vm);

@@ -158,13 +158,6 @@ long hv_check_extension(unsigned long cap)
 	case HV_CAP_SET_TSS_ADDR:
 	case HV_CAP_EXT_CPUID:
 	case HV_CAP_IMMEDIATE_EXIT:
-	/* HV_NMI (arch/x86/hv_events.c). */
-	case HV_CAP_USER_NMI:
-	/*
-	 * HV_GET/SET_VCPU_EVENTS.  They carry the interrupt shadow too, but
-	 * KVM answers 0 for HV_CAP_INTR_SHADOW, and so does hv.
-	 */
-	case HV_CAP_VCPU_EVENTS:
 	/* Writes to a read-only slot exit as MMIO (hv_mmu.c). */
 	case HV_CAP_READONLY_MEM:
 		return 1;
@@ -176,7 +169,8 @@ long hv_check_extension(unsigned long cap)
 	case HV_CAP_NR_MEMSLOTS:
 		return HV_MAX_MEMSLOTS;
 	default:
-		return 0;
+		/* The architecture's own (0 for what it lacks). */
+		return hv_x86_check_extension(cap);
 	}
 }
 

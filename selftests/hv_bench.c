@@ -15,6 +15,8 @@
  *	mmio_write	a store to memory no slot backs, to userspace and back
  *	mmio_read	a load from it, completed by userspace
  *	hlt		HLT to userspace and back
+ *	interrupt	KVM_INTERRUPT to a guest waiting in HLT: delivered at
+ *			entry, its handler's IRET, HLT to userspace again
  *	start		from KVM_CREATE_VM to the guest's first instruction:
  *			memory slot, vCPU, CPUID, registers, first RUN
  *
@@ -66,6 +68,11 @@ GUEST(g_mmio_write, ".code32",
 GUEST(g_mmio_read, ".code32",
 	"xor %edi, %edi; 1: mov 0x10000000, %eax; add %eax, %edi; jmp 1b");
 GUEST(g_hlt, ".code32", "1: hlt; jmp 1b");
+/* The handler of vector INT_VECTOR, at CODE_GPA + 0x100, counts in EDI. */
+GUEST(g_interrupt, ".code32",
+	"9: sti; 1: hlt; jmp 1b; .fill 0x100 - (. - 9b), 1, 0xf4;"
+	"inc %edi; iret");
+#define INT_VECTOR	0x30
 GUEST(g_start, ".code32", "out %al, $0x10; hlt");
 
 static int smoke;
@@ -246,6 +253,21 @@ static int exit_hlt(const struct metric *m, struct hv_guest *g,
 	return 0;
 }
 
+/* After each HLT: the next interrupt (the handler is set up first). */
+static int exit_interrupt(const struct metric *m, struct hv_guest *g,
+			  unsigned long i)
+{
+	struct hv_interrupt irq = { .irq = INT_VECTOR };
+
+	if (i == 0)
+		hv_guest_set_idt(g, INT_VECTOR, CODE_GPA + 0x100);
+	if (!g->run->ready_for_interrupt_injection)
+		return fail(m, "the guest in HLT is not ready for an interrupt");
+	if (ioctl(g->vcpu, HV_INTERRUPT, &irq))
+		return fail(m, "KVM_INTERRUPT: %s", strerror(errno));
+	return 1;
+}
+
 /*
  * (b)-(e): one exit to userspace per RUN.  An exit handler returns the
  * data it gave the guest (which the guest adds up), or -1.
@@ -409,6 +431,7 @@ static const struct metric metrics[] = {
 	EXIT_METRIC(mmio_write, HV_EXIT_MMIO, 0),
 	EXIT_METRIC(mmio_read, HV_EXIT_MMIO, 1),
 	EXIT_METRIC(hlt, HV_EXIT_HLT, 0),
+	EXIT_METRIC(interrupt, HV_EXIT_HLT, 1),
 	{ GUEST_METRIC(start, bench_start, 1) },
 	MEMORY_METRIC(vm_kib),
 	MEMORY_METRIC(vm_slab_kib),

@@ -389,9 +389,35 @@ long hv_x86_vcpu_ioctl(struct hv_vcpu *vcpu, unsigned int ioctl,
 		return hv_cpuid_set(vcpu, argp);
 	case HV_GET_CPUID2:
 		return hv_cpuid_get(vcpu, argp);
-	default:
+	default: {
+		long r = hv_x86_state_ioctl(vcpu, ioctl, argp);
+
 		/* What KVM on x86 answers on a vCPU fd. */
-		return -EINVAL;
+		return r == -ENOIOCTLCMD ? -EINVAL : r;
+	}
+	}
+}
+
+/* The capabilities that belong to x86 (HV_CHECK_EXTENSION). */
+long hv_x86_check_extension(unsigned long cap)
+{
+	switch (cap) {
+	/* HV_NMI (hv_events.c). */
+	case HV_CAP_USER_NMI:
+	/*
+	 * HV_GET/SET_VCPU_EVENTS.  They carry the interrupt shadow too, but
+	 * KVM answers 0 for HV_CAP_INTR_SHADOW, and so does hv.
+	 */
+	case HV_CAP_VCPU_EVENTS:
+	/* hv_vcpu_state.c */
+	case HV_CAP_DEBUGREGS:
+	case HV_CAP_MP_STATE:
+		return 1;
+	/* HV_GET/SET_XCRS, as KVM: only where the CPU has XSAVE. */
+	case HV_CAP_XCRS:
+		return boot_cpu_has(X86_FEATURE_XSAVE);
+	default:
+		return 0;
 	}
 }
 

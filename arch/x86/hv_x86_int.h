@@ -17,6 +17,11 @@ void hv_gpr_write(struct hv_vcpu *vcpu, unsigned int reg, u64 val);
 void hv_skip_insn(struct hv_vcpu *vcpu, unsigned int len);
 unsigned int hv_code_bytes(struct hv_vcpu *vcpu);
 int hv_gva_to_gpa(struct hv_vcpu *vcpu, u64 gva, u64 *gpa);
+bool hv_x86_xcr0_settable(struct hv_vcpu *vcpu, u64 val);
+
+/* hv_vcpu_state.c: the state ioctls beyond the registers */
+long hv_x86_state_ioctl(struct hv_vcpu *vcpu, unsigned int ioctl,
+			void __user *argp);
 
 /* hv_events.c */
 void hv_x86_events_reset(struct hv_vcpu *vcpu);

@@ -943,14 +943,18 @@ static bool hv_xcr0_valid(u64 val)
 	return !(val & amx) || (val & amx) == amx;
 }
 
-/* XSETBV: only XCR0, with bits the guest's CPUID and the host allow. */
+/* An XCR0 with bits the guest's CPUID and the host allow, and valid. */
+bool hv_x86_xcr0_settable(struct hv_vcpu *vcpu, u64 val)
+{
+	return !(val & ~hv_cpuid_xcr0_allowed(vcpu)) && hv_xcr0_valid(val);
+}
+
+/* XSETBV: only XCR0 (hv_x86_xcr0_settable()), else #GP. */
 int hv_x86_handle_xsetbv(struct hv_vcpu *vcpu, unsigned int insn_len)
 {
 	u64 val = (vcpu->regs[HV_RDX] << 32) | (u32)vcpu->regs[HV_RAX];
-	u64 allowed = hv_cpuid_xcr0_allowed(vcpu);
 
-	if ((u32)vcpu->regs[HV_RCX] != 0 || (val & ~allowed) ||
-	    !hv_xcr0_valid(val))
+	if ((u32)vcpu->regs[HV_RCX] != 0 || !hv_x86_xcr0_settable(vcpu, val))
 		return hv_x86_inject_gp(vcpu);
 	vcpu->x86.xcr0 = val;
 	hv_skip_insn(vcpu, insn_len);

@@ -43,12 +43,20 @@
 #define HV_SET_REGS		_IOW(HVIO, 0x82, struct hv_regs)
 #define HV_GET_SREGS		_IOR(HVIO, 0x83, struct hv_sregs)
 #define HV_SET_SREGS		_IOW(HVIO, 0x84, struct hv_sregs)
+#define HV_GET_FPU		_IOR(HVIO, 0x8c, struct hv_fpu)
+#define HV_SET_FPU		_IOW(HVIO, 0x8d, struct hv_fpu)
 #define HV_INTERRUPT		_IOW(HVIO, 0x86, struct hv_interrupt)
 #define HV_SET_CPUID2		_IOW(HVIO, 0x90, struct hv_cpuid2)
 #define HV_GET_CPUID2		_IOWR(HVIO, 0x91, struct hv_cpuid2)
+#define HV_GET_MP_STATE		_IOR(HVIO, 0x98, struct hv_mp_state)
+#define HV_SET_MP_STATE		_IOW(HVIO, 0x99, struct hv_mp_state)
 #define HV_NMI			_IO(HVIO, 0x9a)
 #define HV_GET_VCPU_EVENTS	_IOR(HVIO, 0x9f, struct hv_vcpu_events)
 #define HV_SET_VCPU_EVENTS	_IOW(HVIO, 0xa0, struct hv_vcpu_events)
+#define HV_GET_DEBUGREGS	_IOR(HVIO, 0xa1, struct hv_debugregs)
+#define HV_SET_DEBUGREGS	_IOW(HVIO, 0xa2, struct hv_debugregs)
+#define HV_GET_XCRS		_IOR(HVIO, 0xa6, struct hv_xcrs)
+#define HV_SET_XCRS		_IOW(HVIO, 0xa7, struct hv_xcrs)
 
 /*
  * Capability numbers for HV_CHECK_EXTENSION: KVM's.  hv answers non-zero only
@@ -61,11 +69,14 @@
 #define HV_CAP_EXT_CPUID	7
 #define HV_CAP_NR_VCPUS		9
 #define HV_CAP_NR_MEMSLOTS	10
+#define HV_CAP_MP_STATE		14
 #define HV_CAP_COALESCED_MMIO	15
 #define HV_CAP_SYNC_MMU		16
 #define HV_CAP_USER_NMI		22
 #define HV_CAP_VCPU_EVENTS	41
 #define HV_CAP_INTR_SHADOW	49
+#define HV_CAP_DEBUGREGS	50
+#define HV_CAP_XCRS		56
 #define HV_CAP_IRQ_ROUTING	25
 #define HV_CAP_IRQ_INJECT_STATUS 26
 #define HV_CAP_PIT2		33
@@ -181,6 +192,57 @@ struct hv_vcpu_events {
 
 #define HV_X86_SHADOW_INT_MOV_SS	0x01
 #define HV_X86_SHADOW_INT_STI		0x02
+
+/* HV_GET_FPU / HV_SET_FPU: the x87 and SSE state, FXSAVE's fields. */
+struct hv_fpu {
+	__u8  fpr[8][16];
+	__u16 fcw;
+	__u16 fsw;
+	__u8  ftwx;		/* the abridged tag word, as FXSAVE stores it */
+	__u8  pad1;
+	__u16 last_opcode;
+	__u64 last_ip;
+	__u64 last_dp;
+	__u8  xmm[16][16];
+	__u32 mxcsr;
+	__u32 pad2;
+};
+
+/* HV_GET_MP_STATE / HV_SET_MP_STATE */
+struct hv_mp_state {
+	__u32 mp_state;		/* HV_MP_STATE_* */
+};
+
+#define HV_MP_STATE_RUNNABLE		0
+#define HV_MP_STATE_UNINITIALIZED	1
+#define HV_MP_STATE_INIT_RECEIVED	2
+#define HV_MP_STATE_HALTED		3
+#define HV_MP_STATE_SIPI_RECEIVED	4
+
+/* HV_GET_DEBUGREGS / HV_SET_DEBUGREGS */
+struct hv_debugregs {
+	__u64 db[4];
+	__u64 dr6;
+	__u64 dr7;
+	__u64 flags;
+	__u64 reserved[9];
+};
+
+/* HV_GET_XCRS / HV_SET_XCRS: the extended control registers (XCR0). */
+#define HV_MAX_XCRS	16
+
+struct hv_xcr {
+	__u32 xcr;
+	__u32 reserved;
+	__u64 value;
+};
+
+struct hv_xcrs {
+	__u32 nr_xcrs;
+	__u32 flags;
+	struct hv_xcr xcrs[HV_MAX_XCRS];
+	__u64 padding[16];
+};
 
 /* One CPUID leaf (and subleaf, when index is significant). */
 struct hv_cpuid_entry2 {

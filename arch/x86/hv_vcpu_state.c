@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hv: vCPU state ioctls beyond the registers: the x87/SSE state, the debug
+ * registers, the extended control registers and the multiprocessor state,
+ * with KVM's
+ * layouts, checks and errors.  All [vcpu]: called from the vCPU's ioctl
+ * with its mutex held and its state loaded.
+ */
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <asm/cpufeature.h>
+#include <asm/fpu/types.h>
+#include <asm/fpu/xcr.h>
+
+#include "../../module/hv_internal.h"
+#include "hv_x86.h"
+#include "hv_x86_int.h"
+
+/*
+ * HV_GET_FPU: the legacy area of the guest's FPU state, which holds the
+ * guest's registers whenever no HV_RUN is in progress.  MXCSR reads as 0:
+ * KVM's KVM_GET_FPU never fills it in, and hv answers the same.
+ */
+static void hv_x86_get_fpu(struct hv_vcpu *vcpu, struct hv_fpu *fpu)
+{
+	const struct fxregs_state *fx =
+		&vcpu->x86.guest_fpu.fpstate->regs.fxsave;
+
+	memset(fpu, 0, sizeof(*fpu));
+	memcpy(fpu->fpr, fx->st_space, sizeof(fpu->fpr));
+	fpu->fcw = fx->cwd;
+	fpu->fsw = fx->swd;
+	fpu->ftwx = fx->twd;
+	fpu->last_opcode = fx->fop;
+	fpu->last_ip = fx->rip;
+	fpu->last_dp = fx->rdp;
+	memcpy(fpu->xmm, fx->xmm_space, sizeof(fpu->xmm));
+}
+
+/* HV_SET_FPU: the same fields back, MXCSR left alone (as KVM). */
+static void hv_x86_set_fpu(struct hv_vcpu *vcpu, const struct hv_fpu *fpu)
+{
+	struct fxregs_state *fx = &vcpu->x86.guest_fpu.fpstate->regs.fxsave;
+
+	memcpy(fx->st_space, fpu->fpr, sizeof(fpu->fpr));
+	fx->cwd = fpu->fcw;
+	fx->swd = fpu->fsw;
+	fx->twd = fpu->ftwx;
+	fx->fop = fpu->last_opcode;
+	fx->rip = fpu->last_ip;
+	fx->rdp = fpu->last_dp;
+	memcpy(fx->xmm_space, fpu->xmm, sizeof(fpu->xmm));
+}
+
+/* HV_GET_DEBUGREGS: DR0-DR3 and DR6 as hv holds them, DR7 from hardware. */
+static void hv_x86_get_debugregs(struct hv_vcpu *vcpu, struct hv_debugregs *d)
+{
+	memset(d, 0, sizeof(*d));
+	memcpy(d->db, vcpu->x86.dr, sizeof(d->db));
+	d->dr6 = vcpu->x86.dr[6];
+	d->dr7 = hv_arch->get_dr7(vcpu);
+}
+
+/*
+ * HV_SET_DEBUGREGS: KVM refuses flags and bits 63:32 of DR6 or DR7
+ * (EINVAL) and takes the rest as it is.  The next entry loads them.
+ */
+static int hv_x86_set_debugregs(struct hv_vcpu *vcpu,
+				const struct hv_debugregs *d)
+{
+	if (d->flags || (d->dr6 >> 32) || (d->dr7 >> 32))
+		return -EINVAL;
+	memcpy(vcpu->x86.dr, d->db, sizeof(d->db));
+	vcpu->x86.dr[6] = d->dr6;
+	hv_arch->set_dr7(vcpu, d->dr7);
+	return 0;
+}
+
+/* HV_GET_XCRS: XCR0, the only one; nothing on a CPU without XSAVE. */
+static void hv_x86_get_xcrs(struct hv_vcpu *vcpu, struct hv_xcrs *x)
+{
+	memset(x, 0, sizeof(*x));
+	if (!boot_cpu_has(X86_FEATURE_XSAVE))
+		return;
+	x->nr_xcrs = 1;
+	x->xcrs[0].xcr = XCR_XFEATURE_ENABLED_MASK;
+	x->xcrs[0].value = vcpu->x86.xcr0;
+}
+
+/*
+ * HV_SET_XCRS, as KVM: EINVAL without XSAVE, for flags or more than
+ * HV_MAX_XCRS entries, and for an XCR0 XSETBV would refuse; entries for
+ * other XCRs are ignored, the first for XCR0 is taken.
+ */
+static int hv_x86_set_xcrs(struct hv_vcpu *vcpu, const struct hv_xcrs *x)
+{
+	unsigned int i;
+
+	if (!boot_cpu_has(X86_FEATURE_XSAVE))
+		return -EINVAL;
+	if (x->nr_xcrs > HV_MAX_XCRS || x->flags)
+		return -EINVAL;
+	for (i = 0; i < x->nr_xcrs; i++) {
+		if (x->xcrs[i].xcr != XCR_XFEATURE_ENABLED_MASK)
+			continue;
+		if (!hv_x86_xcr0_settable(vcpu, x->xcrs[i].value))
+			return -EINVAL;
+		vcpu->x86.xcr0 = x->xcrs[i].value;
+		break;
+	}
+	return 0;
+}
+
+/*
+ * HV_GET/SET_MP_STATE without an in-kernel local APIC: a vCPU is always
+ * runnable (HLT exits to userspace), and KVM accepts no other state.
+ */
+static int hv_x86_set_mp_state(struct hv_vcpu *vcpu,
+			       const struct hv_mp_state *mp)
+{
+	return mp->mp_state == HV_MP_STATE_RUNNABLE ? 0 : -EINVAL;
+}
+
+/* Returns -ENOIOCTLCMD for an ioctl that is not one of these. */
+long hv_x86_state_ioctl(struct hv_vcpu *vcpu, unsigned int ioctl,
+			void __user *argp)
+{
+	union {
+		struct hv_fpu fpu;
+		struct hv_debugregs dbg;
+		struct hv_xcrs xcrs;
+		struct hv_mp_state mp;
+	} u;
+
+	switch (ioctl) {
+	case HV_GET_FPU:
+		hv_x86_get_fpu(vcpu, &u.fpu);
+		return copy_to_user(argp, &u.fpu, sizeof(u.fpu)) ? -EFAULT : 0;
+	case HV_SET_FPU:
+		if (copy_from_user(&u.fpu, argp, sizeof(u.fpu)))
+			return -EFAULT;
+		hv_x86_set_fpu(vcpu, &u.fpu);
+		return 0;
+	case HV_GET_DEBUGREGS:
+		hv_x86_get_debugregs(vcpu, &u.dbg);
+		return copy_to_user(argp, &u.dbg, sizeof(u.dbg)) ? -EFAULT : 0;
+	case HV_SET_DEBUGREGS:
+		if (copy_from_user(&u.dbg, argp, sizeof(u.dbg)))
+			return -EFAULT;
+		return hv_x86_set_debugregs(vcpu, &u.dbg);
+	case HV_GET_XCRS:
+		hv_x86_get_xcrs(vcpu, &u.xcrs);
+		return copy_to_user(argp, &u.xcrs, sizeof(u.xcrs)) ? -EFAULT : 0;
+	case HV_SET_XCRS:
+		if (copy_from_user(&u.xcrs, argp, sizeof(u.xcrs)))
+			return -EFAULT;
+		return hv_x86_set_xcrs(vcpu, &u.xcrs);
+	case HV_GET_MP_STATE:
+		u.mp.mp_state = HV_MP_STATE_RUNNABLE;
+		return copy_to_user(argp, &u.mp, sizeof(u.mp)) ? -EFAULT : 0;
+	case HV_SET_MP_STATE:
+		if (copy_from_user(&u.mp, argp, sizeof(u.mp)))
+			return -EFAULT;
+		return hv_x86_set_mp_state(vcpu, &u.mp);
+	}
+	return -ENOIOCTLCMD;
+}
