@@ -101,6 +101,13 @@ struct hv_mmu {
  * @slots_end:	[vm, mmu] one past the highest id of a slot in use
  * @vcpus:	[vm] vCPUs by id (an id is also its index)
  * @tss_addr:	[vm] HV_SET_TSS_ADDR's argument (recorded only)
+ * @created_vcpus: [vm] HV_CREATE_VCPU calls under way or done (failed ones
+ *		are taken back): once non-zero the boot CPU and the identity
+ *		map address are fixed, as on KVM
+ * @bsp_vcpu_id: [vm] the vCPU whose APIC base has the BSP bit at reset
+ *		(HV_SET_BOOT_CPU_ID; 0 by default)
+ * @identity_map_addr: [vm] HV_SET_IDENTITY_MAP_ADDR's argument (recorded
+ *		only: with unrestricted guest hv needs no identity map)
  * @mmu:	[mmu] guest physical memory as the hardware sees it
  * @arch:	[I] the backend's per-VM data
  */
@@ -116,6 +123,9 @@ struct hv_vm {
 	u32 slots_end;
 	struct hv_vcpu *vcpus[HV_MAX_VCPUS];
 	u64 tss_addr;
+	u32 created_vcpus;
+	u32 bsp_vcpu_id;
+	u64 identity_map_addr;
 	struct hv_mmu mmu;
 	void *arch;
 };
@@ -436,6 +446,7 @@ void hv_x86_vcpu_uninit(struct hv_vcpu *vcpu);
 void hv_x86_vcpu_reset(struct hv_vcpu *vcpu);
 long hv_x86_dev_ioctl(unsigned int ioctl, unsigned long arg);
 long hv_x86_check_extension(unsigned long cap);
+long hv_x86_vm_ioctl(struct hv_vm *vm, unsigned int ioctl, unsigned long arg);
 int hv_x86_run(struct hv_vcpu *vcpu);
 
 void hv_vm_get(struct hv_vm *vm);

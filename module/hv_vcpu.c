@@ -169,10 +169,16 @@ int hv_vcpu_create(struct hv_vm *vm, u32 id)
 
 	if (id >= HV_MAX_VCPUS)
 		return -EINVAL;
+	/* From now on the boot CPU id cannot change under the reset. */
+	mutex_lock(&vm->lock);
+	vm->created_vcpus++;
+	mutex_unlock(&vm->lock);
 
 	vcpu = kzalloc(sizeof(*vcpu), GFP_KERNEL_ACCOUNT);
-	if (!vcpu)
-		return -ENOMEM;
+	if (!vcpu) {
+		r = -ENOMEM;
+		goto err_count;
+	}
 	vcpu->vm = vm;
 	vcpu->id = id;
 	vcpu->cpu = -1;
@@ -222,5 +228,9 @@ err_uninit:
 	hv_x86_vcpu_uninit(vcpu);
 err_free:
 	hv_vcpu_free(vcpu);
+err_count:
+	mutex_lock(&vm->lock);
+	vm->created_vcpus--;
+	mutex_unlock(&vm->lock);
 	return r;
 }

@@ -308,8 +308,9 @@ static long hv_vm_ioctl(struct file *filp, unsigned int ioctl,
 	case HV_CHECK_EXTENSION:
 		return hv_check_extension(arg);
 	default:
+		r = hv_x86_vm_ioctl(vm, ioctl, arg);
 		/* What KVM on x86 answers on a VM fd. */
-		return -ENOTTY;
+		return r == -ENOIOCTLCMD ? -ENOTTY : r;
 	}
 }
 

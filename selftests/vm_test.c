@@ -226,6 +226,76 @@ TEST_F(vm, set_tss_addr)
 	EXPECT_EQ(EINVAL, errno);
 }
 
+static __u64 vcpu_apic_base(struct __test_metadata *_metadata, int vcpu)
+{
+	struct hv_sregs s;
+
+	EXPECT_EQ(0, ioctl(vcpu, HV_GET_SREGS, &s));
+	return s.apic_base;
+}
+
+/*
+ * KVM_SET_BOOT_CPU_ID picks the vCPU whose APIC base has the BSP bit (bit
+ * 8) at reset (the last call before the first vCPU counts); once a vCPU
+ * exists it is EBUSY.
+ */
+TEST_F(vm, boot_cpu_id)
+{
+	int v0, v3;
+
+	EXPECT_EQ(1, ioctl(self->vm, HV_CHECK_EXTENSION,
+			   HV_CAP_SET_BOOT_CPU_ID));
+	EXPECT_EQ(0, ioctl(self->vm, HV_SET_BOOT_CPU_ID, 5));
+	EXPECT_EQ(0, ioctl(self->vm, HV_SET_BOOT_CPU_ID, 3));
+	v0 = ioctl(self->vm, HV_CREATE_VCPU, 0);
+	ASSERT_LE(0, v0);
+	v3 = ioctl(self->vm, HV_CREATE_VCPU, 3);
+	ASSERT_LE(0, v3);
+	EXPECT_EQ(0xfee00800, vcpu_apic_base(_metadata, v0));
+	EXPECT_EQ(0xfee00900, vcpu_apic_base(_metadata, v3));
+	EXPECT_EQ(-1, ioctl(self->vm, HV_SET_BOOT_CPU_ID, 0));
+	EXPECT_EQ(EBUSY, errno);
+	close(v3);
+	close(v0);
+}
+
+/* Without KVM_SET_BOOT_CPU_ID, vCPU 0 is the BSP. */
+TEST_F(vm, boot_cpu_id_default)
+{
+	int v0, v1;
+
+	v1 = ioctl(self->vm, HV_CREATE_VCPU, 1);
+	ASSERT_LE(0, v1);
+	v0 = ioctl(self->vm, HV_CREATE_VCPU, 0);
+	ASSERT_LE(0, v0);
+	EXPECT_EQ(0xfee00900, vcpu_apic_base(_metadata, v0));
+	EXPECT_EQ(0xfee00800, vcpu_apic_base(_metadata, v1));
+	close(v1);
+	close(v0);
+}
+
+/*
+ * KVM_SET_IDENTITY_MAP_ADDR is accepted before the first vCPU (hv, with
+ * unrestricted guest, only records it) and EINVAL after; EFAULT for a bad
+ * pointer.
+ */
+TEST_F(vm, identity_map_addr)
+{
+	__u64 addr = 0xfffbc000;
+	int v0;
+
+	EXPECT_EQ(1, ioctl(self->vm, HV_CHECK_EXTENSION,
+			   HV_CAP_SET_IDENTITY_MAP_ADDR));
+	EXPECT_EQ(0, ioctl(self->vm, HV_SET_IDENTITY_MAP_ADDR, &addr));
+	EXPECT_EQ(-1, ioctl(self->vm, HV_SET_IDENTITY_MAP_ADDR, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	v0 = ioctl(self->vm, HV_CREATE_VCPU, 0);
+	ASSERT_LE(0, v0);
+	EXPECT_EQ(-1, ioctl(self->vm, HV_SET_IDENTITY_MAP_ADDR, &addr));
+	EXPECT_EQ(EINVAL, errno);
+	close(v0);
+}
+
 TEST_F(vm, unknown_ioctl_enotty)
 {
 	EXPECT_EQ(-1, ioctl(self->vm, _IO(HVIO, 0x7f), 0));

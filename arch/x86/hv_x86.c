@@ -135,7 +135,8 @@ void hv_x86_vcpu_reset(struct hv_vcpu *vcpu)
 	hv_x86_msr_reset(vcpu);
 	vcpu->cr8 = 0;
 	vcpu->apic_base = APIC_BASE_DEFAULT | APIC_BASE_ENABLE;
-	if (vcpu->id == 0)
+	/* Stable: HV_SET_BOOT_CPU_ID fails once a vCPU is being created. */
+	if (vcpu->id == READ_ONCE(vcpu->vm->bsp_vcpu_id))
 		vcpu->apic_base |= APIC_BASE_BSP;
 	hv_x86_vcpu_init_event(vcpu);
 }
@@ -412,12 +413,49 @@ long hv_x86_check_extension(unsigned long cap)
 	/* hv_vcpu_state.c */
 	case HV_CAP_DEBUGREGS:
 	case HV_CAP_MP_STATE:
+	/* hv_x86_vm_ioctl() */
+	case HV_CAP_SET_BOOT_CPU_ID:
+	case HV_CAP_SET_IDENTITY_MAP_ADDR:
 		return 1;
 	/* HV_GET/SET_XCRS, as KVM: only where the CPU has XSAVE. */
 	case HV_CAP_XCRS:
 		return boot_cpu_has(X86_FEATURE_XSAVE);
 	default:
 		return 0;
+	}
+}
+
+/*
+ * The VM ioctls that belong to x86; -ENOIOCTLCMD for the others.  As on
+ * KVM, the boot CPU (EBUSY) and the identity map address (EINVAL) can
+ * only be set before the first HV_CREATE_VCPU.
+ */
+long hv_x86_vm_ioctl(struct hv_vm *vm, unsigned int ioctl, unsigned long arg)
+{
+	long r = 0;
+	u64 addr;
+
+	switch (ioctl) {
+	case HV_SET_BOOT_CPU_ID:
+		mutex_lock(&vm->lock);
+		if (vm->created_vcpus)
+			r = -EBUSY;
+		else
+			WRITE_ONCE(vm->bsp_vcpu_id, (u32)arg);
+		mutex_unlock(&vm->lock);
+		return r;
+	case HV_SET_IDENTITY_MAP_ADDR:
+		if (copy_from_user(&addr, (void __user *)arg, sizeof(addr)))
+			return -EFAULT;
+		mutex_lock(&vm->lock);
+		if (vm->created_vcpus)
+			r = -EINVAL;
+		else
+			vm->identity_map_addr = addr;
+		mutex_unlock(&vm->lock);
+		return r;
+	default:
+		return -ENOIOCTLCMD;
 	}
 }
 

@@ -36,6 +36,8 @@
 #define HV_SET_USER_MEMORY_REGION \
 				_IOW(HVIO, 0x46, struct hv_userspace_memory_region)
 #define HV_SET_TSS_ADDR		_IO(HVIO, 0x47)
+#define HV_SET_IDENTITY_MAP_ADDR _IOW(HVIO, 0x48, __u64)
+#define HV_SET_BOOT_CPU_ID	_IO(HVIO, 0x78)
 
 /* ioctls on a vCPU fd */
 #define HV_RUN			_IO(HVIO, 0x80)
@@ -80,6 +82,8 @@
 #define HV_CAP_IRQ_ROUTING	25
 #define HV_CAP_IRQ_INJECT_STATUS 26
 #define HV_CAP_PIT2		33
+#define HV_CAP_SET_BOOT_CPU_ID	34
+#define HV_CAP_SET_IDENTITY_MAP_ADDR 37
 #define HV_CAP_MAX_VCPUS	66
 #define HV_CAP_READONLY_MEM	81
 #define HV_CAP_MAX_VCPU_ID	128
