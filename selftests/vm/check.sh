@@ -71,7 +71,7 @@ if [ "${HV_DEBUG:-1}" = 1 ] &&
 	kdebug=$(cat build/debug-kernel/current)
 	# First: the longest machines start first.
 	machines="
-bochs-vmx-debug	bochs	$kdebug	corei7_skylake_x	tests	1	3600	0	1	1	4	run_test,event_test,hostile_test	hv	ioctls,run_page,concurrency	1	1
+bochs-vmx-debug	bochs	$kdebug	corei7_skylake_x	tests	1	3600	0	1	1	4	run_test,hostile_test	hv	ioctls,run_page,concurrency	1	1
 qemu-svm-debug	qemu	$kdebug	max			tests	2	1800	1	1	0	60	-	hv,kvm	-	0	1
 $machines"
 fi
