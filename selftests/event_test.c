@@ -105,17 +105,6 @@ static void run(struct __test_metadata *_metadata, struct hv_guest *g)
 	ASSERT_EQ(0, hv_guest_run(g)) TH_LOG("KVM_RUN: %s", strerror(errno));
 }
 
-/* Run to a port I/O exit on PORT. */
-static void run_to_port(struct __test_metadata *_metadata, struct hv_guest *g,
-			int port)
-{
-	run(_metadata, g);
-	ASSERT_EQ(HV_EXIT_IO, g->run->exit_reason)
-		TH_LOG("expected OUT to port %#x, exit reason %u", port,
-		       g->run->exit_reason);
-	ASSERT_EQ(port, g->run->io.port);
-}
-
 static int interrupt(struct hv_guest *g, uint32_t vector)
 {
 	struct hv_interrupt irq = { .irq = vector };
@@ -175,7 +164,7 @@ TEST(interrupt_in_every_mode)
 
 		ASSERT_EQ(0, interrupt(&g, 0x31));
 		EXPECT_EQ(1ULL << 0x31, interrupt_bitmap0(_metadata, &g));
-		run_to_port(_metadata, &g, 0xe1);
+		hv_run_to_port(_metadata, &g, 0xe1);
 		EXPECT_EQ(0x31, hv_guest_io_data(&g)[0]);
 		EXPECT_EQ(0, g.run->if_flag);
 		EXPECT_EQ(0, g.run->ready_for_interrupt_injection);
@@ -217,7 +206,7 @@ TEST(interrupt_replaced_before_delivery)
 	ASSERT_EQ(0, interrupt(&g, 0x31));
 	ASSERT_EQ(0, interrupt(&g, 0x30));
 	EXPECT_EQ(1ULL << 0x30, interrupt_bitmap0(_metadata, &g));
-	run_to_port(_metadata, &g, 0xe0);
+	hv_run_to_port(_metadata, &g, 0xe0);
 	run(_metadata, &g);
 	EXPECT_EQ(HV_EXIT_HLT, g.run->exit_reason);
 	hv_guest_destroy(&g);
@@ -243,7 +232,7 @@ TEST(not_ready_while_interrupt_queued)
 	EXPECT_EQ(0, g.run->ready_for_interrupt_injection);
 	EXPECT_EQ(1, g.run->if_flag);
 	g.run->immediate_exit = 0;
-	run_to_port(_metadata, &g, 0xe0);
+	hv_run_to_port(_metadata, &g, 0xe0);
 	hv_guest_destroy(&g);
 }
 
@@ -258,7 +247,7 @@ TEST(sregs_interrupt_bitmap_is_delivered)
 	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_SREGS, &s));
 	s.interrupt_bitmap[0] = 1ULL << 0x31;
 	ASSERT_EQ(0, ioctl(g.vcpu, HV_SET_SREGS, &s));
-	run_to_port(_metadata, &g, 0xe1);
+	hv_run_to_port(_metadata, &g, 0xe1);
 	/* It came before the first instruction: IRET returns to the STI. */
 	run(_metadata, &g);
 	EXPECT_EQ(HV_EXIT_HLT, g.run->exit_reason);
@@ -285,7 +274,7 @@ TEST(irq_window_opens_after_sti_shadow)
 		setup(_metadata, &g, modes[i].mode, modes[i].sti,
 		      modes[i].sti_end);
 		g.run->request_interrupt_window = 1;
-		run_to_port(_metadata, &g, 0x10);
+		hv_run_to_port(_metadata, &g, 0x10);
 		EXPECT_EQ(0, g.run->if_flag);
 		EXPECT_EQ(0, g.run->ready_for_interrupt_injection);
 
@@ -297,8 +286,8 @@ TEST(irq_window_opens_after_sti_shadow)
 
 		ASSERT_EQ(0, interrupt(&g, 0x30));
 		g.run->request_interrupt_window = 0;
-		run_to_port(_metadata, &g, 0xe0);
-		run_to_port(_metadata, &g, 0x11);
+		hv_run_to_port(_metadata, &g, 0xe0);
+		hv_run_to_port(_metadata, &g, 0x11);
 		hv_guest_destroy(&g);
 	}
 }
@@ -321,7 +310,7 @@ TEST(irq_window_open_at_entry)
 	EXPECT_EQ(CODE_GPA, hv_guest_rip(&g));
 	/* Not asked: the guest runs (CLI, then port 0x10). */
 	g.run->request_interrupt_window = 0;
-	run_to_port(_metadata, &g, 0x10);
+	hv_run_to_port(_metadata, &g, 0x10);
 	hv_guest_destroy(&g);
 }
 
@@ -339,7 +328,7 @@ TEST(irq_window_after_queued_interrupt)
 	ASSERT_EQ(HV_EXIT_HLT, g.run->exit_reason);
 	ASSERT_EQ(0, interrupt(&g, 0x31));
 	g.run->request_interrupt_window = 1;
-	run_to_port(_metadata, &g, 0xe1);
+	hv_run_to_port(_metadata, &g, 0xe1);
 	run(_metadata, &g);
 	EXPECT_EQ(HV_EXIT_IRQ_WINDOW_OPEN, g.run->exit_reason);
 	EXPECT_EQ(CODE_GPA + 2, hv_guest_rip(&g));
@@ -379,12 +368,12 @@ TEST(nmi_in_every_mode)
 		TH_LOG("%s mode", modes[i].name);
 		setup(_metadata, &g, modes[i].mode, modes[i].nmi,
 		      modes[i].nmi_end);
-		run_to_port(_metadata, &g, 0x10);
+		hv_run_to_port(_metadata, &g, 0x10);
 		EXPECT_EQ(0, g.run->if_flag);
 		nmi(_metadata, &g);
-		run_to_port(_metadata, &g, 0xe2);
-		run_to_port(_metadata, &g, 0xe3);
-		run_to_port(_metadata, &g, 0x12);
+		hv_run_to_port(_metadata, &g, 0xe2);
+		hv_run_to_port(_metadata, &g, 0xe3);
+		hv_run_to_port(_metadata, &g, 0x12);
 		EXPECT_EQ(1, get_bx(_metadata, &g));
 		hv_guest_destroy(&g);
 	}
@@ -407,16 +396,16 @@ TEST(nmi_blocked_until_iret)
 		TH_LOG("%s mode", modes[i].name);
 		setup(_metadata, &g, modes[i].mode, modes[i].nmi,
 		      modes[i].nmi_end);
-		run_to_port(_metadata, &g, 0x10);
+		hv_run_to_port(_metadata, &g, 0x10);
 		nmi(_metadata, &g);
-		run_to_port(_metadata, &g, 0xe2);
+		hv_run_to_port(_metadata, &g, 0xe2);
 		nmi(_metadata, &g);
-		run_to_port(_metadata, &g, 0xe3);
+		hv_run_to_port(_metadata, &g, 0xe3);
 		EXPECT_EQ(1, get_bx(_metadata, &g));
-		run_to_port(_metadata, &g, 0xe2);
+		hv_run_to_port(_metadata, &g, 0xe2);
 		EXPECT_EQ(2, get_bx(_metadata, &g));
-		run_to_port(_metadata, &g, 0xe3);
-		run_to_port(_metadata, &g, 0x12);
+		hv_run_to_port(_metadata, &g, 0xe3);
+		hv_run_to_port(_metadata, &g, 0x12);
 		EXPECT_EQ(2, get_bx(_metadata, &g));
 		hv_guest_destroy(&g);
 	}
@@ -434,15 +423,15 @@ TEST(nmi_at_most_two)
 		SKIP(return, SECOND_NMI_MSG);
 
 	setup(_metadata, &g, HV_MODE_PROT32, nmi32, nmi32_end);
-	run_to_port(_metadata, &g, 0x10);
+	hv_run_to_port(_metadata, &g, 0x10);
 	nmi(_metadata, &g);
 	nmi(_metadata, &g);
 	nmi(_metadata, &g);
-	run_to_port(_metadata, &g, 0xe2);
-	run_to_port(_metadata, &g, 0xe3);
-	run_to_port(_metadata, &g, 0xe2);
-	run_to_port(_metadata, &g, 0xe3);
-	run_to_port(_metadata, &g, 0x12);
+	hv_run_to_port(_metadata, &g, 0xe2);
+	hv_run_to_port(_metadata, &g, 0xe3);
+	hv_run_to_port(_metadata, &g, 0xe2);
+	hv_run_to_port(_metadata, &g, 0xe3);
+	hv_run_to_port(_metadata, &g, 0x12);
 	EXPECT_EQ(2, get_bx(_metadata, &g));
 	hv_guest_destroy(&g);
 }
@@ -457,13 +446,13 @@ TEST(nmi_one_hundred)
 		SKIP(return, SECOND_NMI_MSG);
 
 	setup(_metadata, &g, HV_MODE_LONG, nmi64, nmi64_end);
-	run_to_port(_metadata, &g, 0x10);
+	hv_run_to_port(_metadata, &g, 0x10);
 	for (i = 0; i < 100; i++) {
 		nmi(_metadata, &g);
-		run_to_port(_metadata, &g, 0xe2);
-		run_to_port(_metadata, &g, 0xe3);
+		hv_run_to_port(_metadata, &g, 0xe2);
+		hv_run_to_port(_metadata, &g, 0xe3);
 	}
-	run_to_port(_metadata, &g, 0x12);
+	hv_run_to_port(_metadata, &g, 0x12);
 	EXPECT_EQ(100, get_bx(_metadata, &g));
 	hv_guest_destroy(&g);
 }
@@ -535,12 +524,12 @@ TEST(events_show_queued_interrupt_and_nmi)
 	 * NMI comes right after, before the first instruction of the
 	 * interrupt's handler, so the NMI's handler runs first.
 	 */
-	run_to_port(_metadata, &g, 0xe2);
+	hv_run_to_port(_metadata, &g, 0xe2);
 	get_events(_metadata, g.vcpu, &e);
 	EXPECT_EQ(1, e.nmi.masked);
 	EXPECT_EQ(0, e.nmi.pending);
-	run_to_port(_metadata, &g, 0xe3);
-	run_to_port(_metadata, &g, 0xe1);
+	hv_run_to_port(_metadata, &g, 0xe3);
+	hv_run_to_port(_metadata, &g, 0xe1);
 	get_events(_metadata, g.vcpu, &e);
 	EXPECT_EQ(0, e.interrupt.injected);
 	EXPECT_EQ(0, e.nmi.masked);
@@ -557,13 +546,13 @@ TEST(events_show_sti_shadow)
 	struct hv_guest g;
 
 	setup(_metadata, &g, HV_MODE_PROT32, shadow32, shadow32_end);
-	run_to_port(_metadata, &g, 0x10);
+	hv_run_to_port(_metadata, &g, 0x10);
 	get_events(_metadata, g.vcpu, &e);
 	/* SVM has one shadow bit, which KVM reports as both kinds. */
 	EXPECT_TRUE(e.interrupt.shadow & HV_X86_SHADOW_INT_STI);
 	EXPECT_EQ(0, g.run->ready_for_interrupt_injection);
 	/* Completing the OUT ends the shadow. */
-	run_to_port(_metadata, &g, 0x11);
+	hv_run_to_port(_metadata, &g, 0x11);
 	get_events(_metadata, g.vcpu, &e);
 	EXPECT_EQ(0, e.interrupt.shadow);
 	EXPECT_EQ(1, g.run->ready_for_interrupt_injection);
@@ -582,7 +571,7 @@ TEST(events_set_exception_is_delivered)
 	uint32_t code;
 
 	setup(_metadata, &g, HV_MODE_PROT32, nmi32, nmi32_end);
-	run_to_port(_metadata, &g, 0x10);
+	hv_run_to_port(_metadata, &g, 0x10);
 	get_events(_metadata, g.vcpu, &e);
 	e.exception.injected = 1;
 	e.exception.nr = 13;
@@ -595,7 +584,7 @@ TEST(events_set_exception_is_delivered)
 	EXPECT_EQ(1, e.exception.has_error_code);
 	EXPECT_EQ(0x18, e.exception.error_code);
 	EXPECT_EQ(0, g.run->ready_for_interrupt_injection);
-	run_to_port(_metadata, &g, 0xed);
+	hv_run_to_port(_metadata, &g, 0xed);
 	memcpy(&code, hv_guest_io_data(&g), 4);
 	EXPECT_EQ(0x18, code);
 	get_events(_metadata, g.vcpu, &e);
@@ -610,24 +599,24 @@ TEST(events_set_nmi)
 	struct hv_guest g;
 
 	setup(_metadata, &g, HV_MODE_LONG, nmi64, nmi64_end);
-	run_to_port(_metadata, &g, 0x10);
+	hv_run_to_port(_metadata, &g, 0x10);
 	get_events(_metadata, g.vcpu, &e);
 	e.nmi.pending = 1;
 	ASSERT_EQ(0, set_events(g.vcpu, &e));
-	run_to_port(_metadata, &g, 0xe2);
-	run_to_port(_metadata, &g, 0xe3);
-	run_to_port(_metadata, &g, 0x12);
+	hv_run_to_port(_metadata, &g, 0xe2);
+	hv_run_to_port(_metadata, &g, 0xe3);
+	hv_run_to_port(_metadata, &g, 0x12);
 	EXPECT_EQ(1, get_bx(_metadata, &g));
 	hv_guest_destroy(&g);
 
 	setup(_metadata, &g, HV_MODE_LONG, nmi64, nmi64_end);
-	run_to_port(_metadata, &g, 0x10);
+	hv_run_to_port(_metadata, &g, 0x10);
 	get_events(_metadata, g.vcpu, &e);
 	e.nmi.masked = 1;
 	ASSERT_EQ(0, set_events(g.vcpu, &e));
 	nmi(_metadata, &g);
 	/* Blocked: the guest goes on to port 0x12 without its handler. */
-	run_to_port(_metadata, &g, 0x12);
+	hv_run_to_port(_metadata, &g, 0x12);
 	EXPECT_EQ(0, get_bx(_metadata, &g));
 	get_events(_metadata, g.vcpu, &e);
 	EXPECT_EQ(1, e.nmi.masked);
@@ -716,8 +705,8 @@ TEST(events_bad_input)
 	EXPECT_EQ(-1, ioctl(g.vcpu, HV_GET_VCPU_EVENTS, NULL));
 	EXPECT_EQ(EFAULT, errno);
 	/* Nothing stuck: the guest runs as if untouched. */
-	run_to_port(_metadata, &g, 0x10);
-	run_to_port(_metadata, &g, 0x12);
+	hv_run_to_port(_metadata, &g, 0x10);
+	hv_run_to_port(_metadata, &g, 0x12);
 	hv_guest_destroy(&g);
 }
 

@@ -47,4 +47,18 @@ static inline void hv_guest_setup(struct __test_metadata *_metadata,
 		TH_LOG("guest setup failed: %s", strerror(errno));
 }
 
+/*
+ * Inside a test: KVM_RUN G, which must exit with an OUT (or IN) on PORT,
+ * or fail the test.
+ */
+static inline void hv_run_to_port(struct __test_metadata *_metadata,
+				  struct hv_guest *g, int port)
+{
+	ASSERT_EQ(0, hv_guest_run(g)) TH_LOG("KVM_RUN: %s", strerror(errno));
+	ASSERT_EQ(HV_EXIT_IO, g->run->exit_reason)
+		TH_LOG("expected OUT to port %#x, exit reason %u", port,
+		       g->run->exit_reason);
+	ASSERT_EQ(port, g->run->io.port);
+}
+
 #endif /* HV_TEST_H */

@@ -16,16 +16,6 @@
 #include "hv_guest.h"
 #include "hv_test.h"
 
-static void run_to_port(struct __test_metadata *_metadata, struct hv_guest *g,
-			int port)
-{
-	ASSERT_EQ(0, hv_guest_run(g)) TH_LOG("KVM_RUN: %s", strerror(errno));
-	ASSERT_EQ(HV_EXIT_IO, g->run->exit_reason)
-		TH_LOG("expected OUT to port %#x, exit reason %u", port,
-		       g->run->exit_reason);
-	ASSERT_EQ(port, g->run->io.port);
-}
-
 static uint32_t io_u32(struct hv_guest *g)
 {
 	uint32_t v;
@@ -107,7 +97,7 @@ TEST(fpu_seen_by_guest)
 	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_SREGS, &s));
 	s.cr4 |= 1ULL << 9;		/* OSFXSR: SSE instructions */
 	ASSERT_EQ(0, ioctl(g.vcpu, HV_SET_SREGS, &s));
-	run_to_port(_metadata, &g, 0x10);
+	hv_run_to_port(_metadata, &g, 0x10);
 	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_FPU, &f));
 	memcpy(&x, f.xmm[0], sizeof(x));
 	EXPECT_EQ(0x5eed1234, x);
@@ -121,9 +111,9 @@ TEST(fpu_seen_by_guest)
 	memcpy(f.xmm[0], &x, sizeof(x));
 	f.fcw = 0x27f;
 	ASSERT_EQ(0, ioctl(g.vcpu, HV_SET_FPU, &f));
-	run_to_port(_metadata, &g, 0x11);
+	hv_run_to_port(_metadata, &g, 0x11);
 	EXPECT_EQ(0xc0ffee11, io_u32(&g));
-	run_to_port(_metadata, &g, 0x12);
+	hv_run_to_port(_metadata, &g, 0x12);
 	EXPECT_EQ(0x27f, io_u32(&g) & 0xffff);
 	hv_guest_destroy(&g);
 }
@@ -202,9 +192,9 @@ TEST(debugregs_seen_by_guest)
 	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_DEBUGREGS, &d));
 	d.db[0] = 0x12345678;
 	ASSERT_EQ(0, ioctl(g.vcpu, HV_SET_DEBUGREGS, &d));
-	run_to_port(_metadata, &g, 0x10);
+	hv_run_to_port(_metadata, &g, 0x10);
 	EXPECT_EQ(0x12345678, io_u32(&g));
-	run_to_port(_metadata, &g, 0x11);
+	hv_run_to_port(_metadata, &g, 0x11);
 	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_DEBUGREGS, &d));
 	EXPECT_EQ(0x12345678, d.db[0]);
 	EXPECT_EQ(0xabcd000, d.db[1]);
@@ -356,7 +346,7 @@ TEST(xcrs_seen_by_guest)
 	ASSERT_EQ(0, ioctl(g.vcpu, HV_SET_SREGS, &s));
 	ASSERT_EQ(0, set_xcr0(g.vcpu, XCR0_FP | XCR0_SSE));
 	EXPECT_EQ(XCR0_FP | XCR0_SSE, get_xcr0(_metadata, g.vcpu));
-	run_to_port(_metadata, &g, 0x10);
+	hv_run_to_port(_metadata, &g, 0x10);
 	EXPECT_EQ(XCR0_FP | XCR0_SSE, io_u32(&g));
 out:
 	hv_guest_destroy(&g);
@@ -466,7 +456,7 @@ TEST(mp_state_without_irqchip)
 	ASSERT_EQ(0, ioctl(vcpu1, HV_GET_MP_STATE, &mp));
 	EXPECT_EQ(HV_MP_STATE_RUNNABLE, mp.mp_state);
 
-	run_to_port(_metadata, &g, 0x10);
+	hv_run_to_port(_metadata, &g, 0x10);
 	ASSERT_EQ(0, hv_guest_run(&g));
 	ASSERT_EQ(HV_EXIT_HLT, g.run->exit_reason);
 	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_MP_STATE, &mp));
