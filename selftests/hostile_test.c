@@ -11,6 +11,8 @@
 #include <asm/prctl.h>
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1189,6 +1191,118 @@ TEST(memory_unmapped_under_running_vcpu)
 	EXPECT_EQ(0, t.other);
 	hv_guest_destroy(&g);
 	another_guest_runs(_metadata);
+}
+
+/*
+ * The guest's SSE registers are its own, and another task's are that
+ * task's, while the two share a host CPU.  The guest keeps a value in
+ * XMM0, checks it and writes it back between CPUIDs (exits handled in the
+ * kernel, so one KVM_RUN); a second thread pinned to the same CPU keeps
+ * another value in its XMM0 across sched_yield().  The scheduler switches
+ * between them inside the KVM_RUN; the hypervisor must load the guest's
+ * registers again before the next entry (hv once did not, and the guest
+ * then ran on the other thread's registers).  The test counts the
+ * switches it saw, so it cannot pass without exercising them.
+ */
+#define FPU_GUEST_XMM0	0x5eed0001
+#define FPU_HOST_XMM0	0x0ddba11c0ffee000ULL
+#define FPU_STOP_GPA	DATA_GPA
+#define FPU_COUNT_GPA	(DATA_GPA + 4)
+
+GUEST(prot_xmm_keeper, ".code32",
+	"mov $" XSTR(FPU_GUEST_XMM0) ", %esi; movd %esi, %xmm0;"
+	"1: xor %eax, %eax; cpuid; movd %xmm0, %eax; cmp %esi, %eax;"
+	"jne 2f; movd %esi, %xmm0; incl " XSTR(FPU_COUNT_GPA) ";"
+	"cmpl $0, " XSTR(FPU_STOP_GPA) "; je 1b; out %eax, $0x10; hlt;"
+	"2: out %eax, $0x11; hlt");
+
+struct xmm_yielder {
+	volatile uint32_t *guest_count;
+	volatile uint32_t *stop;
+	int cpu;
+	unsigned int switches, iterations, corrupted;
+	uint64_t bad;
+};
+
+/* XMM0 across a sched_yield(): false if it came back changed. */
+static bool yield_keeps_xmm0(uint64_t v, uint64_t *seen)
+{
+	long nr = SYS_sched_yield;
+	uint64_t out;
+
+	asm volatile("movq %[v], %%xmm0\n\t"
+		     "syscall\n\t"
+		     "movq %%xmm0, %[out]"
+		     : [out] "=r" (out), "+a" (nr)
+		     : [v] "r" (v)
+		     : "rcx", "r11", "xmm0", "memory");
+	*seen = out;
+	return out == v;
+}
+
+static void *xmm_yielder_run(void *arg)
+{
+	struct xmm_yielder *y = arg;
+	cpu_set_t set;
+	uint32_t before;
+	uint64_t seen;
+
+	CPU_ZERO(&set);
+	CPU_SET(y->cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		goto out;
+	/* Until the guest has run between 50 of our yields (or 60 s). */
+	for (y->iterations = 0; y->switches < 50 && y->iterations < 600000;
+	     y->iterations++) {
+		before = *y->guest_count;
+		if (!yield_keeps_xmm0(FPU_HOST_XMM0 + y->iterations, &seen)) {
+			y->corrupted++;
+			y->bad = seen;
+		}
+		if (*y->guest_count != before)
+			y->switches++;
+		if (!(y->iterations % 1000))
+			usleep(100);
+	}
+out:
+	*y->stop = 1;
+	return NULL;
+}
+
+TEST(guest_fpu_stays_its_own_across_task_switches)
+{
+	struct xmm_yielder y = { 0 };
+	struct hv_sregs s;
+	struct hv_guest g;
+	pthread_t thread;
+	cpu_set_t set;
+
+	y.cpu = sched_getcpu();
+	ASSERT_LE(0, y.cpu);
+	CPU_ZERO(&set);
+	CPU_SET(y.cpu, &set);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
+	hv_guest_setup(_metadata, &g, HV_MODE_PROT32, prot_xmm_keeper,
+		       prot_xmm_keeper_end);
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_SREGS, &s));
+	s.cr4 |= 1ULL << 9;		/* OSFXSR: SSE instructions */
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_SET_SREGS, &s));
+	y.guest_count = (volatile uint32_t *)(g.mem + FPU_COUNT_GPA);
+	y.stop = (volatile uint32_t *)(g.mem + FPU_STOP_GPA);
+	ASSERT_EQ(0, pthread_create(&thread, NULL, xmm_yielder_run, &y));
+	run(_metadata, &g);
+	pthread_join(thread, NULL);
+	EXPECT_EXIT(&g, HV_EXIT_IO);
+	EXPECT_EQ(0x10, g.run->io.port)
+		TH_LOG("the guest found %#x in its XMM0",
+		       *(uint32_t *)hv_guest_io_data(&g));
+	EXPECT_EQ(0, y.corrupted)
+		TH_LOG("the other thread found %#llx in its XMM0",
+		       (unsigned long long)y.bad);
+	/* The guest ran between the other thread's yields. */
+	EXPECT_LE(50, y.switches)
+		TH_LOG("%u switches in %u yields", y.switches, y.iterations);
+	hv_guest_destroy(&g);
 }
 
 int main(int argc, char **argv)

@@ -172,7 +172,8 @@ void hv_x86_msr_reset(struct hv_vcpu *vcpu);
 bool hv_x86_load_guest_dr(struct hv_vcpu *vcpu);
 void hv_x86_put_guest_dr(struct hv_vcpu *vcpu);
 
-/* The guest's XCR0 must be live while it runs (hv_x86_run.c). */
+/* The guest's FPU registers and XCR0 must be live while it runs. */
+void hv_x86_load_guest_fpu(void);
 void hv_x86_load_guest_xcr0(struct hv_vcpu *vcpu);
 void hv_x86_load_host_xcr0(struct hv_vcpu *vcpu);
 

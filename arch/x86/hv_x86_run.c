@@ -961,6 +961,21 @@ int hv_x86_handle_xsetbv(struct hv_vcpu *vcpu, unsigned int insn_len)
 	return 1;
 }
 
+/*
+ * Interrupts off, right before an entry: the guest's x87/SSE/AVX state must
+ * be in the registers.  fpu_swap_kvm_fpstate() put it there when HV_RUN
+ * began, but if the thread was scheduled out since (preemption, or
+ * cond_resched() between two entries) another task's state may be in them
+ * now and still counted as that task's.  Without this reload the guest
+ * would read and change that task's registers, and its own changes would
+ * be lost (KVM's vcpu_enter_guest() does the same).
+ */
+void hv_x86_load_guest_fpu(void)
+{
+	if (test_thread_flag(TIF_NEED_FPU_LOAD))
+		switch_fpu_return();
+}
+
 /* Called with interrupts off around the guest's run. */
 void hv_x86_load_guest_xcr0(struct hv_vcpu *vcpu)
 {

@@ -253,6 +253,7 @@ int svm_run(struct hv_vcpu *vcpu)
 		preempt_enable();
 		return 1;
 	}
+	hv_x86_load_guest_fpu();
 	hv_x86_inject_events(vcpu);
 	if (!svm_asid_current(svm))
 		svm_new_asid(svm);

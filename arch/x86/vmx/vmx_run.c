@@ -375,6 +375,7 @@ int vmx_run(struct hv_vcpu *vcpu)
 		preempt_enable();
 		return 1;
 	}
+	hv_x86_load_guest_fpu();
 	hv_x86_inject_events(vcpu);
 	if (vmx->flush_vpid) {
 		vmx_invvpid(vmx->vpid);
