@@ -20,6 +20,7 @@
 #include <linux/mutex.h>
 #include <linux/preempt.h>
 #include <linux/refcount.h>
+#include <linux/signal_types.h>
 #include <linux/types.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/types.h>
@@ -250,6 +251,8 @@ struct hv_x86_vcpu {
  *		back in during a vCPU ioctl (see hv_vcpu_load())
  * @cpu:	[cpu] CPU whose hardware holds the vCPU's state, or -1
  * @x86:	[vcpu] state of the shared x86 code
+ * @sigset_active: [vcpu] HV_SET_SIGNAL_MASK gave a mask for HV_RUN
+ * @sigset:	[vcpu] the signals blocked while HV_RUN runs, if active
  * @arch:	[I] the backend's per-vCPU data
  */
 struct hv_vcpu {
@@ -265,6 +268,8 @@ struct hv_vcpu {
 	struct preempt_notifier preempt;
 	int cpu;
 	struct hv_x86_vcpu x86;
+	bool sigset_active;
+	sigset_t sigset;
 	void *arch;
 };
 

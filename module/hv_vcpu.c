@@ -12,7 +12,10 @@
 #include <linux/anon_inodes.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/signal.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 
 #include "hv_internal.h"
 
@@ -103,6 +106,53 @@ void hv_vcpu_put(struct hv_vcpu *vcpu)
 	preempt_enable();
 }
 
+/*
+ * HV_SET_SIGNAL_MASK (KVM's KVM_SET_SIGNAL_MASK): the signals the thread
+ * blocks while HV_RUN runs, in place of its own mask; a NULL argument
+ * drops it.  LEN must be the size of the kernel's sigset_t (EINVAL), and
+ * SIGKILL and SIGSTOP are never blocked.
+ */
+static long hv_vcpu_set_signal_mask(struct hv_vcpu *vcpu,
+				    struct hv_signal_mask __user *argp)
+{
+	struct hv_signal_mask m;
+	sigset_t set;
+
+	if (!argp) {
+		vcpu->sigset_active = false;
+		return 0;
+	}
+	if (copy_from_user(&m, argp, sizeof(m)))
+		return -EFAULT;
+	if (m.len != sizeof(set))
+		return -EINVAL;
+	if (copy_from_user(&set, argp->sigset, sizeof(set)))
+		return -EFAULT;
+	sigdelsetmask(&set, sigmask(SIGKILL) | sigmask(SIGSTOP));
+	vcpu->sigset = set;
+	vcpu->sigset_active = true;
+	return 0;
+}
+
+/*
+ * Around HV_RUN: the thread's own mask waits in current->real_blocked,
+ * where the signal code expects it while another mask stands in (as
+ * KVM's kvm_sigset_activate() and sigsuspend() do).
+ */
+static void hv_sigset_activate(struct hv_vcpu *vcpu)
+{
+	if (vcpu->sigset_active)
+		sigprocmask(SIG_SETMASK, &vcpu->sigset, &current->real_blocked);
+}
+
+static void hv_sigset_deactivate(struct hv_vcpu *vcpu)
+{
+	if (!vcpu->sigset_active)
+		return;
+	sigprocmask(SIG_SETMASK, &current->real_blocked, NULL);
+	sigemptyset(&current->real_blocked);
+}
+
 static long hv_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 			  unsigned long arg)
 {
@@ -117,8 +167,17 @@ static long hv_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 
 	if (mutex_lock_killable(&vcpu->mutex))
 		return -EINTR;
+	if (ioctl == HV_SET_SIGNAL_MASK) {
+		r = hv_vcpu_set_signal_mask(vcpu, (void __user *)arg);
+		mutex_unlock(&vcpu->mutex);
+		return r;
+	}
 	hv_vcpu_load(vcpu);
+	if (ioctl == HV_RUN)
+		hv_sigset_activate(vcpu);
 	r = hv_x86_vcpu_ioctl(vcpu, ioctl, arg);
+	if (ioctl == HV_RUN)
+		hv_sigset_deactivate(vcpu);
 	hv_vcpu_put(vcpu);
 	mutex_unlock(&vcpu->mutex);
 	return r;

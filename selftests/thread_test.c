@@ -7,6 +7,9 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -73,6 +76,171 @@ TEST(signal_interrupts_guest)
 	EXPECT_EQ(2, alarms);
 	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_REGS, &regs));
 	EXPECT_LT(progress, regs.rsi);
+	hv_guest_destroy(&g);
+}
+
+/* ---- KVM_SET_SIGNAL_MASK ---- */
+
+/*
+ * The kernel's sigset_t on x86-64 (64 signals, 8 bytes) right after LEN,
+ * at offset 4: two 32-bit words, so that no padding comes between.
+ */
+struct kernel_sigmask {
+	struct hv_signal_mask m;
+	uint32_t set[2];
+};
+
+static void set_vcpu_sigmask(struct __test_metadata *_metadata, int vcpu,
+			     const sigset_t *set)
+{
+	struct kernel_sigmask k = { .m.len = 8 };
+	int sig;
+
+	_Static_assert(offsetof(struct kernel_sigmask, set) == 4, "layout");
+	for (sig = 1; sig <= 64; sig++)
+		if (sigismember(set, sig) == 1)
+			k.set[(sig - 1) / 32] |= 1U << ((sig - 1) % 32);
+	ASSERT_EQ(0, ioctl(vcpu, HV_SET_SIGNAL_MASK, &k))
+		TH_LOG("KVM_SET_SIGNAL_MASK: %s", strerror(errno));
+}
+
+static volatile sig_atomic_t usr1s, usr2s, phase;
+
+static void on_usr(int sig)
+{
+	if (sig == SIGUSR1)
+		usr1s++;
+	else
+		usr2s++;
+}
+
+struct sender {
+	pthread_t target;
+	int first, second;	/* signals, 0 for none */
+};
+
+/* FIRST after 100 ms (phase 1), SECOND 500 ms later (phase 2). */
+static void *sender_run(void *arg)
+{
+	struct sender *s = arg;
+
+	usleep(100000);
+	phase = 1;
+	pthread_kill(s->target, s->first);
+	usleep(500000);
+	phase = 2;
+	if (s->second)
+		pthread_kill(s->target, s->second);
+	return NULL;
+}
+
+static void catch_usr(void)
+{
+	struct sigaction sa = { .sa_handler = on_usr };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
+	usr1s = usr2s = phase = 0;
+}
+
+/* KVM's checks: LEN must be 8; NULL drops the mask. */
+TEST(signal_mask_errors)
+{
+	struct kernel_sigmask k = { .m.len = 4 };
+	struct hv_guest g;
+
+	hv_guest_setup(_metadata, &g, HV_MODE_PROT32, prot_cpuid_loop,
+		       prot_cpuid_loop_end);
+	EXPECT_EQ(-1, ioctl(g.vcpu, HV_SET_SIGNAL_MASK, &k));
+	EXPECT_EQ(EINVAL, errno);
+	k.m.len = 128;
+	EXPECT_EQ(-1, ioctl(g.vcpu, HV_SET_SIGNAL_MASK, &k));
+	EXPECT_EQ(EINVAL, errno);
+	k.m.len = 8;
+	EXPECT_EQ(0, ioctl(g.vcpu, HV_SET_SIGNAL_MASK, &k));
+	EXPECT_EQ(0, ioctl(g.vcpu, HV_SET_SIGNAL_MASK, NULL));
+	EXPECT_EQ(-1, ioctl(g.vcpu, HV_SET_SIGNAL_MASK, (void *)8));
+	EXPECT_EQ(EFAULT, errno);
+	hv_guest_destroy(&g);
+}
+
+/*
+ * QEMU's way: the thread blocks SIGUSR1, the vCPU's mask does not.  The
+ * signal ends KVM_RUN with EINTR and stays pending once the thread's own
+ * mask is back: no handler has run, sigtimedwait() takes it.
+ */
+TEST(signal_mask_unblocks_during_run)
+{
+	struct sender snd = { .first = SIGUSR1 };
+	struct timespec zero = { 0 };
+	sigset_t own, during, pending;
+	struct hv_guest g;
+	pthread_t t;
+
+	catch_usr();
+	sigemptyset(&own);
+	sigaddset(&own, SIGUSR1);
+	ASSERT_EQ(0, pthread_sigmask(SIG_BLOCK, &own, NULL));
+	hv_guest_setup(_metadata, &g, HV_MODE_PROT32, prot_cpuid_loop,
+		       prot_cpuid_loop_end);
+	sigemptyset(&during);
+	set_vcpu_sigmask(_metadata, g.vcpu, &during);
+	snd.target = pthread_self();
+	ASSERT_EQ(0, pthread_create(&t, NULL, sender_run, &snd));
+	ASSERT_EQ(-1, hv_guest_run(&g));
+	EXPECT_EQ(EINTR, errno);
+	EXPECT_EQ(HV_EXIT_INTR, g.run->exit_reason);
+	EXPECT_EQ(0, usr1s);
+	ASSERT_EQ(0, sigpending(&pending));
+	EXPECT_EQ(1, sigismember(&pending, SIGUSR1));
+	EXPECT_EQ(SIGUSR1, sigtimedwait(&own, NULL, &zero));
+	pthread_join(t, NULL);
+	hv_guest_destroy(&g);
+}
+
+/*
+ * The other way round: the vCPU's mask blocks SIGUSR1, which the thread
+ * takes.  SIGUSR1 does not end KVM_RUN; SIGUSR2, half a second later,
+ * does, and then both handlers run.  Without the mask KVM_RUN would end
+ * in phase 1.
+ */
+TEST(signal_mask_blocks_during_run)
+{
+	struct sender snd = { .first = SIGUSR1, .second = SIGUSR2 };
+	struct hv_guest g;
+	sigset_t during;
+	int seen_phase;
+	pthread_t t;
+
+	catch_usr();
+	hv_guest_setup(_metadata, &g, HV_MODE_PROT32, prot_cpuid_loop,
+		       prot_cpuid_loop_end);
+	sigemptyset(&during);
+	sigaddset(&during, SIGUSR1);
+	sigaddset(&during, SIGKILL);	/* never blocked: dropped */
+	set_vcpu_sigmask(_metadata, g.vcpu, &during);
+	snd.target = pthread_self();
+	ASSERT_EQ(0, pthread_create(&t, NULL, sender_run, &snd));
+	ASSERT_EQ(-1, hv_guest_run(&g));
+	seen_phase = phase;
+	EXPECT_EQ(EINTR, errno);
+	EXPECT_EQ(2, seen_phase);
+	EXPECT_EQ(1, usr1s);
+	EXPECT_EQ(1, usr2s);
+	pthread_join(t, NULL);
+
+	/* Dropped again: SIGUSR1 ends the next KVM_RUN at once. */
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_SET_SIGNAL_MASK, NULL));
+	snd.second = 0;
+	phase = 0;
+	ASSERT_EQ(0, pthread_create(&t, NULL, sender_run, &snd));
+	ASSERT_EQ(-1, hv_guest_run(&g));
+	seen_phase = phase;
+	EXPECT_EQ(EINTR, errno);
+	EXPECT_EQ(1, seen_phase);
+	EXPECT_EQ(2, usr1s);
+	pthread_join(t, NULL);
 	hv_guest_destroy(&g);
 }
 

@@ -45,6 +45,7 @@
 #define HV_SET_REGS		_IOW(HVIO, 0x82, struct hv_regs)
 #define HV_GET_SREGS		_IOR(HVIO, 0x83, struct hv_sregs)
 #define HV_SET_SREGS		_IOW(HVIO, 0x84, struct hv_sregs)
+#define HV_SET_SIGNAL_MASK	_IOW(HVIO, 0x8b, struct hv_signal_mask)
 #define HV_GET_FPU		_IOR(HVIO, 0x8c, struct hv_fpu)
 #define HV_SET_FPU		_IOW(HVIO, 0x8d, struct hv_fpu)
 #define HV_INTERRUPT		_IOW(HVIO, 0x86, struct hv_interrupt)
@@ -246,6 +247,15 @@ struct hv_xcrs {
 	__u32 flags;
 	struct hv_xcr xcrs[HV_MAX_XCRS];
 	__u64 padding[16];
+};
+
+/*
+ * HV_SET_SIGNAL_MASK: LEN bytes of a kernel sigset_t (8 on x86-64) follow;
+ * a NULL argument instead drops the mask.
+ */
+struct hv_signal_mask {
+	__u32 len;
+	__u8 sigset[];
 };
 
 /* One CPUID leaf (and subleaf, when index is significant). */
