@@ -29,22 +29,52 @@ static void on_alarm(int sig)
 	alarms++;
 }
 
-/* SIGALRM in DELAY_US, without SA_RESTART (KVM_RUN is never restarted). */
-static void arm_alarm(long delay_us)
+/*
+ * SIGALRM to this thread once the guest of G has counted at DATA_GPA
+ * (or after 60 s without progress, which the test then reports), without
+ * SA_RESTART (KVM_RUN is never restarted).  Waiting for the guest's own
+ * progress rather than a fixed delay keeps a slow machine (a debug
+ * kernel under emulation, say) from stopping the guest before it ran.
+ */
+struct alarm_after {
+	pthread_t target;
+	volatile uint32_t *count;
+	pthread_t thread;
+};
+
+static void *alarm_after_run(void *arg)
+{
+	struct alarm_after *a = arg;
+	uint32_t start = *a->count;
+	int ms;
+
+	for (ms = 0; ms < 60000 && *a->count == start; ms++)
+		usleep(1000);
+	pthread_kill(a->target, SIGALRM);
+	return NULL;
+}
+
+static void arm_alarm(struct alarm_after *a, struct hv_guest *g)
 {
 	struct sigaction sa = { .sa_handler = on_alarm };
-	struct itimerval it = { .it_value.tv_usec = delay_us };
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGALRM, &sa, NULL);
-	setitimer(ITIMER_REAL, &it, NULL);
+	a->target = pthread_self();
+	a->count = (volatile uint32_t *)(g->mem + DATA_GPA);
+	pthread_create(&a->thread, NULL, alarm_after_run, a);
+}
+
+static void alarm_done(struct alarm_after *a)
+{
+	pthread_join(a->thread, NULL);
 }
 
 /* ---- Signals ---- */
 
 /* A guest that never leaves the kernel on its own: CPUID forever. */
 GUEST(prot_cpuid_loop, ".code32",
-	"9: xor %eax, %eax; cpuid; inc %esi; jmp 9b");
+	"9: xor %eax, %eax; cpuid; inc %esi; incl 0x90000; jmp 9b");
 
 /*
  * A signal that arrives while the guest runs ends KVM_RUN with EINTR and
@@ -53,26 +83,29 @@ GUEST(prot_cpuid_loop, ".code32",
  */
 TEST(signal_interrupts_guest)
 {
+	struct alarm_after a;
 	struct hv_guest g;
 	struct hv_regs regs;
 	uint64_t progress;
 
 	hv_guest_setup(_metadata, &g, HV_MODE_PROT32, prot_cpuid_loop, prot_cpuid_loop_end);
 	alarms = 0;
-	arm_alarm(20000);
+	arm_alarm(&a, &g);
 	ASSERT_EQ(-1, hv_guest_run(&g));
 	EXPECT_EQ(EINTR, errno);
+	alarm_done(&a);
 	EXPECT_EQ(1, alarms);
 	EXPECT_EQ(HV_EXIT_INTR, g.run->exit_reason);
 	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_REGS, &regs));
 	EXPECT_LT(0, regs.rsi);
 	EXPECT_LE(CODE_GPA, regs.rip);
-	EXPECT_GT(CODE_GPA + 10, regs.rip);
+	EXPECT_GT(CODE_GPA + 13, regs.rip);	/* inside the loop */
 	progress = regs.rsi;
 
-	arm_alarm(20000);
+	arm_alarm(&a, &g);
 	ASSERT_EQ(-1, hv_guest_run(&g));
 	EXPECT_EQ(EINTR, errno);
+	alarm_done(&a);
 	EXPECT_EQ(2, alarms);
 	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_REGS, &regs));
 	EXPECT_LT(progress, regs.rsi);
@@ -245,7 +278,7 @@ TEST(signal_mask_blocks_during_run)
 }
 
 /* A guest that never exits at all. */
-GUEST(prot_spin, ".code32", "9: inc %esi; jmp 9b");
+GUEST(prot_spin, ".code32", "9: inc %esi; incl 0x90000; jmp 9b");
 
 /*
  * A guest that never exits by itself, entered with RFLAGS.IF = IF: the
@@ -257,6 +290,7 @@ GUEST(prot_spin, ".code32", "9: inc %esi; jmp 9b");
 static void spinning_guest_is_interrupted(struct __test_metadata *_metadata,
 					  int rflags_if)
 {
+	struct alarm_after a;
 	struct hv_guest g;
 	struct hv_regs regs;
 
@@ -265,9 +299,10 @@ static void spinning_guest_is_interrupted(struct __test_metadata *_metadata,
 	regs.rflags = 2 | (rflags_if ? 0x200 : 0);
 	ASSERT_EQ(0, ioctl(g.vcpu, HV_SET_REGS, &regs));
 	alarms = 0;
-	arm_alarm(20000);
+	arm_alarm(&a, &g);
 	ASSERT_EQ(-1, hv_guest_run(&g));
 	EXPECT_EQ(EINTR, errno);
+	alarm_done(&a);
 	EXPECT_EQ(1, alarms);
 	EXPECT_EQ(HV_EXIT_INTR, g.run->exit_reason);
 	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_REGS, &regs));
