@@ -80,6 +80,23 @@ struct hv_mmu {
 };
 
 /**
+ * struct hv_x86_vm - the x86 state the shared code keeps for a VM
+ * @tsc_lock:	guards the fields below; taken (interrupts off) by a vCPU
+ *		ioctl of any of the VM's vCPUs, with no other hv lock held
+ * @tsc_written: a host-side TSC write has happened (vCPU creation is one)
+ * @last_tsc_write: the value the last one wrote
+ * @last_tsc_ns: when (ktime_get_boottime_ns())
+ * @tsc_offset:	the TSC offset that host-side writes join (hv_tsc.c)
+ */
+struct hv_x86_vm {
+	spinlock_t tsc_lock;
+	bool tsc_written;
+	u64 last_tsc_write;
+	u64 last_tsc_ns;
+	s64 tsc_offset;
+};
+
+/**
  * struct hv_vm - one virtual machine (a VM fd)
  * @refs:	the VM fd and each vCPU fd hold one
  * @lock:	serializes slot changes and vCPU creation.  It is held while
@@ -110,6 +127,7 @@ struct hv_mmu {
  * @identity_map_addr: [vm] HV_SET_IDENTITY_MAP_ADDR's argument (recorded
  *		only: with unrestricted guest hv needs no identity map)
  * @mmu:	[mmu] guest physical memory as the hardware sees it
+ * @x86:	state of the shared x86 code, under its own lock
  * @arch:	[I] the backend's per-VM data
  */
 struct hv_vm {
@@ -128,6 +146,7 @@ struct hv_vm {
 	u32 bsp_vcpu_id;
 	u64 identity_map_addr;
 	struct hv_mmu mmu;
+	struct hv_x86_vm x86;
 	void *arch;
 };
 
@@ -163,7 +182,10 @@ enum hv_pending {
  * @host_msrs:	the host's values of those while the guest's are loaded
  * @guest_msrs_loaded: [cpu] the guest's SYSCALL MSRs are in the CPU
  * @misc_enable: IA32_MISC_ENABLE
- * @tsc_offset:	added to the host TSC to give the guest's
+ * @tsc_offset:	added to the host TSC to give the guest's (hv_tsc.c)
+ * @tsc_adjust:	IA32_TSC_ADJUST
+ * @ucode_rev:	IA32_UCODE_REV, the microcode revision the guest reads
+ * @mtrr:	the guest's MTRRs (hv_mtrr.c)
  * @cpuid:	the guest's CPUID (HV_SET_CPUID2)
  * @cpuid_nent:	entries in @cpuid
  * @ev:		events waiting for delivery to the guest
@@ -173,6 +195,18 @@ enum hv_pending {
  * @mmu_cache_n: how many @mmu_cache holds
  */
 #define HV_MMU_CACHE_PAGES	4	/* the tables under a 5-level root */
+
+/**
+ * struct hv_mtrrs - a vCPU's memory type range registers, as written
+ * @var:	IA32_MTRR_PHYSBASE0/PHYSMASK0 ... 7 (MSRs 0x200-0x20f)
+ * @fixed:	the eleven fixed-range MTRRs, in the order of hv_mtrr.c
+ * @deftype:	IA32_MTRR_DEF_TYPE
+ */
+struct hv_mtrrs {
+	u64 var[16];
+	u64 fixed[11];
+	u64 deftype;
+};
 
 /**
  * struct hv_x86_events - events for the guest (arch/x86/hv_events.c)
@@ -226,6 +260,9 @@ struct hv_x86_vcpu {
 	bool guest_msrs_loaded;
 	u64 misc_enable;
 	s64 tsc_offset;
+	s64 tsc_adjust;
+	u64 ucode_rev;
+	struct hv_mtrrs mtrr;
 	struct hv_cpuid_entry2 *cpuid;
 	u32 cpuid_nent;
 	struct hv_x86_events ev;
@@ -323,6 +360,8 @@ enum hv_seg {
  * @get_msr:		read an MSR kept in hardware state (SYSENTER_*,
  *			FS/GS base, PAT...); 1 if the backend does not hold it
  * @set_msr:		write one (validated); 1 if the backend does not hold it
+ * @write_tsc_offset:	the offset the hardware adds to the host's TSC for
+ *			the guest (arch/x86/hv_tsc.c keeps it)
  * @load_pdptrs:	PAE paging: the four PDPTEs the guest's CR3 points to
  *			(NULL when the hardware reads them itself)
  * @inject_exception:	deliver an exception to the guest at the next entry
@@ -394,6 +433,7 @@ struct hv_arch_ops {
 	void (*intercept_dr)(struct hv_vcpu *vcpu, bool on);
 	int (*get_msr)(struct hv_vcpu *vcpu, u32 index, u64 *val);
 	int (*set_msr)(struct hv_vcpu *vcpu, u32 index, u64 val);
+	void (*write_tsc_offset)(struct hv_vcpu *vcpu, u64 offset);
 	void (*load_pdptrs)(struct hv_vcpu *vcpu, const u64 *pdptrs);
 	void (*inject_exception)(struct hv_vcpu *vcpu, unsigned int vector,
 				 bool has_error, u32 error);
@@ -451,6 +491,7 @@ void hv_x86_vcpu_uninit(struct hv_vcpu *vcpu);
 void hv_x86_vcpu_reset(struct hv_vcpu *vcpu);
 long hv_x86_dev_ioctl(unsigned int ioctl, unsigned long arg);
 long hv_x86_check_extension(unsigned long cap);
+void hv_x86_vm_init(struct hv_vm *vm);
 long hv_x86_vm_ioctl(struct hv_vm *vm, unsigned int ioctl, unsigned long arg);
 int hv_x86_run(struct hv_vcpu *vcpu);
 

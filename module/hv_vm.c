@@ -344,6 +344,7 @@ int hv_create_vm(unsigned long type)
 	refcount_set(&vm->refs, 1);
 	mutex_init(&vm->lock);
 	mutex_init(&vm->mmu_lock);
+	hv_x86_vm_init(vm);
 	if (hv_mmu_init(vm)) {
 		kvfree(vm);
 		return -ENOMEM;

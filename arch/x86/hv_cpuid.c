@@ -32,16 +32,17 @@ struct hv_cpuid_mask {
  * Leaf 1 ECX: SSE3, PCLMULQDQ, SSSE3, FMA, CX16, SSE4.1/4.2, MOVBE,
  * POPCNT, AES, XSAVE, AVX, F16C, RDRAND (not VMX, SMX, EST, TM2, MONITOR,
  * PDCM, PCID, x2APIC, TSC-deadline, OSXSAVE); EDX: the classic features
- * without MTRR, MCA, DS, ACPI, TM, PBE, HTT (hv has no MTRR or
- * machine-check MSRs).  Leaf 7 EBX: FSGSBASE, BMI1/2, AVX2, SMEP, SMAP,
+ * with MTRR (hv_mtrr.c), without MCA, DS, ACPI, TM, PBE, HTT (hv has no
+ * machine-check banks).  Leaf 7 EBX: FSGSBASE, TSC_ADJUST (hv_tsc.c, set
+ * whatever the host has, as KVM does), BMI1/2, AVX2, SMEP, SMAP,
  * ERMS, RDSEED, ADX, CLFLUSHOPT, CLWB, SHA (no RTM/HLE, MPX, PT, INVPCID,
  * AVX-512); ECX: UMIP; EDX: FSRM (no speculation-control MSRs).
  * 0x80000001: LAHF, ABM, SSE4A, PREFETCHW; SYSCALL, NX, 1-GiB pages, LM
  * (no RDTSCP, SVM).
  */
 static const struct hv_cpuid_mask hv_cpuid_masks[] = {
-	{ 0x00000001, ~0U, 0x0000ffff, 0x76d83203, 0x078babff },
-	{ 0x00000007, 0, 0x219c03a9, 0x00000004, 0x00000010 },
+	{ 0x00000001, ~0U, 0x0000ffff, 0x76d83203, 0x078bbbff },
+	{ 0x00000007, 0, 0x219c03ab, 0x00000004, 0x00000010 },
 	{ 0x0000000d, ~0U, ~0U, ~0U, ~0U },
 	{ 0x80000001, ~0U, 0, 0x000001e1, 0x24100800 },
 	{ 0x80000007, 0, 0, 0, BIT(8) },
@@ -59,6 +60,7 @@ static const u32 hv_cpuid_leaves[] = {
 #define CPUID1_ECX_OSXSAVE	BIT(27)
 #define CPUID1_EDX_APIC		BIT(9)
 #define CPUID7_ECX_OSPKE	BIT(4)
+#define CPUID7_EBX_TSC_ADJUST	BIT(1)
 
 /*
  * The XCR0 components hv offers: x87, SSE and AVX, where the host has
@@ -116,6 +118,8 @@ static void hv_cpuid_fill(struct hv_cpuid_entry2 *e, u32 function, u32 index)
 		break;
 	case 0x00000007:
 		e->flags = HV_CPUID_FLAG_SIGNIFCANT_INDEX;
+		if (index == 0)
+			e->ebx |= CPUID7_EBX_TSC_ADJUST;
 		break;
 	case 0x0000000d:
 		e->flags = HV_CPUID_FLAG_SIGNIFCANT_INDEX;
@@ -237,6 +241,20 @@ bool hv_cpuid_has(struct hv_vcpu *vcpu, u32 function, int reg, int bit)
 	v = reg == HV_EAX ? e->eax : reg == HV_EBX ? e->ebx :
 	    reg == HV_ECX ? e->ecx : e->edx;
 	return v & BIT(bit);
+}
+
+/*
+ * The guest's CPUID vendor is "AuthenticAMD" or "HygonGenuine" (KVM 6.12's
+ * guest_cpuid_is_amd_compatible(); a vCPU without CPUID is not).
+ */
+bool hv_cpuid_is_amd_compatible(struct hv_vcpu *vcpu)
+{
+	const struct hv_cpuid_entry2 *e = hv_cpuid_find(vcpu, 0, 0);
+
+	return e && ((e->ebx == 0x68747541 && e->ecx == 0x444d4163 &&
+		      e->edx == 0x69746e65) ||
+		     (e->ebx == 0x6f677948 && e->ecx == 0x656e6975 &&
+		      e->edx == 0x6e65476e));
 }
 
 /* The guest's physical address width: CPUID 0x80000008, else 36 (KVM). */

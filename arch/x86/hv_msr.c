@@ -16,6 +16,9 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kernel.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
 #include <asm/msr.h>
 #include <asm/processor-flags.h>
 
@@ -23,10 +26,20 @@
 #include "hv_x86.h"
 #include "hv_x86_int.h"
 
-/* IA32_MISC_ENABLE at reset: no PEBS, no BTS (as KVM). */
-#define MISC_ENABLE_RESET	(BIT_ULL(11) | BIT_ULL(12))
-/* IA32_MTRRCAP as KVM reports it: 8 variable ranges, fixed, WC. */
-#define MTRRCAP_VALUE		0x508
+/*
+ * IA32_MISC_ENABLE at reset: BTS and PEBS unavailable (as KVM), bits the
+ * guest cannot change; it can set EMON but the bit stays as it was.
+ */
+#define MISC_ENABLE_EMON	BIT_ULL(7)
+#define MISC_ENABLE_RO		(BIT_ULL(11) | BIT_ULL(12))
+#define MISC_ENABLE_RESET	MISC_ENABLE_RO
+
+/*
+ * IA32_UCODE_REV at reset, KVM's values: the revision sits in bits 63:32
+ * on Intel and 31:0 on AMD (SDM vol 3, 10.11.7.1; AMD's patch level).
+ */
+#define UCODE_REV_RESET_INTEL	0x100000000ULL
+#define UCODE_REV_RESET_AMD	0x01000065ULL
 
 static const u32 hv_syscall_msrs[] = {
 	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK, MSR_KERNEL_GS_BASE,
@@ -70,12 +83,13 @@ void hv_x86_put_guest_msrs(struct hv_vcpu *vcpu)
 }
 
 /* EFER as a guest WRMSR may set it (SDM vol 3, 2.2.1; KVM's rules). */
+#define HV_EFER_SUPPORTED	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
+
 static bool hv_efer_write_ok(struct hv_vcpu *vcpu, u64 efer)
 {
-	u64 allowed = EFER_SCE | EFER_LME | EFER_LMA | EFER_NX;
 	struct hv_sregs s;
 
-	if (efer & ~allowed)
+	if (efer & ~HV_EFER_SUPPORTED)
 		return false;
 	if ((efer & (EFER_LME | EFER_LMA)) &&
 	    !hv_cpuid_has(vcpu, 0x80000001, HV_EDX, 29))
@@ -91,13 +105,23 @@ static bool hv_efer_write_ok(struct hv_vcpu *vcpu, u64 efer)
 	return true;
 }
 
-static int hv_get_msr(struct hv_vcpu *vcpu, u32 index, u64 *val)
+/*
+ * Read or write an MSR for the guest (HOST false: RDMSR, WRMSR) or for
+ * userspace (HOST true: HV_GET/SET_MSRS, which may set state the guest
+ * cannot, as on KVM).  0, or -EINVAL: a #GP in the guest, a failed entry
+ * for userspace.
+ */
+static int hv_get_msr(struct hv_vcpu *vcpu, u32 index, u64 *val, bool host)
 {
 	struct hv_sregs s;
 	unsigned int i;
+	int r;
 
 	if (hv_arch->get_msr(vcpu, index, val) == 0)
 		return 0;
+	r = hv_mtrr_get(vcpu, index, val);
+	if (r <= 0)
+		return r;
 	for (i = 0; i < ARRAY_SIZE(hv_syscall_msrs); i++) {
 		if (hv_syscall_msrs[i] == index) {
 			/* Loaded in the CPU: KERNEL_GS_BASE may have moved. */
@@ -124,19 +148,32 @@ static int hv_get_msr(struct hv_vcpu *vcpu, u32 index, u64 *val)
 	case MSR_IA32_MISC_ENABLE:
 		*val = vcpu->x86.misc_enable;
 		return 0;
-	case MSR_MTRRcap:
-		*val = MTRRCAP_VALUE;
+	case MSR_IA32_TSC:
+		*val = hv_tsc_read(vcpu);
+		return 0;
+	case MSR_IA32_TSC_ADJUST:
+		*val = vcpu->x86.tsc_adjust;
+		return 0;
+	case MSR_IA32_TSC_DEADLINE:
+		/* No local APIC in the kernel: 0, as on KVM. */
+		*val = 0;
+		return 0;
+	case MSR_IA32_UCODE_REV:
+		*val = vcpu->x86.ucode_rev;
 		return 0;
 	}
 	return -EINVAL;
 }
 
-static int hv_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val)
+static int hv_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val, bool host)
 {
 	unsigned int i;
 	int r;
 
 	r = hv_arch->set_msr(vcpu, index, val);
+	if (r <= 0)
+		return r;
+	r = hv_mtrr_set(vcpu, index, val);
 	if (r <= 0)
 		return r;
 	for (i = 0; i < ARRAY_SIZE(hv_syscall_msrs); i++) {
@@ -157,7 +194,9 @@ static int hv_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val)
 	}
 	switch (index) {
 	case MSR_EFER:
-		if (!hv_efer_write_ok(vcpu, val))
+		/* Userspace may set any bit hv supports (KVM's set_efer()). */
+		if (host ? !!(val & ~HV_EFER_SUPPORTED) :
+			   !hv_efer_write_ok(vcpu, val))
 			return -EINVAL;
 		hv_arch->set_efer(vcpu, val);
 		return 0;
@@ -168,22 +207,51 @@ static int hv_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val)
 		vcpu->apic_base = val;
 		return 0;
 	case MSR_IA32_MISC_ENABLE:
+		if (!host) {
+			if ((val ^ vcpu->x86.misc_enable) & MISC_ENABLE_RO)
+				return -EINVAL;
+			val = (val & ~MISC_ENABLE_EMON) |
+			      (vcpu->x86.misc_enable & MISC_ENABLE_EMON);
+		}
 		vcpu->x86.misc_enable = val;
+		return 0;
+	case MSR_IA32_TSC:
+		if (host)
+			hv_tsc_host_write(vcpu, val);
+		else
+			hv_tsc_guest_write(vcpu, val);
+		return 0;
+	case MSR_IA32_TSC_ADJUST:
+		hv_tsc_adjust_write(vcpu, val, host);
+		return 0;
+	case MSR_IA32_TSC_DEADLINE:
+		return 0;
+	case MSR_IA32_UCODE_REV:
+		/* A guest's write (a microcode load) changes nothing. */
+		if (host)
+			vcpu->x86.ucode_rev = val;
 		return 0;
 	}
 	return -EINVAL;
 }
 
+/* Power-up (vCPU creation); INIT leaves the MSRs alone. */
 void hv_x86_msr_reset(struct hv_vcpu *vcpu)
 {
 	vcpu->x86.misc_enable = MISC_ENABLE_RESET;
+	vcpu->x86.ucode_rev = boot_cpu_data.x86_vendor == X86_VENDOR_INTEL ?
+			      UCODE_REV_RESET_INTEL : UCODE_REV_RESET_AMD;
+	vcpu->x86.tsc_adjust = 0;
+	memset(&vcpu->x86.mtrr, 0, sizeof(vcpu->x86.mtrr));
+	/* Joins the TSC of the VM's other vCPUs, or starts it at 0. */
+	hv_tsc_host_write(vcpu, 0);
 }
 
 int hv_x86_handle_rdmsr(struct hv_vcpu *vcpu, unsigned int insn_len)
 {
 	u64 val;
 
-	if (hv_get_msr(vcpu, vcpu->regs[HV_RCX], &val))
+	if (hv_get_msr(vcpu, vcpu->regs[HV_RCX], &val, false))
 		return hv_x86_inject_gp(vcpu);
 	vcpu->regs[HV_RAX] = (u32)val;
 	vcpu->regs[HV_RDX] = val >> 32;
@@ -195,8 +263,130 @@ int hv_x86_handle_wrmsr(struct hv_vcpu *vcpu, unsigned int insn_len)
 {
 	u64 val = (vcpu->regs[HV_RDX] << 32) | (u32)vcpu->regs[HV_RAX];
 
-	if (hv_set_msr(vcpu, vcpu->regs[HV_RCX], val))
+	if (hv_set_msr(vcpu, vcpu->regs[HV_RCX], val, false))
 		return hv_x86_inject_gp(vcpu);
 	hv_skip_insn(vcpu, insn_len);
 	return 1;
+}
+
+/*
+ * The MSRs HV_GET_MSR_INDEX_LIST names: those of KVM's list (its
+ * msrs_to_save and emulated_msrs) that hv implements.  A migration saves
+ * and restores them; the rest of a vCPU's state travels in other ioctls.
+ */
+static const u32 hv_msrs_to_save[] = {
+	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
+	MSR_STAR, MSR_CSTAR, MSR_KERNEL_GS_BASE, MSR_SYSCALL_MASK, MSR_LSTAR,
+	MSR_IA32_TSC, MSR_IA32_CR_PAT,
+	MSR_IA32_TSC_ADJUST, MSR_IA32_TSC_DEADLINE, MSR_IA32_MISC_ENABLE,
+	MSR_IA32_UCODE_REV,
+};
+
+/* The MSRs that describe what the host offers, read on the system fd. */
+static const u32 hv_feature_msrs[] = {
+	MSR_IA32_UCODE_REV,
+};
+
+/* KVM's limit on the entries of one HV_GET/SET_MSRS. */
+#define HV_MAX_IO_MSRS		256
+
+/*
+ * HV_GET_MSR_INDEX_LIST and HV_GET_MSR_FEATURE_INDEX_LIST: as KVM, the
+ * true count goes back even when the caller's room is too small (E2BIG),
+ * which is how clients size their buffer.
+ */
+static long hv_msr_list(struct hv_msr_list __user *ul, const u32 *list,
+			u32 n)
+{
+	u32 room;
+
+	if (get_user(room, &ul->nmsrs) || put_user(n, &ul->nmsrs))
+		return -EFAULT;
+	if (room < n)
+		return -E2BIG;
+	if (copy_to_user(ul->indices, list, n * sizeof(*list)))
+		return -EFAULT;
+	return 0;
+}
+
+/* A feature MSR, as the system fd's HV_GET_MSRS reads it. */
+static int hv_get_feature_msr(u32 index, u64 *val)
+{
+	switch (index) {
+	case MSR_IA32_UCODE_REV:
+		/* The host's microcode revision, as KVM reports it. */
+		if (rdmsrl_safe(index, val))
+			*val = 0;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/*
+ * HV_GET_MSRS and HV_SET_MSRS, of VCPU or (NULL) of the system fd: the
+ * entries in order, up to the first that fails; the number done is the
+ * result.  A failed read leaves 0 in its entry, as on KVM.
+ */
+static long hv_msr_io(struct hv_vcpu *vcpu, struct hv_msrs __user *um,
+		      bool write)
+{
+	struct hv_msr_entry *e;
+	struct hv_msrs m;
+	long r = 0;
+	u32 i;
+
+	if (copy_from_user(&m, um, sizeof(m)))
+		return -EFAULT;
+	if (m.nmsrs >= HV_MAX_IO_MSRS)
+		return -E2BIG;
+	e = memdup_user(um->entries, m.nmsrs * sizeof(*e));
+	if (IS_ERR(e))
+		return PTR_ERR(e);
+	for (i = 0; i < m.nmsrs; i++) {
+		if (write)
+			r = hv_set_msr(vcpu, e[i].index, e[i].data, true);
+		else if (vcpu)
+			r = hv_get_msr(vcpu, e[i].index, &e[i].data, true);
+		else
+			r = hv_get_feature_msr(e[i].index, &e[i].data);
+		if (r) {
+			if (!write)
+				e[i].data = 0;
+			break;
+		}
+	}
+	r = i;
+	if (!write && copy_to_user(um->entries, e, m.nmsrs * sizeof(*e)))
+		r = -EFAULT;
+	kfree(e);
+	return r;
+}
+
+/* The MSR ioctls of a vCPU fd; -ENOIOCTLCMD for others. */
+long hv_x86_msr_vcpu_ioctl(struct hv_vcpu *vcpu, unsigned int ioctl,
+			   void __user *argp)
+{
+	switch (ioctl) {
+	case HV_GET_MSRS:
+		return hv_msr_io(vcpu, argp, false);
+	case HV_SET_MSRS:
+		return hv_msr_io(vcpu, argp, true);
+	}
+	return -ENOIOCTLCMD;
+}
+
+/* The MSR ioctls of the system fd; -ENOIOCTLCMD for others. */
+long hv_x86_msr_dev_ioctl(unsigned int ioctl, void __user *argp)
+{
+	switch (ioctl) {
+	case HV_GET_MSR_INDEX_LIST:
+		return hv_msr_list(argp, hv_msrs_to_save,
+				   ARRAY_SIZE(hv_msrs_to_save));
+	case HV_GET_MSR_FEATURE_INDEX_LIST:
+		return hv_msr_list(argp, hv_feature_msrs,
+				   ARRAY_SIZE(hv_feature_msrs));
+	case HV_GET_MSRS:
+		return hv_msr_io(NULL, argp, false);
+	}
+	return -ENOIOCTLCMD;
 }

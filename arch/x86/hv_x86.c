@@ -390,6 +390,9 @@ long hv_x86_vcpu_ioctl(struct hv_vcpu *vcpu, unsigned int ioctl,
 		return hv_cpuid_set(vcpu, argp);
 	case HV_GET_CPUID2:
 		return hv_cpuid_get(vcpu, argp);
+	case HV_GET_MSRS:
+	case HV_SET_MSRS:
+		return hv_x86_msr_vcpu_ioctl(vcpu, ioctl, argp);
 	default: {
 		long r = hv_x86_state_ioctl(vcpu, ioctl, argp);
 
@@ -416,6 +419,8 @@ long hv_x86_check_extension(unsigned long cap)
 	/* hv_x86_vm_ioctl() */
 	case HV_CAP_SET_BOOT_CPU_ID:
 	case HV_CAP_SET_IDENTITY_MAP_ADDR:
+	/* The system fd's HV_GET_MSRS (hv_msr.c) */
+	case HV_CAP_GET_MSR_FEATURES:
 		return 1;
 	/* HV_GET/SET_XCRS, as KVM: only where the CPU has XSAVE. */
 	case HV_CAP_XCRS:
@@ -465,6 +470,10 @@ long hv_x86_dev_ioctl(unsigned int ioctl, unsigned long arg)
 	switch (ioctl) {
 	case HV_GET_SUPPORTED_CPUID:
 		return hv_cpuid_get_supported((void __user *)arg);
+	case HV_GET_MSR_INDEX_LIST:
+	case HV_GET_MSR_FEATURE_INDEX_LIST:
+	case HV_GET_MSRS:
+		return hv_x86_msr_dev_ioctl(ioctl, (void __user *)arg);
 	default:
 		return -EINVAL;
 	}

@@ -40,6 +40,19 @@ static inline bool hv_is_canonical(u64 addr)
 	return (u64)((s64)(addr << 16) >> 16) == addr;
 }
 
+/* hv_cpuid.c: the guest's CPUID vendor is AMD's or Hygon's */
+bool hv_cpuid_is_amd_compatible(struct hv_vcpu *vcpu);
+
+/*
+ * SYSENTER_ESP and SYSENTER_EIP are made canonical rather than refused,
+ * as KVM does: AMD ignores their upper half (SYSENTER is legacy-mode only
+ * there), and a canonical value keeps VM entry valid on Intel.
+ */
+static inline u64 hv_canonical(u64 addr)
+{
+	return (u64)((s64)(addr << 16) >> 16);
+}
+
 /* A valid PAT: every byte a memory type 0, 1, 4, 5, 6 or 7 (SDM 13.12.2). */
 static inline bool hv_pat_valid(u64 pat)
 {

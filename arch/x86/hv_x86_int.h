@@ -44,6 +44,21 @@ bool hv_cpuid_has(struct hv_vcpu *vcpu, u32 function, int reg, int bit);
 unsigned int hv_cpuid_maxphyaddr(struct hv_vcpu *vcpu);
 u64 hv_cpuid_xcr0_allowed(struct hv_vcpu *vcpu);
 
+/* hv_msr.c: HV_GET/SET_MSRS and the MSR lists */
+long hv_x86_msr_vcpu_ioctl(struct hv_vcpu *vcpu, unsigned int ioctl,
+			   void __user *argp);
+long hv_x86_msr_dev_ioctl(unsigned int ioctl, void __user *argp);
+
+/* hv_tsc.c */
+u64 hv_tsc_read(struct hv_vcpu *vcpu);
+void hv_tsc_host_write(struct hv_vcpu *vcpu, u64 data);
+void hv_tsc_guest_write(struct hv_vcpu *vcpu, u64 data);
+void hv_tsc_adjust_write(struct hv_vcpu *vcpu, u64 data, bool host);
+
+/* hv_mtrr.c: 0, -EINVAL, or 1 for an index that is not an MTRR */
+int hv_mtrr_get(struct hv_vcpu *vcpu, u32 index, u64 *val);
+int hv_mtrr_set(struct hv_vcpu *vcpu, u32 index, u64 val);
+
 /* Registers of a CPUID entry, for hv_cpuid_has(). */
 enum { HV_EAX, HV_EBX, HV_ECX, HV_EDX };
 

@@ -30,6 +30,9 @@
 #define HV_CHECK_EXTENSION	_IO(HVIO, 0x03)	/* capability -> 0 if absent */
 #define HV_GET_VCPU_MMAP_SIZE	_IO(HVIO, 0x04)	/* size of the vCPU mapping */
 #define HV_GET_SUPPORTED_CPUID	_IOWR(HVIO, 0x05, struct hv_cpuid2)
+#define HV_GET_MSR_INDEX_LIST	_IOWR(HVIO, 0x02, struct hv_msr_list)
+#define HV_GET_MSR_FEATURE_INDEX_LIST _IOWR(HVIO, 0x0a, struct hv_msr_list)
+/* HV_GET_MSRS (below) on the system fd reads the feature MSRs. */
 
 /* ioctls on a VM fd */
 #define HV_CREATE_VCPU		_IO(HVIO, 0x41)	/* vCPU id -> vCPU fd */
@@ -45,6 +48,8 @@
 #define HV_SET_REGS		_IOW(HVIO, 0x82, struct hv_regs)
 #define HV_GET_SREGS		_IOR(HVIO, 0x83, struct hv_sregs)
 #define HV_SET_SREGS		_IOW(HVIO, 0x84, struct hv_sregs)
+#define HV_GET_MSRS		_IOWR(HVIO, 0x88, struct hv_msrs)
+#define HV_SET_MSRS		_IOW(HVIO, 0x89, struct hv_msrs)
 #define HV_SET_SIGNAL_MASK	_IOW(HVIO, 0x8b, struct hv_signal_mask)
 #define HV_GET_FPU		_IOR(HVIO, 0x8c, struct hv_fpu)
 #define HV_SET_FPU		_IOW(HVIO, 0x8d, struct hv_fpu)
@@ -89,6 +94,7 @@
 #define HV_CAP_READONLY_MEM	81
 #define HV_CAP_MAX_VCPU_ID	128
 #define HV_CAP_IMMEDIATE_EXIT	136
+#define HV_CAP_GET_MSR_FEATURES	153
 
 /* HV_SET_USER_MEMORY_REGION: guest physical memory backed by user memory. */
 #define HV_MEM_LOG_DIRTY_PAGES	(1UL << 0)
@@ -256,6 +262,33 @@ struct hv_xcrs {
 struct hv_signal_mask {
 	__u32 len;
 	__u8 sigset[];
+};
+
+/*
+ * HV_GET_MSRS / HV_SET_MSRS: NMSRS entries follow (fewer than 256).  The
+ * ioctl returns how many it processed, in order, stopping at the first
+ * MSR it cannot read or write.
+ */
+struct hv_msr_entry {
+	__u32 index;
+	__u32 reserved;
+	__u64 data;
+};
+
+struct hv_msrs {
+	__u32 nmsrs;
+	__u32 pad;
+	struct hv_msr_entry entries[];
+};
+
+/*
+ * HV_GET_MSR_INDEX_LIST / HV_GET_MSR_FEATURE_INDEX_LIST: room for NMSRS
+ * indices follows; the call stores the true count in NMSRS and fails
+ * with E2BIG if there was less room.
+ */
+struct hv_msr_list {
+	__u32 nmsrs;
+	__u32 indices[];
 };
 
 /* One CPUID leaf (and subleaf, when index is significant). */

@@ -257,6 +257,7 @@ static const struct hv_arch_ops svm_ops = {
 	.intercept_dr = svm_intercept_dr,
 	.get_msr = svm_get_msr,
 	.set_msr = svm_set_msr,
+	.write_tsc_offset = svm_write_tsc_offset,
 	/* Nested paging reads PAE PDPTEs from guest memory itself. */
 	.load_pdptrs = NULL,
 	.inject_exception = svm_inject_exception,

@@ -342,5 +342,6 @@ void svm_set_dr7(struct hv_vcpu *vcpu, u64 dr7);
 void svm_intercept_dr(struct hv_vcpu *vcpu, bool on);
 int svm_get_msr(struct hv_vcpu *vcpu, u32 index, u64 *val);
 int svm_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val);
+void svm_write_tsc_offset(struct hv_vcpu *vcpu, u64 offset);
 
 #endif /* HV_SVM_H */

@@ -297,10 +297,6 @@ int svm_get_msr(struct hv_vcpu *vcpu, u32 index, u64 *val)
 	struct svm_vcpu *svm = to_svm(vcpu);
 	u64 *slot;
 
-	if (index == MSR_IA32_TSC) {
-		*val = rdtsc() + svm->vmcb->control.tsc_offset;
-		return 0;
-	}
 	slot = svm_msr_slot(svm, index);
 	if (!slot)
 		return 1;
@@ -314,16 +310,23 @@ int svm_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val)
 	struct svm_vcpu *svm = to_svm(vcpu);
 	u64 *slot;
 
-	if (index == MSR_IA32_TSC) {
-		svm->vmcb->control.tsc_offset = val - rdtsc();
-		return 0;
-	}
 	slot = svm_msr_slot(svm, index);
 	if (!slot)
 		return 1;
 	switch (index) {
 	case MSR_IA32_SYSENTER_CS:
 		val = (u32)val;
+		break;
+	case MSR_IA32_SYSENTER_ESP:
+	case MSR_IA32_SYSENTER_EIP:
+		/*
+		 * 32 bits wide on AMD (APM vol 2, 6.1.1); as KVM, all 64 are
+		 * kept for a guest that does not claim to be an AMD CPU, so
+		 * that it can migrate to Intel.
+		 */
+		val = hv_canonical(val);
+		if (hv_cpuid_is_amd_compatible(vcpu))
+			val = (u32)val;
 		break;
 	case MSR_STAR:
 	case MSR_SYSCALL_MASK:
@@ -338,12 +341,18 @@ int svm_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val)
 			return -EINVAL;
 		break;
 	default:
-		/* Addresses: LSTAR, CSTAR, KERNEL_GS_BASE, SYSENTER_E*, FS/GS. */
+		/* Addresses: LSTAR, CSTAR, KERNEL_GS_BASE, FS/GS base. */
 		if (!hv_is_canonical(val))
 			return -EINVAL;
 	}
 	*slot = val;
 	return 0;
+}
+
+/* The guest's TSC is the host's plus OFFSET (APM 15.30.5). */
+void svm_write_tsc_offset(struct hv_vcpu *vcpu, u64 offset)
+{
+	to_svm(vcpu)->vmcb->control.tsc_offset = offset;
 }
 
 static void svm_reset_seg(struct vmcb_seg *s, u16 attrib)

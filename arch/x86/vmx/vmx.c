@@ -396,6 +396,7 @@ static const struct hv_arch_ops vmx_ops = {
 	.intercept_dr = vmx_intercept_dr,
 	.get_msr = vmx_get_msr,
 	.set_msr = vmx_set_msr,
+	.write_tsc_offset = vmx_write_tsc_offset,
 	.load_pdptrs = vmx_load_pdptrs,
 	.inject_exception = vmx_inject_exception,
 	.inject_nmi = vmx_inject_nmi,

@@ -142,6 +142,7 @@ void vmx_set_dr7(struct hv_vcpu *vcpu, u64 dr7);
 void vmx_intercept_dr(struct hv_vcpu *vcpu, bool on);
 int vmx_get_msr(struct hv_vcpu *vcpu, u32 index, u64 *val);
 int vmx_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val);
+void vmx_write_tsc_offset(struct hv_vcpu *vcpu, u64 offset);
 void vmx_load_pdptrs(struct hv_vcpu *vcpu, const u64 *pdptrs);
 
 #endif /* HV_VMX_H */

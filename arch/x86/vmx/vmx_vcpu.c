@@ -332,9 +332,6 @@ int vmx_get_msr(struct hv_vcpu *vcpu, u32 index, u64 *val)
 	case MSR_IA32_CR_PAT:
 		*val = vmcs_read64(GUEST_IA32_PAT);
 		return 0;
-	case MSR_IA32_TSC:
-		*val = rdtsc() + vmcs_read64(TSC_OFFSET);
-		return 0;
 	case MSR_IA32_DEBUGCTLMSR:
 		*val = vmcs_read64(GUEST_IA32_DEBUGCTL);
 		return 0;
@@ -350,32 +347,34 @@ int vmx_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val)
 		vmcs_write32(GUEST_SYSENTER_CS, val);
 		return 0;
 	case MSR_IA32_SYSENTER_ESP:
+		vmcs_writel(GUEST_SYSENTER_ESP, hv_canonical(val));
+		return 0;
 	case MSR_IA32_SYSENTER_EIP:
+		vmcs_writel(GUEST_SYSENTER_EIP, hv_canonical(val));
+		return 0;
 	case MSR_FS_BASE:
 	case MSR_GS_BASE:
 		if (!hv_is_canonical(val))
 			return -EINVAL;
-		if (index == MSR_IA32_SYSENTER_ESP)
-			vmcs_writel(GUEST_SYSENTER_ESP, val);
-		else if (index == MSR_IA32_SYSENTER_EIP)
-			vmcs_writel(GUEST_SYSENTER_EIP, val);
-		else
-			vmcs_writel(GUEST_SEG_BASE(index == MSR_FS_BASE ?
-						   HV_FS : HV_GS), val);
+		vmcs_writel(GUEST_SEG_BASE(index == MSR_FS_BASE ? HV_FS : HV_GS),
+			    val);
 		return 0;
 	case MSR_IA32_CR_PAT:
 		if (!hv_pat_valid(val))
 			return -EINVAL;
 		vmcs_write64(GUEST_IA32_PAT, val);
 		return 0;
-	case MSR_IA32_TSC:
-		vmcs_write64(TSC_OFFSET, val - rdtsc());
-		return 0;
 	case MSR_IA32_DEBUGCTLMSR:
 		/* hv offers no branch tracing: only 0 is accepted. */
 		return val ? -EINVAL : 0;
 	}
 	return 1;
+}
+
+/* The guest's TSC is the host's plus OFFSET (SDM vol 3, 26.6.5). */
+void vmx_write_tsc_offset(struct hv_vcpu *vcpu, u64 offset)
+{
+	vmcs_write64(TSC_OFFSET, offset);
 }
 
 static void vmx_reset_segment(enum hv_seg seg, u16 selector, u64 base,
