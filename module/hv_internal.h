@@ -81,19 +81,30 @@ struct hv_mmu {
 
 /**
  * struct hv_x86_vm - the x86 state the shared code keeps for a VM
- * @tsc_lock:	guards the fields below; taken (interrupts off) by a vCPU
- *		ioctl of any of the VM's vCPUs, with no other hv lock held
+ * @tsc_lock:	guards the fields up to @tsc_offset; taken (interrupts off)
+ *		by a vCPU ioctl of any of the VM's vCPUs, with no other hv
+ *		lock held
  * @tsc_written: a host-side TSC write has happened (vCPU creation is one)
  * @last_tsc_write: the value the last one wrote
  * @last_tsc_ns: when (ktime_get_boottime_ns())
+ * @first_tsc_write: the value of the write that made @tsc_offset
+ * @first_tsc_ns: when
  * @tsc_offset:	the TSC offset that host-side writes join (hv_tsc.c)
+ * @default_tsc_khz: [once] the TSC rate new vCPUs get (the VM's
+ *		HV_SET_TSC_KHZ); read and written with READ/WRITE_ONCE
+ * @kvmclock_offset: [once] the VM's clock (HV_GET/SET_CLOCK) less the
+ *		host's boot-time clock, in ns
  */
 struct hv_x86_vm {
 	spinlock_t tsc_lock;
 	bool tsc_written;
 	u64 last_tsc_write;
 	u64 last_tsc_ns;
+	u64 first_tsc_write;
+	u64 first_tsc_ns;
 	s64 tsc_offset;
+	u32 default_tsc_khz;
+	s64 kvmclock_offset;
 };
 
 /**
@@ -184,8 +195,14 @@ enum hv_pending {
  * @misc_enable: IA32_MISC_ENABLE
  * @tsc_offset:	added to the host TSC to give the guest's (hv_tsc.c)
  * @tsc_adjust:	IA32_TSC_ADJUST
+ * @virtual_tsc_khz: the guest's TSC rate (HV_SET_TSC_KHZ)
+ * @tsc_catchup: that rate is above the host's: each entry moves the TSC
+ *		forward to where that rate would have taken it
+ * @tsc_base_write: the TSC at the VM's TSC write this vCPU joined
+ * @tsc_base_ns: and when
  * @ucode_rev:	IA32_UCODE_REV, the microcode revision the guest reads
  * @mtrr:	the guest's MTRRs (hv_mtrr.c)
+ * @mce:	its machine-check banks (hv_mce.c)
  * @cpuid:	the guest's CPUID (HV_SET_CPUID2)
  * @cpuid_nent:	entries in @cpuid
  * @ev:		events waiting for delivery to the guest
@@ -225,6 +242,8 @@ struct hv_mtrrs {
  * @soft_busy:	the backend delivers a software interrupt or exception
  *		again at the next entry itself (its instruction length is
  *		in the VMCS): no other event goes in with it
+ * @triple_fault: the next HV_RUN ends at once with a shutdown exit (a
+ *		machine check the guest cannot take: hv_mce.c)
  */
 struct hv_x86_events {
 	bool exc_pending;
@@ -237,6 +256,23 @@ struct hv_x86_events {
 	bool irq_injected;
 	u8 irq_vector;
 	bool soft_busy;
+	bool triple_fault;
+};
+
+#define HV_MAX_MCE_BANKS	32	/* KVM's KVM_MAX_MCE_BANKS */
+
+/**
+ * struct hv_mce - a vCPU's machine-check state (arch/x86/hv_mce.c)
+ * @mcg_cap:	IA32_MCG_CAP: bank count and capabilities (HV_X86_SETUP_MCE)
+ * @mcg_ctl:	IA32_MCG_CTL
+ * @mcg_status:	IA32_MCG_STATUS
+ * @banks:	IA32_MCi_CTL, _STATUS, _ADDR, _MISC of each bank
+ */
+struct hv_mce {
+	u64 mcg_cap;
+	u64 mcg_ctl;
+	u64 mcg_status;
+	u64 banks[4 * HV_MAX_MCE_BANKS];
 };
 
 struct hv_x86_vcpu {
@@ -261,8 +297,13 @@ struct hv_x86_vcpu {
 	u64 misc_enable;
 	s64 tsc_offset;
 	s64 tsc_adjust;
+	u32 virtual_tsc_khz;
+	bool tsc_catchup;
+	u64 tsc_base_write;
+	u64 tsc_base_ns;
 	u64 ucode_rev;
 	struct hv_mtrrs mtrr;
+	struct hv_mce mce;
 	struct hv_cpuid_entry2 *cpuid;
 	u32 cpuid_nent;
 	struct hv_x86_events ev;
@@ -394,6 +435,10 @@ enum hv_seg {
  *			(NPT); else 4 (EPT)
  * @hypercall_modrm:	the last byte of the vendor's hypercall instruction,
  *			0f 01 c1 (VMCALL) or 0f 01 d9 (VMMCALL)
+ * @ucode_rev_reset:	IA32_UCODE_REV at reset, KVM's value for the vendor:
+ *			the revision in bits 63:32 on Intel, 31:0 on AMD
+ * @mcg_cap_mask:	the bits of HV_X86_SETUP_MCE's argument that MCG_CAP
+ *			keeps (KVM on AMD keeps 8:0 only)
  */
 struct hv_arch_ops {
 	const char *name;
@@ -455,6 +500,8 @@ struct hv_arch_ops {
 	u64 pte_write;
 	bool pt_host_levels;
 	u8 hypercall_modrm;
+	u64 ucode_rev_reset;
+	u64 mcg_cap_mask;
 };
 
 /* [I] the backend chosen at load. */

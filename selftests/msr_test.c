@@ -593,9 +593,10 @@ TEST(tsc_shared_by_vcpus)
 	 * hv never scales the TSC.  KVM 6.1 nested in QEMU's TCG does, and
 	 * then does not keep its vCPUs' TSCs together as below.
 	 */
-	if (strstr(hv_device, "kvm") && (slept < h / 2 || slept > h * 2))
+	if (strstr(hv_device, "kvm") && (slept < h / 2 || slept > h * 2)) {
 		SKIP(goto out, "KVM scales this TSC: %llu guest ticks for %llu host ticks",
 		     (unsigned long long)slept, (unsigned long long)h);
+	}
 	EXPECT_LT(h / 2, slept);
 	EXPECT_GT(h * 2, slept);
 	/* Near 0 when the VM started: less than the time it took since. */
@@ -698,6 +699,349 @@ TEST(tsc_adjust)
 	EXPECT_GT(big / 16, absdiff(adj, big + (1ULL << 46) - a))
 		TH_LOG("adjust %#llx, TSC before %#llx",
 		       (unsigned long long)adj, (unsigned long long)a);
+	hv_guest_destroy(&g);
+}
+
+/* ---- machine checks ---- */
+
+#define MSR_MCG_CAP		0x179
+#define MSR_MCG_STATUS		0x17a
+#define MSR_MCG_CTL		0x17b
+#define MSR_MC_CTL2(i)		(0x280 + (i))
+#define MSR_MC_CTL(i)		(0x400 + 4 * (i))
+#define MSR_MC_STATUS(i)	(0x401 + 4 * (i))
+#define MSR_MC_ADDR(i)		(0x402 + 4 * (i))
+#define MSR_MC_MISC(i)		(0x403 + 4 * (i))
+#define MCG_CTL_P		(1ULL << 8)
+#define MCG_TES_P		(1ULL << 11)
+#define MCG_SER_P		(1ULL << 24)
+#define MCI_VAL			(1ULL << 63)
+#define MCI_OVER		(1ULL << 62)
+#define MCI_UC			(1ULL << 61)
+#define MCI_PCC			(1ULL << 57)
+#define MCI_S			(1ULL << 56)
+#define MCG_MCIP		(1ULL << 2)
+
+/*
+ * KVM_CAP_MCE (32 banks), KVM_X86_GET_MCE_CAP_SUPPORTED, the reset
+ * state (32 banks, nothing enabled), KVM_X86_SETUP_MCE and its errors,
+ * the banks it sets up, and the MSRs' rules.
+ */
+TEST(mce_setup)
+{
+	uint64_t cap = 0, bad[] = { 0, 33, 10 | MCG_TES_P, 10 | (1ULL << 32) };
+	uint64_t want;
+	struct hv_guest g;
+	unsigned int i;
+
+	hv_guest_setup(_metadata, &g, HV_MODE_LONG, long_idle, long_idle_end);
+	EXPECT_EQ(32, ioctl(g.dev, HV_CHECK_EXTENSION, HV_CAP_MCE));
+	ASSERT_EQ(0, ioctl(g.dev, HV_X86_GET_MCE_CAP_SUPPORTED, &cap));
+	EXPECT_EQ(MCG_CTL_P | MCG_SER_P, cap & (MCG_CTL_P | MCG_SER_P));
+	EXPECT_EQ(0, cap & 0xff);
+
+	EXPECT_EQ(32, get_msr(g.vcpu, MSR_MCG_CAP));
+	EXPECT_EQ(0, get_msr(g.vcpu, MSR_MCG_CTL));
+	EXPECT_EQ(0, get_msr(g.vcpu, MSR_MC_CTL(31)));
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		EXPECT_EQ(-1, ioctl(g.vcpu, HV_X86_SETUP_MCE, &bad[i]));
+		EXPECT_EQ(EINVAL, errno);
+	}
+	EXPECT_EQ(-1, ioctl(g.vcpu, HV_X86_SETUP_MCE, NULL));
+	EXPECT_EQ(EFAULT, errno);
+
+	/* As QEMU: 10 banks, MCG_CTL_P and MCG_SER_P. */
+	cap = 10 | MCG_CTL_P | MCG_SER_P;
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_X86_SETUP_MCE, &cap));
+	/* On AMD bits 63:9 of MCG_CAP are reserved: KVM drops them. */
+	want = hv_host_has_cpu_flag("svm") ? cap & 0x1ff : cap;
+	EXPECT_EQ(want, get_msr(g.vcpu, MSR_MCG_CAP));
+	EXPECT_EQ(~0ULL, get_msr(g.vcpu, MSR_MCG_CTL));
+	for (i = 0; i < 10; i++) {
+		EXPECT_EQ(~0ULL, get_msr(g.vcpu, MSR_MC_CTL(i)));
+		EXPECT_EQ(0, get_msr(g.vcpu, MSR_MC_STATUS(i)));
+	}
+	EXPECT_EQ(0, msr_io(g.vcpu, HV_GET_MSRS,
+			    &(struct hv_msr_entry){ .index = MSR_MC_CTL(10) },
+			    1));
+	EXPECT_EQ(0, set_msr(g.vcpu, MSR_MC_CTL(10), 0));
+	/* The MCG_CAP MSR itself is read-only. */
+	EXPECT_EQ(0, set_msr(g.vcpu, MSR_MCG_CAP, cap));
+
+	/* MCG_CTL: 0 or all ones; MCi_CTL: also with bits 10 and 0 clear. */
+	EXPECT_EQ(0, set_msr(g.vcpu, MSR_MCG_CTL, 5));
+	EXPECT_EQ(1, set_msr(g.vcpu, MSR_MCG_CTL, 0));
+	EXPECT_EQ(1, set_msr(g.vcpu, MSR_MC_CTL(4), ~0ULL & ~0x401ULL));
+	EXPECT_EQ(0, set_msr(g.vcpu, MSR_MC_CTL(4), 0x1234));
+	EXPECT_EQ(~0ULL & ~0x401ULL, get_msr(g.vcpu, MSR_MC_CTL(4)));
+	EXPECT_EQ(1, set_msr(g.vcpu, MSR_MC_STATUS(1), MCI_VAL | 5));
+	EXPECT_EQ(MCI_VAL | 5, get_msr(g.vcpu, MSR_MC_STATUS(1)));
+	EXPECT_EQ(1, set_msr(g.vcpu, MSR_MCG_STATUS, 7));
+	EXPECT_EQ(7, get_msr(g.vcpu, MSR_MCG_STATUS));
+	/* MCi_CTL2 without CMCI: userspace reads 0 and may write only 0. */
+	EXPECT_EQ(0, get_msr(g.vcpu, MSR_MC_CTL2(3)));
+	EXPECT_EQ(1, set_msr(g.vcpu, MSR_MC_CTL2(3), 0));
+	EXPECT_EQ(0, set_msr(g.vcpu, MSR_MC_CTL2(3), 1));
+	EXPECT_EQ(0, set_msr(g.vcpu, MSR_MC_CTL2(10), 0));
+	hv_guest_destroy(&g);
+}
+
+/*
+ * The guest halts; its #MC handler (vector 18) reports on port 0x18.
+ */
+GUEST(long_mce, ".code64",
+	"9: hlt; hlt; hlt;"
+	".fill 0x400 - (. - 9b), 1, 0xf4;"
+	"out %al, $0x18; hlt");
+
+static void set_mce(struct __test_metadata *_metadata, struct hv_guest *g,
+		    int bank, uint64_t status, uint64_t mcg_status,
+		    int expect)
+{
+	struct hv_x86_mce mce = {
+		.status = status, .addr = 0x1000 + bank, .misc = 0x2000 + bank,
+		.mcg_status = mcg_status, .bank = bank,
+	};
+
+	EXPECT_EQ(expect, ioctl(g->vcpu, HV_X86_SET_MCE, &mce))
+		TH_LOG("bank %d status %#llx: %s", bank,
+		       (unsigned long long)status, strerror(errno));
+}
+
+static void set_cr4_mce(struct __test_metadata *_metadata,
+			struct hv_guest *g, bool on)
+{
+	struct hv_sregs s;
+
+	ASSERT_EQ(0, ioctl(g->vcpu, HV_GET_SREGS, &s));
+	s.cr4 = on ? s.cr4 | 0x40 : s.cr4 & ~0x40ULL;
+	ASSERT_EQ(0, ioctl(g->vcpu, HV_SET_SREGS, &s));
+}
+
+/*
+ * KVM_X86_SET_MCE: corrected errors are logged (a second marks OVER),
+ * uncorrected ones raise #MC with the bank filled in, are dropped when
+ * MCG_CTL or the bank's CTL turns them off, and shut the guest down when
+ * CR4.MCE is clear or a machine check is in progress.  Errors: a bank
+ * past the last, a status without VAL, a bad pointer.
+ */
+TEST(mce_inject)
+{
+	const uint64_t ce = MCI_VAL | 0x17a;
+	const uint64_t ue = MCI_VAL | MCI_UC | MCI_PCC | MCI_S | 0x135;
+	uint64_t cap = 4 | MCG_CTL_P | MCG_SER_P;
+	struct hv_guest g;
+
+	hv_guest_setup(_metadata, &g, HV_MODE_LONG, long_mce, long_mce_end);
+	hv_guest_set_idt(&g, 18, CODE_GPA + 0x400);
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_X86_SETUP_MCE, &cap));
+	ASSERT_EQ(0, hv_guest_run(&g));
+	ASSERT_EQ(HV_EXIT_HLT, g.run->exit_reason);
+
+	set_mce(_metadata, &g, 4, ce, 0, -1);
+	EXPECT_EQ(EINVAL, errno);
+	set_mce(_metadata, &g, 0, 0x17a, 0, -1);
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(g.vcpu, HV_X86_SET_MCE, NULL));
+	EXPECT_EQ(EFAULT, errno);
+
+	/* Corrected: logged, no #MC. */
+	set_mce(_metadata, &g, 2, ce, 0, 0);
+	EXPECT_EQ(ce, get_msr(g.vcpu, MSR_MC_STATUS(2)));
+	EXPECT_EQ(0x1002, get_msr(g.vcpu, MSR_MC_ADDR(2)));
+	EXPECT_EQ(0x2002, get_msr(g.vcpu, MSR_MC_MISC(2)));
+	set_mce(_metadata, &g, 2, ce, 0, 0);
+	EXPECT_EQ(ce | MCI_OVER, get_msr(g.vcpu, MSR_MC_STATUS(2)));
+	ASSERT_EQ(0, hv_guest_run(&g));
+	EXPECT_EQ(HV_EXIT_HLT, g.run->exit_reason);
+
+	/* Uncorrected with bank 1's CTL clear, then with MCG_CTL clear. */
+	ASSERT_EQ(1, set_msr(g.vcpu, MSR_MC_CTL(1), 0));
+	set_mce(_metadata, &g, 1, ue, MCG_MCIP | 3, 0);
+	EXPECT_EQ(0, get_msr(g.vcpu, MSR_MC_STATUS(1)));
+	ASSERT_EQ(1, set_msr(g.vcpu, MSR_MCG_CTL, 0));
+	set_mce(_metadata, &g, 3, ue, MCG_MCIP | 3, 0);
+	EXPECT_EQ(0, get_msr(g.vcpu, MSR_MC_STATUS(3)));
+	ASSERT_EQ(0, hv_guest_run(&g));
+	EXPECT_EQ(HV_EXIT_HLT, g.run->exit_reason);
+
+	/* Uncorrected, enabled, CR4.MCE set: #MC with bank 3 filled in. */
+	ASSERT_EQ(1, set_msr(g.vcpu, MSR_MCG_CTL, ~0ULL));
+	set_cr4_mce(_metadata, &g, true);
+	set_mce(_metadata, &g, 3, ue, MCG_MCIP | 3, 0);
+	EXPECT_EQ(ue, get_msr(g.vcpu, MSR_MC_STATUS(3)));
+	EXPECT_EQ(0x1003, get_msr(g.vcpu, MSR_MC_ADDR(3)));
+	EXPECT_EQ(MCG_MCIP | 3, get_msr(g.vcpu, MSR_MCG_STATUS));
+	hv_run_to_port(_metadata, &g, 0x18);
+
+	/* Another while MCIP is set: shutdown. */
+	set_mce(_metadata, &g, 0, ue, MCG_MCIP | 3, 0);
+	ASSERT_EQ(0, hv_guest_run(&g));
+	EXPECT_EQ(HV_EXIT_SHUTDOWN, g.run->exit_reason);
+	hv_guest_destroy(&g);
+
+	/* CR4.MCE clear: shutdown too. */
+	hv_guest_setup(_metadata, &g, HV_MODE_LONG, long_mce, long_mce_end);
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_X86_SETUP_MCE, &cap));
+	set_cr4_mce(_metadata, &g, false);
+	set_mce(_metadata, &g, 0, ue, MCG_MCIP | 3, 0);
+	ASSERT_EQ(0, hv_guest_run(&g));
+	EXPECT_EQ(HV_EXIT_SHUTDOWN, g.run->exit_reason);
+	hv_guest_destroy(&g);
+}
+
+/* ---- the TSC rate and the VM's clock ---- */
+
+/* RDTSC into DATA_GPA, a report on port 0x10, RDTSC into DATA_GPA + 8. */
+GUEST(long_rdtsc, ".code64",
+	"rdtsc; mov %eax, " XSTR(DATA_GPA) "; mov %edx, " XSTR(DATA_GPA) " + 4;"
+	"out %al, $0x10;"
+	"rdtsc; mov %eax, " XSTR(DATA_GPA) " + 8; mov %edx, " XSTR(DATA_GPA) " + 12;"
+	"hlt");
+
+/*
+ * KVM_GET/SET_TSC_KHZ without TSC scaling (KVM_CAP_TSC_CONTROL 0, as on
+ * hv): the vCPU starts at the VM's rate; a rate within 250 ppm of the
+ * host's is taken as it; a lower one is refused (but kept, as KVM keeps
+ * it); a higher one is caught up at each entry, so the guest's TSC moves
+ * at about that rate across exits.  With TSC scaling (KVM in Bochs' VMX)
+ * every rate in range is accepted, and the TSC runs at it.
+ */
+TEST(tsc_khz)
+{
+	uint64_t *tsc, h0, h1, guest;
+	struct hv_guest g;
+	int khz, scaling, fd;
+
+	hv_guest_setup(_metadata, &g, HV_MODE_LONG, long_rdtsc,
+		       long_rdtsc_end);
+	EXPECT_EQ(1, ioctl(g.dev, HV_CHECK_EXTENSION, HV_CAP_GET_TSC_KHZ));
+	scaling = ioctl(g.dev, HV_CHECK_EXTENSION, HV_CAP_TSC_CONTROL);
+	khz = ioctl(g.vcpu, HV_GET_TSC_KHZ);
+	ASSERT_LT(0, khz);
+	EXPECT_EQ(khz, ioctl(g.vm, HV_GET_TSC_KHZ));
+
+	EXPECT_EQ(0, ioctl(g.vcpu, HV_SET_TSC_KHZ, khz + 1));
+	EXPECT_EQ(khz + 1, ioctl(g.vcpu, HV_GET_TSC_KHZ));
+	EXPECT_EQ(0, ioctl(g.vcpu, HV_SET_TSC_KHZ, 0));
+	EXPECT_EQ(khz, ioctl(g.vcpu, HV_GET_TSC_KHZ));
+	if (!scaling) {
+		EXPECT_EQ(-1, ioctl(g.vcpu, HV_SET_TSC_KHZ, khz / 2));
+		EXPECT_EQ(EINVAL, errno);
+		EXPECT_EQ(khz / 2, ioctl(g.vcpu, HV_GET_TSC_KHZ));
+	} else {
+		EXPECT_EQ(0, ioctl(g.vcpu, HV_SET_TSC_KHZ, khz / 2));
+	}
+
+	/* The VM's rate is the rate of the vCPUs created after it. */
+	EXPECT_EQ(0, ioctl(g.vm, HV_SET_TSC_KHZ, khz + 2));
+	EXPECT_EQ(khz + 2, ioctl(g.vm, HV_GET_TSC_KHZ));
+	fd = ioctl(g.vm, HV_CREATE_VCPU, 1);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(khz + 2, ioctl(fd, HV_GET_TSC_KHZ));
+	close(fd);
+
+	EXPECT_EQ(0, ioctl(g.vcpu, HV_SET_TSC_KHZ, 2 * khz));
+	EXPECT_EQ(2 * khz, ioctl(g.vcpu, HV_GET_TSC_KHZ));
+	h0 = __builtin_ia32_rdtsc();
+	hv_run_to_port(_metadata, &g, 0x10);
+	usleep(200 * 1000);
+	ASSERT_EQ(0, hv_guest_run(&g));
+	ASSERT_EQ(HV_EXIT_HLT, g.run->exit_reason);
+	h1 = __builtin_ia32_rdtsc();
+	tsc = (uint64_t *)(g.mem + DATA_GPA);
+	guest = tsc[1] - tsc[0];
+	/* About twice the host's ticks (which span a little more). */
+	EXPECT_LT((h1 - h0) * 3 / 2, guest)
+		TH_LOG("guest %llu ticks, host %llu", (unsigned long long)guest,
+		       (unsigned long long)(h1 - h0));
+	EXPECT_GT((h1 - h0) * 5 / 2, guest);
+	hv_guest_destroy(&g);
+}
+
+static uint64_t boot_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static uint64_t real_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static uint64_t read_clock(struct __test_metadata *_metadata, int vm)
+{
+	struct hv_clock_data d;
+
+	memset(&d, 0xa5, sizeof(d));
+	EXPECT_EQ(0, ioctl(vm, HV_GET_CLOCK, &d)) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(0, d.flags & ~HV_CLOCK_VALID_FLAGS);
+	return d.clock;
+}
+
+/*
+ * KVM_GET/SET_CLOCK: the VM's clock starts at 0 when the VM is created
+ * and runs in nanoseconds; KVM_SET_CLOCK sets it, with KVM_CLOCK_REALTIME
+ * as of a moment in host wall-clock time; what KVM_GET_CLOCK returned
+ * goes back in; flags outside KVM_CLOCK_VALID_FLAGS are EINVAL.
+ */
+TEST(vm_clock)
+{
+	const uint64_t second = 1000000000ULL, t = 5000 * second;
+	struct hv_clock_data d = { 0 };
+	uint64_t start, c0, c1, elapsed;
+	struct hv_guest g;
+
+	start = boot_ns();
+	hv_guest_setup(_metadata, &g, HV_MODE_LONG, long_idle, long_idle_end);
+	EXPECT_EQ(HV_CLOCK_VALID_FLAGS,
+		  ioctl(g.dev, HV_CHECK_EXTENSION, HV_CAP_ADJUST_CLOCK));
+	c0 = read_clock(_metadata, g.vm);
+	EXPECT_GE(boot_ns() - start, c0);
+	usleep(100 * 1000);
+	c1 = read_clock(_metadata, g.vm);
+	EXPECT_LE(c0 + 100 * 1000 * 1000, c1);
+	EXPECT_GT(c0 + 10 * second, c1);
+
+	d.clock = t;
+	start = boot_ns();
+	ASSERT_EQ(0, ioctl(g.vm, HV_SET_CLOCK, &d));
+	c0 = read_clock(_metadata, g.vm);
+	elapsed = boot_ns() - start;
+	EXPECT_LE(t, c0);
+	EXPECT_GE(t + elapsed, c0);
+
+	/* As of two seconds ago: two seconds later now. */
+	d.clock = t;
+	d.flags = HV_CLOCK_REALTIME;
+	d.realtime = real_ns() - 2 * second;
+	start = boot_ns();
+	ASSERT_EQ(0, ioctl(g.vm, HV_SET_CLOCK, &d));
+	c0 = read_clock(_metadata, g.vm);
+	elapsed = boot_ns() - start;
+	EXPECT_LE(t + 2 * second, c0);
+	EXPECT_GE(t + 2 * second + elapsed + second / 10, c0);
+
+	/* What KVM_GET_CLOCK gives goes back as it is. */
+	ASSERT_EQ(0, ioctl(g.vm, HV_GET_CLOCK, &d));
+	c0 = d.clock;
+	ASSERT_EQ(0, ioctl(g.vm, HV_SET_CLOCK, &d));
+	EXPECT_LE(c0, read_clock(_metadata, g.vm));
+
+	d.flags = 1;
+	EXPECT_EQ(-1, ioctl(g.vm, HV_SET_CLOCK, &d));
+	EXPECT_EQ(EINVAL, errno);
+	d.flags = 0x10;
+	EXPECT_EQ(-1, ioctl(g.vm, HV_SET_CLOCK, &d));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(g.vm, HV_GET_CLOCK, NULL));
+	EXPECT_EQ(EFAULT, errno);
 	hv_guest_destroy(&g);
 }
 

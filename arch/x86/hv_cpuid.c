@@ -32,8 +32,8 @@ struct hv_cpuid_mask {
  * Leaf 1 ECX: SSE3, PCLMULQDQ, SSSE3, FMA, CX16, SSE4.1/4.2, MOVBE,
  * POPCNT, AES, XSAVE, AVX, F16C, RDRAND (not VMX, SMX, EST, TM2, MONITOR,
  * PDCM, PCID, x2APIC, TSC-deadline, OSXSAVE); EDX: the classic features
- * with MTRR (hv_mtrr.c), without MCA, DS, ACPI, TM, PBE, HTT (hv has no
- * machine-check banks).  Leaf 7 EBX: FSGSBASE, TSC_ADJUST (hv_tsc.c, set
+ * with MTRR (hv_mtrr.c) and MCA (hv_mce.c), without DS, ACPI, TM, PBE,
+ * HTT.  Leaf 7 EBX: FSGSBASE, TSC_ADJUST (hv_tsc.c, set
  * whatever the host has, as KVM does), BMI1/2, AVX2, SMEP, SMAP,
  * ERMS, RDSEED, ADX, CLFLUSHOPT, CLWB, SHA (no RTM/HLE, MPX, PT, INVPCID,
  * AVX-512); ECX: UMIP; EDX: FSRM (no speculation-control MSRs).
@@ -41,7 +41,7 @@ struct hv_cpuid_mask {
  * (no RDTSCP, SVM).
  */
 static const struct hv_cpuid_mask hv_cpuid_masks[] = {
-	{ 0x00000001, ~0U, 0x0000ffff, 0x76d83203, 0x078bbbff },
+	{ 0x00000001, ~0U, 0x0000ffff, 0x76d83203, 0x078bfbff },
 	{ 0x00000007, 0, 0x219c03ab, 0x00000004, 0x00000010 },
 	{ 0x0000000d, ~0U, ~0U, ~0U, ~0U },
 	{ 0x80000001, ~0U, 0, 0x000001e1, 0x24100800 },

@@ -34,12 +34,6 @@
 #define MISC_ENABLE_RO		(BIT_ULL(11) | BIT_ULL(12))
 #define MISC_ENABLE_RESET	MISC_ENABLE_RO
 
-/*
- * IA32_UCODE_REV at reset, KVM's values: the revision sits in bits 63:32
- * on Intel and 31:0 on AMD (SDM vol 3, 10.11.7.1; AMD's patch level).
- */
-#define UCODE_REV_RESET_INTEL	0x100000000ULL
-#define UCODE_REV_RESET_AMD	0x01000065ULL
 
 static const u32 hv_syscall_msrs[] = {
 	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK, MSR_KERNEL_GS_BASE,
@@ -122,6 +116,9 @@ static int hv_get_msr(struct hv_vcpu *vcpu, u32 index, u64 *val, bool host)
 	r = hv_mtrr_get(vcpu, index, val);
 	if (r <= 0)
 		return r;
+	r = hv_mce_get(vcpu, index, val, host);
+	if (r <= 0)
+		return r;
 	for (i = 0; i < ARRAY_SIZE(hv_syscall_msrs); i++) {
 		if (hv_syscall_msrs[i] == index) {
 			/* Loaded in the CPU: KERNEL_GS_BASE may have moved. */
@@ -174,6 +171,9 @@ static int hv_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val, bool host)
 	if (r <= 0)
 		return r;
 	r = hv_mtrr_set(vcpu, index, val);
+	if (r <= 0)
+		return r;
+	r = hv_mce_set(vcpu, index, val, host);
 	if (r <= 0)
 		return r;
 	for (i = 0; i < ARRAY_SIZE(hv_syscall_msrs); i++) {
@@ -239,11 +239,12 @@ static int hv_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val, bool host)
 void hv_x86_msr_reset(struct hv_vcpu *vcpu)
 {
 	vcpu->x86.misc_enable = MISC_ENABLE_RESET;
-	vcpu->x86.ucode_rev = boot_cpu_data.x86_vendor == X86_VENDOR_INTEL ?
-			      UCODE_REV_RESET_INTEL : UCODE_REV_RESET_AMD;
+	vcpu->x86.ucode_rev = hv_arch->ucode_rev_reset;
 	vcpu->x86.tsc_adjust = 0;
 	memset(&vcpu->x86.mtrr, 0, sizeof(vcpu->x86.mtrr));
+	hv_mce_reset(vcpu);
 	/* Joins the TSC of the VM's other vCPUs, or starts it at 0. */
+	hv_tsc_vcpu_init(vcpu);
 	hv_tsc_host_write(vcpu, 0);
 }
 
@@ -279,7 +280,7 @@ static const u32 hv_msrs_to_save[] = {
 	MSR_STAR, MSR_CSTAR, MSR_KERNEL_GS_BASE, MSR_SYSCALL_MASK, MSR_LSTAR,
 	MSR_IA32_TSC, MSR_IA32_CR_PAT,
 	MSR_IA32_TSC_ADJUST, MSR_IA32_TSC_DEADLINE, MSR_IA32_MISC_ENABLE,
-	MSR_IA32_UCODE_REV,
+	MSR_IA32_UCODE_REV, MSR_IA32_MCG_STATUS, MSR_IA32_MCG_CTL,
 };
 
 /* The MSRs that describe what the host offers, read on the system fd. */

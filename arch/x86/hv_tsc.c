@@ -23,10 +23,25 @@
  * ignores the "unstable" case, in which KVM adds the elapsed time to the
  * written value instead of reusing the offset: the same result on a host
  * whose TSCs agree).
+ *
+ * The TSC rate (HV_GET/SET_TSC_KHZ) is the host's: hv has no TSC scaling
+ * (HV_CAP_TSC_CONTROL is 0).  As KVM without scaling does, it accepts a
+ * rate within 250 ppm of the host's as the same, refuses a lower one, and
+ * for a higher one "catches up": before each entry the guest's TSC is
+ * moved forward to where the asked rate would have taken it since the
+ * VM's last TSC write, so it runs at the host's rate inside the guest and
+ * jumps at exits, never backwards.
+ *
+ * The VM's clock (HV_GET/SET_CLOCK, what kvmclock will show the guest) is
+ * the host's boot-time clock plus an offset, 0 when the VM is created.
+ * hv has no "master clock" (KVM's copy of the host's clock kept in step
+ * with the TSC), so HV_GET_CLOCK sets no flags.
  */
 #include <linux/ktime.h>
 #include <linux/math64.h>
 #include <linux/spinlock.h>
+#include <linux/timekeeping.h>
+#include <linux/uaccess.h>
 #include <asm/msr.h>
 #include <asm/tsc.h>
 
@@ -34,9 +49,14 @@
 #include "hv_x86.h"
 #include "hv_x86_int.h"
 
+/* How far from the host's rate a TSC rate still counts as the same. */
+#define HV_TSC_TOLERANCE_PPM	250
+
 void hv_x86_vm_init(struct hv_vm *vm)
 {
 	spin_lock_init(&vm->x86.tsc_lock);
+	vm->x86.default_tsc_khz = tsc_khz;
+	vm->x86.kvmclock_offset = -ktime_get_boottime_ns();
 }
 
 /* The vCPU is loaded: the hardware takes the new offset at once. */
@@ -70,13 +90,18 @@ void hv_tsc_host_write(struct hv_vcpu *vcpu, u64 data)
 					   NSEC_PER_MSEC);
 		join = data < expected + hz && data + hz > expected;
 	}
-	if (join)
+	if (join) {
 		offset = xv->tsc_offset;
-	else
+	} else {
 		xv->tsc_offset = offset;
+		xv->first_tsc_write = data;
+		xv->first_tsc_ns = ns;
+	}
 	xv->tsc_written = true;
 	xv->last_tsc_write = data;
 	xv->last_tsc_ns = ns;
+	vcpu->x86.tsc_base_write = xv->first_tsc_write;
+	vcpu->x86.tsc_base_ns = xv->first_tsc_ns;
 	spin_unlock_irqrestore(&xv->tsc_lock, flags);
 	hv_tsc_set_offset(vcpu, offset);
 }
@@ -103,4 +128,121 @@ void hv_tsc_adjust_write(struct hv_vcpu *vcpu, u64 data, bool host)
 		hv_tsc_set_offset(vcpu, vcpu->x86.tsc_offset +
 					(s64)(data - vcpu->x86.tsc_adjust));
 	vcpu->x86.tsc_adjust = data;
+}
+
+/*
+ * Before an entry, for a rate above the host's: where that rate would
+ * have taken the TSC since the VM's TSC write this vCPU joined (KVM's
+ * compute_guest_tsc() in its catch-up mode).
+ */
+void hv_tsc_catch_up(struct hv_vcpu *vcpu)
+{
+	struct hv_x86_vcpu *x = &vcpu->x86;
+	u64 target, now;
+
+	target = x->tsc_base_write +
+		 mul_u64_u32_div(ktime_get_boottime_ns() - x->tsc_base_ns,
+				 x->virtual_tsc_khz, NSEC_PER_MSEC);
+	now = hv_tsc_read(vcpu);
+	if ((s64)(target - now) > 0)
+		hv_tsc_set_offset(vcpu, x->tsc_offset + (target - now));
+}
+
+static u32 hv_tsc_khz_adjust(u32 khz, s32 ppm)
+{
+	return div_u64((u64)khz * (1000000 + ppm), 1000000);
+}
+
+/*
+ * HV_SET_TSC_KHZ on a vCPU (KVM's kvm_set_tsc_khz() without TSC scaling).
+ * KVM keeps the rate it refuses, and so does hv: HV_GET_TSC_KHZ reads it.
+ */
+static long hv_tsc_set_khz(struct hv_vcpu *vcpu, u32 khz)
+{
+	if (!khz)
+		khz = tsc_khz;
+	if (!khz)
+		return -EINVAL;
+	vcpu->x86.virtual_tsc_khz = khz;
+	if (khz >= hv_tsc_khz_adjust(tsc_khz, -HV_TSC_TOLERANCE_PPM) &&
+	    khz <= hv_tsc_khz_adjust(tsc_khz, HV_TSC_TOLERANCE_PPM)) {
+		vcpu->x86.tsc_catchup = false;
+		return 0;
+	}
+	if (khz > tsc_khz) {
+		vcpu->x86.tsc_catchup = true;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* vCPU creation: the VM's default rate, whatever hv makes of it. */
+void hv_tsc_vcpu_init(struct hv_vcpu *vcpu)
+{
+	hv_tsc_set_khz(vcpu, READ_ONCE(vcpu->vm->x86.default_tsc_khz));
+}
+
+long hv_x86_tsc_vcpu_ioctl(struct hv_vcpu *vcpu, unsigned int ioctl,
+			   unsigned long arg)
+{
+	switch (ioctl) {
+	case HV_SET_TSC_KHZ:
+		return hv_tsc_set_khz(vcpu, (u32)arg);
+	case HV_GET_TSC_KHZ:
+		return vcpu->x86.virtual_tsc_khz;
+	}
+	return -ENOIOCTLCMD;
+}
+
+/* HV_GET_CLOCK: the VM's clock, now. */
+static long hv_get_clock(struct hv_vm *vm, struct hv_clock_data __user *p)
+{
+	struct hv_clock_data d = {
+		.clock = ktime_get_boottime_ns() +
+			 READ_ONCE(vm->x86.kvmclock_offset),
+	};
+
+	return copy_to_user(p, &d, sizeof(d)) ? -EFAULT : 0;
+}
+
+/*
+ * HV_SET_CLOCK: CLOCK is the VM's clock now, or, with HV_CLOCK_REALTIME,
+ * at host wall-clock time REALTIME (so the time a migration took is not
+ * lost; never backwards).  The flags HV_GET_CLOCK may return are allowed
+ * too, as KVM allows them, and ignored.
+ */
+static long hv_set_clock(struct hv_vm *vm, struct hv_clock_data __user *p)
+{
+	struct hv_clock_data d;
+	u64 real;
+
+	if (copy_from_user(&d, p, sizeof(d)))
+		return -EFAULT;
+	if (d.flags & ~HV_CLOCK_VALID_FLAGS)
+		return -EINVAL;
+	if (d.flags & HV_CLOCK_REALTIME) {
+		real = ktime_get_real_ns();
+		if (real > d.realtime)
+			d.clock += real - d.realtime;
+	}
+	WRITE_ONCE(vm->x86.kvmclock_offset, d.clock - ktime_get_boottime_ns());
+	return 0;
+}
+
+long hv_x86_tsc_vm_ioctl(struct hv_vm *vm, unsigned int ioctl,
+			 unsigned long arg)
+{
+	switch (ioctl) {
+	case HV_SET_TSC_KHZ:
+		/* The rate of vCPUs created from now on. */
+		WRITE_ONCE(vm->x86.default_tsc_khz, (u32)arg ?: tsc_khz);
+		return 0;
+	case HV_GET_TSC_KHZ:
+		return READ_ONCE(vm->x86.default_tsc_khz);
+	case HV_GET_CLOCK:
+		return hv_get_clock(vm, (void __user *)arg);
+	case HV_SET_CLOCK:
+		return hv_set_clock(vm, (void __user *)arg);
+	}
+	return -ENOIOCTLCMD;
 }

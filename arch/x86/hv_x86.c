@@ -393,6 +393,12 @@ long hv_x86_vcpu_ioctl(struct hv_vcpu *vcpu, unsigned int ioctl,
 	case HV_GET_MSRS:
 	case HV_SET_MSRS:
 		return hv_x86_msr_vcpu_ioctl(vcpu, ioctl, argp);
+	case HV_X86_SETUP_MCE:
+	case HV_X86_SET_MCE:
+		return hv_x86_mce_vcpu_ioctl(vcpu, ioctl, argp);
+	case HV_SET_TSC_KHZ:
+	case HV_GET_TSC_KHZ:
+		return hv_x86_tsc_vcpu_ioctl(vcpu, ioctl, arg);
 	default: {
 		long r = hv_x86_state_ioctl(vcpu, ioctl, argp);
 
@@ -422,6 +428,14 @@ long hv_x86_check_extension(unsigned long cap)
 	/* The system fd's HV_GET_MSRS (hv_msr.c) */
 	case HV_CAP_GET_MSR_FEATURES:
 		return 1;
+	/* hv_tsc.c; no TSC scaling (HV_CAP_TSC_CONTROL, _VM_ 0) */
+	case HV_CAP_GET_TSC_KHZ:
+		return 1;
+	case HV_CAP_ADJUST_CLOCK:
+		return HV_CLOCK_VALID_FLAGS;
+	/* hv_mce.c: as many banks as KVM offers */
+	case HV_CAP_MCE:
+		return HV_MAX_MCE_BANKS;
 	/* HV_GET/SET_XCRS, as KVM: only where the CPU has XSAVE. */
 	case HV_CAP_XCRS:
 		return boot_cpu_has(X86_FEATURE_XSAVE);
@@ -441,6 +455,11 @@ long hv_x86_vm_ioctl(struct hv_vm *vm, unsigned int ioctl, unsigned long arg)
 	u64 addr;
 
 	switch (ioctl) {
+	case HV_SET_TSC_KHZ:
+	case HV_GET_TSC_KHZ:
+	case HV_GET_CLOCK:
+	case HV_SET_CLOCK:
+		return hv_x86_tsc_vm_ioctl(vm, ioctl, arg);
 	case HV_SET_BOOT_CPU_ID:
 		mutex_lock(&vm->lock);
 		if (vm->created_vcpus)
@@ -474,6 +493,8 @@ long hv_x86_dev_ioctl(unsigned int ioctl, unsigned long arg)
 	case HV_GET_MSR_FEATURE_INDEX_LIST:
 	case HV_GET_MSRS:
 		return hv_x86_msr_dev_ioctl(ioctl, (void __user *)arg);
+	case HV_X86_GET_MCE_CAP_SUPPORTED:
+		return hv_x86_mce_get_cap_supported((void __user *)arg);
 	default:
 		return -EINVAL;
 	}

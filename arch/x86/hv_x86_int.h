@@ -8,6 +8,7 @@
 #include <linux/types.h>
 
 struct hv_vcpu;
+struct hv_vm;
 struct hv_cpuid2;
 struct hv_vcpu_events;
 
@@ -54,10 +55,24 @@ u64 hv_tsc_read(struct hv_vcpu *vcpu);
 void hv_tsc_host_write(struct hv_vcpu *vcpu, u64 data);
 void hv_tsc_guest_write(struct hv_vcpu *vcpu, u64 data);
 void hv_tsc_adjust_write(struct hv_vcpu *vcpu, u64 data, bool host);
+void hv_tsc_catch_up(struct hv_vcpu *vcpu);
+void hv_tsc_vcpu_init(struct hv_vcpu *vcpu);
+long hv_x86_tsc_vcpu_ioctl(struct hv_vcpu *vcpu, unsigned int ioctl,
+			   unsigned long arg);
+long hv_x86_tsc_vm_ioctl(struct hv_vm *vm, unsigned int ioctl,
+			 unsigned long arg);
 
 /* hv_mtrr.c: 0, -EINVAL, or 1 for an index that is not an MTRR */
 int hv_mtrr_get(struct hv_vcpu *vcpu, u32 index, u64 *val);
 int hv_mtrr_set(struct hv_vcpu *vcpu, u32 index, u64 val);
+
+/* hv_mce.c: the MSRs as hv_mtrr_get/set; the ioctls */
+void hv_mce_reset(struct hv_vcpu *vcpu);
+int hv_mce_get(struct hv_vcpu *vcpu, u32 index, u64 *val, bool host);
+int hv_mce_set(struct hv_vcpu *vcpu, u32 index, u64 val, bool host);
+long hv_x86_mce_vcpu_ioctl(struct hv_vcpu *vcpu, unsigned int ioctl,
+			   void __user *argp);
+long hv_x86_mce_get_cap_supported(void __user *argp);
 
 /* Registers of a CPUID entry, for hv_cpuid_has(). */
 enum { HV_EAX, HV_EBX, HV_ECX, HV_EDX };

@@ -1037,12 +1037,20 @@ int hv_x86_run(struct hv_vcpu *vcpu)
 	}
 
 	for (;;) {
+		/* Before anything else, as KVM's KVM_REQ_TRIPLE_FAULT. */
+		if (vcpu->x86.ev.triple_fault) {
+			vcpu->x86.ev.triple_fault = false;
+			r = hv_x86_handle_shutdown(vcpu);
+			break;
+		}
 		if (signal_pending(current)) {
 			run->exit_reason = HV_EXIT_INTR;
 			r = -EINTR;
 			break;
 		}
 		cond_resched();
+		if (vcpu->x86.tsc_catchup)
+			hv_tsc_catch_up(vcpu);
 		r = hv_arch->run(vcpu);
 		vcpu->x86.ran = true;
 		if (r > 0)

@@ -32,6 +32,7 @@
 #define HV_GET_SUPPORTED_CPUID	_IOWR(HVIO, 0x05, struct hv_cpuid2)
 #define HV_GET_MSR_INDEX_LIST	_IOWR(HVIO, 0x02, struct hv_msr_list)
 #define HV_GET_MSR_FEATURE_INDEX_LIST _IOWR(HVIO, 0x0a, struct hv_msr_list)
+#define HV_X86_GET_MCE_CAP_SUPPORTED _IOR(HVIO, 0x9d, __u64)
 /* HV_GET_MSRS (below) on the system fd reads the feature MSRs. */
 
 /* ioctls on a VM fd */
@@ -41,6 +42,9 @@
 #define HV_SET_TSS_ADDR		_IO(HVIO, 0x47)
 #define HV_SET_IDENTITY_MAP_ADDR _IOW(HVIO, 0x48, __u64)
 #define HV_SET_BOOT_CPU_ID	_IO(HVIO, 0x78)
+#define HV_SET_CLOCK		_IOW(HVIO, 0x7b, struct hv_clock_data)
+#define HV_GET_CLOCK		_IOR(HVIO, 0x7c, struct hv_clock_data)
+/* HV_SET_TSC_KHZ and HV_GET_TSC_KHZ (below) set a VM's default rate. */
 
 /* ioctls on a vCPU fd */
 #define HV_RUN			_IO(HVIO, 0x80)
@@ -63,6 +67,10 @@
 #define HV_SET_VCPU_EVENTS	_IOW(HVIO, 0xa0, struct hv_vcpu_events)
 #define HV_GET_DEBUGREGS	_IOR(HVIO, 0xa1, struct hv_debugregs)
 #define HV_SET_DEBUGREGS	_IOW(HVIO, 0xa2, struct hv_debugregs)
+#define HV_X86_SETUP_MCE	_IOW(HVIO, 0x9c, __u64)
+#define HV_X86_SET_MCE		_IOW(HVIO, 0x9e, struct hv_x86_mce)
+#define HV_SET_TSC_KHZ		_IO(HVIO, 0xa2)	/* kHz; 0: the host's */
+#define HV_GET_TSC_KHZ		_IO(HVIO, 0xa3)	/* returns kHz */
 #define HV_GET_XCRS		_IOR(HVIO, 0xa6, struct hv_xcrs)
 #define HV_SET_XCRS		_IOW(HVIO, 0xa7, struct hv_xcrs)
 
@@ -86,6 +94,11 @@
 #define HV_CAP_DEBUGREGS	50
 #define HV_CAP_XCRS		56
 #define HV_CAP_IRQ_ROUTING	25
+#define HV_CAP_MCE		31	/* the number of banks */
+#define HV_CAP_ADJUST_CLOCK	39	/* the HV_CLOCK_* flags */
+#define HV_CAP_TSC_CONTROL	60
+#define HV_CAP_GET_TSC_KHZ	61
+#define HV_CAP_VM_TSC_CONTROL	214
 #define HV_CAP_IRQ_INJECT_STATUS 26
 #define HV_CAP_PIT2		33
 #define HV_CAP_SET_BOOT_CPU_ID	34
@@ -289,6 +302,33 @@ struct hv_msrs {
 struct hv_msr_list {
 	__u32 nmsrs;
 	__u32 indices[];
+};
+
+/* HV_GET_CLOCK / HV_SET_CLOCK: the VM's clock in ns. */
+#define HV_CLOCK_TSC_STABLE	2
+#define HV_CLOCK_REALTIME	(1 << 2)	/* REALTIME is valid */
+#define HV_CLOCK_HOST_TSC	(1 << 3)	/* HOST_TSC is valid */
+#define HV_CLOCK_VALID_FLAGS	\
+	(HV_CLOCK_TSC_STABLE | HV_CLOCK_REALTIME | HV_CLOCK_HOST_TSC)
+
+struct hv_clock_data {
+	__u64 clock;
+	__u32 flags;
+	__u32 pad0;
+	__u64 realtime;
+	__u64 host_tsc;
+	__u32 pad[4];
+};
+
+/* HV_X86_SET_MCE: a machine-check error for bank BANK. */
+struct hv_x86_mce {
+	__u64 status;
+	__u64 addr;
+	__u64 misc;
+	__u64 mcg_status;
+	__u8 bank;
+	__u8 pad1[7];
+	__u64 pad2[3];
 };
 
 /* One CPUID leaf (and subleaf, when index is significant). */

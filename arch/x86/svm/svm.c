@@ -280,4 +280,8 @@ static const struct hv_arch_ops svm_ops = {
 	.pte_write = _PAGE_RW,
 	.pt_host_levels = true,
 	.hypercall_modrm = 0xd9,
+	/* A patch level, as KVM's svm_vcpu_reset() gives. */
+	.ucode_rev_reset = 0x01000065,
+	/* MCG_CAP bits 63:9 are reserved on AMD (KVM's svm_setup_mce()). */
+	.mcg_cap_mask = 0x1ff,
 };

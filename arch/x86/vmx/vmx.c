@@ -416,4 +416,6 @@ static const struct hv_arch_ops vmx_ops = {
 	.pte_leaf = HV_EPT_READ | HV_EPT_EXEC | HV_EPT_MT_WB,
 	.pte_write = HV_EPT_WRITE,
 	.hypercall_modrm = 0xc1,
+	.ucode_rev_reset = 0x100000000ULL,
+	.mcg_cap_mask = ~0ULL,
 };
