@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vCPU state ioctls beyond the registers: KVM_GET/SET_FPU,
- * KVM_GET/SET_DEBUGREGS, KVM_GET/SET_XCRS and KVM_GET/SET_MP_STATE
+ * KVM_GET/SET_XSAVE (and XSAVE2), KVM_GET/SET_DEBUGREGS, KVM_GET/SET_XCRS and KVM_GET/SET_MP_STATE
  * (without an in-kernel irqchip).  Each: the reset state, what the guest sees of a value set
  * and what userspace sees of a value the guest set, a round trip from
  * one vCPU to another (as a migration does it), and KVM's errors.
  */
 #include <cpuid.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -153,6 +154,186 @@ TEST(fpu_round_trip_between_vcpus)
 	EXPECT_EQ(-1, ioctl(g.vcpu, HV_GET_FPU, NULL));
 	EXPECT_EQ(EFAULT, errno);
 	close_vcpu(vcpu1, run1);
+	hv_guest_destroy(&g);
+}
+
+/* ---- KVM_GET/SET_XSAVE ---- */
+
+/* Offsets in the standard XSAVE format (SDM vol 1, 13.4). */
+#define XS_FCW		0
+#define XS_MXCSR	24
+#define XS_ST0		32
+#define XS_XMM0		160
+#define XS_XMM1		176
+#define XS_XSTATE_BV	512
+#define XS_XCOMP_BV	520
+
+static uint32_t xs32(const struct hv_xsave *x, unsigned int off)
+{
+	uint32_t v;
+
+	memcpy(&v, (const char *)x->region + off, sizeof(v));
+	return v;
+}
+
+static void xs_put32(struct hv_xsave *x, unsigned int off, uint32_t v)
+{
+	memcpy((char *)x->region + off, &v, sizeof(v));
+}
+
+static uint64_t xs64(const struct hv_xsave *x, unsigned int off)
+{
+	uint64_t v;
+
+	memcpy(&v, (const char *)x->region + off, sizeof(v));
+	return v;
+}
+
+static void xs_put64(struct hv_xsave *x, unsigned int off, uint64_t v)
+{
+	memcpy((char *)x->region + off, &v, sizeof(v));
+}
+
+/*
+ * KVM_CAP_XSAVE and KVM_CAP_XSAVE2 (at least the 4 KiB of struct
+ * kvm_xsave), and a new vCPU's area: FCW 0x37f, MXCSR 0x1f80 (unlike
+ * KVM_GET_FPU, which leaves MXCSR 0), nothing but x87 and SSE in use,
+ * the standard format.  KVM_GET_XSAVE2 writes the same.
+ */
+TEST(xsave_at_reset)
+{
+	struct hv_xsave *a, *b;
+	struct hv_guest g;
+	int size;
+
+	hv_guest_setup(_metadata, &g, HV_MODE_PROT32, idle32, idle32_end);
+	EXPECT_EQ(1, ioctl(g.dev, HV_CHECK_EXTENSION, HV_CAP_XSAVE));
+	size = ioctl(g.vm, HV_CHECK_EXTENSION, HV_CAP_XSAVE2);
+	ASSERT_LE((int)sizeof(struct hv_xsave), size);
+	a = calloc(1, size);
+	b = calloc(1, size);
+	ASSERT_NE(NULL, a);
+	ASSERT_NE(NULL, b);
+	memset(a, 0xa5, size);
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_XSAVE, a));
+	EXPECT_EQ(0x37f, xs32(a, XS_FCW) & 0xffff);
+	EXPECT_EQ(0x1f80, xs32(a, XS_MXCSR));
+	EXPECT_EQ(0, xs64(a, XS_XSTATE_BV) & ~3ULL);
+	EXPECT_EQ(0, xs64(a, XS_XCOMP_BV));
+	memset(b, 0x5a, size);
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_XSAVE2, b));
+	EXPECT_EQ(0, memcmp(a, b, sizeof(struct hv_xsave)));
+	free(a);
+	free(b);
+	hv_guest_destroy(&g);
+}
+
+/*
+ * XMM0 and MXCSR set through KVM_SET_XSAVE are what the guest reads;
+ * what the guest puts in XMM1 userspace reads.
+ */
+GUEST(xsave32, ".code32",
+	"movd %xmm0, %eax; out %eax, $0x10;"
+	"stmxcsr 0x90000; mov 0x90000, %eax; out %eax, $0x11;"
+	"mov $0x7e577e57, %eax; movd %eax, %xmm1; hlt");
+
+TEST(xsave_seen_by_guest)
+{
+	struct hv_xsave x;
+	struct hv_sregs s;
+	struct hv_guest g;
+
+	hv_guest_setup(_metadata, &g, HV_MODE_PROT32, xsave32, xsave32_end);
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_SREGS, &s));
+	s.cr4 |= 1ULL << 9;		/* OSFXSR: SSE instructions */
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_SET_SREGS, &s));
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_XSAVE, &x));
+	xs_put32(&x, XS_XMM0, 0xfeed5eed);
+	xs_put32(&x, XS_MXCSR, 0x9f80);		/* FTZ */
+	/* x87 and SSE state present (not in their initial state). */
+	xs_put64(&x, XS_XSTATE_BV, xs64(&x, XS_XSTATE_BV) | 3);
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_SET_XSAVE, &x));
+	hv_run_to_port(_metadata, &g, 0x10);
+	EXPECT_EQ(0xfeed5eed, io_u32(&g));
+	hv_run_to_port(_metadata, &g, 0x11);
+	EXPECT_EQ(0x9f80, io_u32(&g));
+	ASSERT_EQ(0, hv_guest_run(&g));
+	ASSERT_EQ(HV_EXIT_HLT, g.run->exit_reason);
+	memset(&x, 0, sizeof(x));
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_XSAVE, &x));
+	EXPECT_EQ(0x7e577e57, xs32(&x, XS_XMM1));
+	EXPECT_EQ(0xfeed5eed, xs32(&x, XS_XMM0));
+	EXPECT_EQ(0x9f80, xs32(&x, XS_MXCSR));
+	hv_guest_destroy(&g);
+}
+
+/* One vCPU's area, set on another, reads back the same. */
+TEST(xsave_round_trip_between_vcpus)
+{
+	struct hv_xsave a, b;
+	struct hv_guest g;
+	struct hv_run *run1;
+	unsigned int i;
+	int vcpu1;
+
+	hv_guest_setup(_metadata, &g, HV_MODE_PROT32, idle32, idle32_end);
+	vcpu1 = second_vcpu(_metadata, &g, &run1);
+	ASSERT_LE(0, vcpu1);
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_XSAVE, &a));
+	for (i = 0; i < 16 * 8; i++)
+		((unsigned char *)a.region)[XS_XMM0 + i] = i * 3 + 1;
+	for (i = 0; i < 8; i++)
+		memset((char *)a.region + XS_ST0 + 16 * i, 0x20 + i, 10);
+	xs_put32(&a, XS_FCW, 0x37b);
+	xs_put32(&a, XS_MXCSR, 0x1f00);
+	xs_put64(&a, XS_XSTATE_BV, xs64(&a, XS_XSTATE_BV) | 3);
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_SET_XSAVE, &a));
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_XSAVE, &a));
+	EXPECT_EQ(0x1f00, xs32(&a, XS_MXCSR));
+	ASSERT_EQ(0, ioctl(vcpu1, HV_SET_XSAVE, &a));
+	memset(&b, 0xa5, sizeof(b));
+	ASSERT_EQ(0, ioctl(vcpu1, HV_GET_XSAVE, &b));
+	/* The legacy area (with MXCSR_MASK) and the header. */
+	EXPECT_EQ(0, memcmp(a.region, b.region, 512 + 64));
+	EXPECT_EQ(0, memcmp((char *)a.region + XS_XMM0,
+			    (char *)b.region + XS_XMM0, 16 * 8));
+	close_vcpu(vcpu1, run1);
+	hv_guest_destroy(&g);
+}
+
+/*
+ * KVM's errors: a component no CPU has, the compacted format, reserved
+ * MXCSR bits (EINVAL); bad pointers (EFAULT).
+ */
+TEST(xsave_bad_input)
+{
+	struct hv_xsave good, x;
+	struct hv_guest g;
+
+	hv_guest_setup(_metadata, &g, HV_MODE_PROT32, idle32, idle32_end);
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_XSAVE, &good));
+	x = good;
+	xs_put64(&x, XS_XSTATE_BV, 1ULL << 62);
+	EXPECT_EQ(-1, ioctl(g.vcpu, HV_SET_XSAVE, &x));
+	EXPECT_EQ(EINVAL, errno);
+	x = good;
+	xs_put64(&x, XS_XCOMP_BV, (1ULL << 63) | 3);
+	EXPECT_EQ(-1, ioctl(g.vcpu, HV_SET_XSAVE, &x));
+	EXPECT_EQ(EINVAL, errno);
+	x = good;
+	xs_put32(&x, XS_MXCSR, 0xffff1f80);
+	xs_put64(&x, XS_XSTATE_BV, 3);
+	EXPECT_EQ(-1, ioctl(g.vcpu, HV_SET_XSAVE, &x));
+	EXPECT_EQ(EINVAL, errno);
+	/* Nothing of those reached the vCPU. */
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_XSAVE, &x));
+	EXPECT_EQ(0x1f80, xs32(&x, XS_MXCSR));
+	EXPECT_EQ(-1, ioctl(g.vcpu, HV_SET_XSAVE, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, ioctl(g.vcpu, HV_GET_XSAVE, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, ioctl(g.vcpu, HV_GET_XSAVE2, NULL));
+	EXPECT_EQ(EFAULT, errno);
 	hv_guest_destroy(&g);
 }
 

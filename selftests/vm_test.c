@@ -302,6 +302,38 @@ TEST_F(vm, unknown_ioctl_enotty)
 	EXPECT_EQ(ENOTTY, errno);
 }
 
+/*
+ * KVM_ENABLE_CAP exists on VM and vCPU fds; no capability hv has can be
+ * turned on, and one that cannot be on KVM either is EINVAL on both, as
+ * are flags; a bad pointer is EFAULT.
+ */
+TEST_F(vm, enable_cap)
+{
+	struct hv_enable_cap cap = { .cap = HV_CAP_USER_MEMORY };
+	int vcpu;
+
+	EXPECT_EQ(1, ioctl(self->sys, HV_CHECK_EXTENSION, HV_CAP_ENABLE_CAP));
+	EXPECT_EQ(1, ioctl(self->vm, HV_CHECK_EXTENSION,
+			   HV_CAP_ENABLE_CAP_VM));
+	EXPECT_EQ(-1, ioctl(self->vm, HV_ENABLE_CAP, &cap));
+	EXPECT_EQ(EINVAL, errno);
+	cap.cap = HV_CAP_NR_VCPUS;
+	cap.flags = 1;
+	EXPECT_EQ(-1, ioctl(self->vm, HV_ENABLE_CAP, &cap));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(self->vm, HV_ENABLE_CAP, NULL));
+	EXPECT_EQ(EFAULT, errno);
+
+	vcpu = ioctl(self->vm, HV_CREATE_VCPU, 0);
+	ASSERT_LE(0, vcpu);
+	cap.flags = 0;
+	EXPECT_EQ(-1, ioctl(vcpu, HV_ENABLE_CAP, &cap));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(vcpu, HV_ENABLE_CAP, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	close(vcpu);
+}
+
 TEST_F(vm, create_vcpu_ids)
 {
 	int max_id = ioctl(self->vm, HV_CHECK_EXTENSION, HV_CAP_MAX_VCPU_ID);

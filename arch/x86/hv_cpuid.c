@@ -68,7 +68,7 @@ static const u32 hv_cpuid_leaves[] = {
  * AVX-512, PKU, AMX...), so, as KVM does, leaf 0xD does not offer their
  * state either and XSETBV refuses them.
  */
-static u64 hv_xcr0_offered(void)
+u64 hv_xcr0_offered(void)
 {
 	if (!boot_cpu_has(X86_FEATURE_XSAVE))
 		return 0;
@@ -77,7 +77,7 @@ static u64 hv_xcr0_offered(void)
 }
 
 /* The standard-format XSAVE area for XCR0's components (SDM vol 1, 13.4). */
-static u32 hv_xstate_size(u64 xcr0)
+u32 hv_xstate_size(u64 xcr0)
 {
 	u32 size = 512 + 64, eax, ebx, ecx, edx;
 	unsigned int i;

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hv: vCPU state ioctls beyond the registers: the x87/SSE state, the debug
- * registers, the extended control registers and the multiprocessor state,
- * with KVM's
- * layouts, checks and errors.  All [vcpu]: called from the vCPU's ioctl
+ * hv: vCPU state ioctls beyond the registers: the x87/SSE state, the XSAVE
+ * area, the debug registers, the extended control registers and the
+ * multiprocessor state, with KVM's layouts, checks and errors.  All [vcpu]: called from the vCPU's ioctl
  * with its mutex held and its state loaded.
  */
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <asm/cpufeature.h>
+#include <asm/fpu/api.h>
 #include <asm/fpu/types.h>
 #include <asm/fpu/xcr.h>
 
@@ -50,6 +51,49 @@ static void hv_x86_set_fpu(struct hv_vcpu *vcpu, const struct hv_fpu *fpu)
 	fx->rip = fpu->last_ip;
 	fx->rdp = fpu->last_dp;
 	memcpy(fx->xmm_space, fpu->xmm, sizeof(fpu->xmm));
+}
+
+/*
+ * HV_GET_XSAVE and HV_GET_XSAVE2: the guest's FPU state in the standard
+ * XSAVE format (SDM vol 1, 13.4), of the components its CPUID allows
+ * plus x87 and SSE, which are always there (KVM: so that restoring on a
+ * host without the others works).  The kernel's own copy routine does
+ * it, as for KVM; hv offers no PKU, so PKRU is 0.
+ */
+static long hv_x86_get_xsave(struct hv_vcpu *vcpu, void __user *argp,
+			     unsigned int size)
+{
+	void *buf = kzalloc(size, GFP_KERNEL_ACCOUNT);
+	long r = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	fpu_copy_guest_fpstate_to_uabi(&vcpu->x86.guest_fpu, buf, size,
+				       hv_cpuid_xcr0_allowed(vcpu) |
+				       XFEATURE_MASK_FPSSE, 0);
+	if (copy_to_user(argp, buf, size))
+		r = -EFAULT;
+	kfree(buf);
+	return r;
+}
+
+/*
+ * HV_SET_XSAVE: the kernel checks the area (reserved header bits, MXCSR,
+ * components hv does not offer) and fails with EINVAL as on KVM.
+ */
+static long hv_x86_set_xsave(struct hv_vcpu *vcpu, void __user *argp)
+{
+	struct fpu_guest *gfpu = &vcpu->x86.guest_fpu;
+	void *buf = memdup_user(argp, gfpu->uabi_size);
+	u32 pkru = 0;
+	long r;
+
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	r = fpu_copy_uabi_to_guest_fpstate(gfpu, buf, hv_xcr0_offered() |
+					   XFEATURE_MASK_FPSSE, &pkru);
+	kfree(buf);
+	return r;
 }
 
 /* HV_GET_DEBUGREGS: DR0-DR3 and DR6 as hv holds them, DR7 from hardware. */
@@ -155,6 +199,16 @@ long hv_x86_state_ioctl(struct hv_vcpu *vcpu, unsigned int ioctl,
 		if (copy_from_user(&u.xcrs, argp, sizeof(u.xcrs)))
 			return -EFAULT;
 		return hv_x86_set_xcrs(vcpu, &u.xcrs);
+	case HV_GET_XSAVE:
+		/* The legacy 4 KiB call, while the area fits (no AMX). */
+		if (vcpu->x86.guest_fpu.uabi_size > sizeof(struct hv_xsave))
+			return -EINVAL;
+		return hv_x86_get_xsave(vcpu, argp, sizeof(struct hv_xsave));
+	case HV_GET_XSAVE2:
+		return hv_x86_get_xsave(vcpu, argp,
+					vcpu->x86.guest_fpu.uabi_size);
+	case HV_SET_XSAVE:
+		return hv_x86_set_xsave(vcpu, argp);
 	case HV_GET_MP_STATE:
 		u.mp.mp_state = HV_MP_STATE_RUNNABLE;
 		return copy_to_user(argp, &u.mp, sizeof(u.mp)) ? -EFAULT : 0;

@@ -317,6 +317,20 @@ static int hv_x86_set_sregs(struct hv_vcpu *vcpu, const struct hv_sregs *s)
 	return 0;
 }
 
+/*
+ * HV_ENABLE_CAP on a VM or vCPU fd.  No capability hv has needs turning
+ * on yet, so each is EINVAL (after the copy: a bad pointer is EFAULT), as
+ * KVM answers for one it lacks.
+ */
+static long hv_x86_enable_cap(void __user *argp)
+{
+	struct hv_enable_cap cap;
+
+	if (copy_from_user(&cap, argp, sizeof(cap)))
+		return -EFAULT;
+	return -EINVAL;
+}
+
 long hv_x86_vcpu_ioctl(struct hv_vcpu *vcpu, unsigned int ioctl,
 		       unsigned long arg)
 {
@@ -399,6 +413,8 @@ long hv_x86_vcpu_ioctl(struct hv_vcpu *vcpu, unsigned int ioctl,
 	case HV_SET_TSC_KHZ:
 	case HV_GET_TSC_KHZ:
 		return hv_x86_tsc_vcpu_ioctl(vcpu, ioctl, arg);
+	case HV_ENABLE_CAP:
+		return hv_x86_enable_cap(argp);
 	default: {
 		long r = hv_x86_state_ioctl(vcpu, ioctl, argp);
 
@@ -428,6 +444,10 @@ long hv_x86_check_extension(unsigned long cap)
 	/* The system fd's HV_GET_MSRS (hv_msr.c) */
 	case HV_CAP_GET_MSR_FEATURES:
 		return 1;
+	/* HV_ENABLE_CAP exists on both kinds of fd (hv_x86_enable_cap()) */
+	case HV_CAP_ENABLE_CAP:
+	case HV_CAP_ENABLE_CAP_VM:
+		return 1;
 	/* hv_tsc.c; no TSC scaling (HV_CAP_TSC_CONTROL, _VM_ 0) */
 	case HV_CAP_GET_TSC_KHZ:
 		return 1;
@@ -436,6 +456,12 @@ long hv_x86_check_extension(unsigned long cap)
 	/* hv_mce.c: as many banks as KVM offers */
 	case HV_CAP_MCE:
 		return HV_MAX_MCE_BANKS;
+	/* HV_GET/SET_XSAVE (hv_vcpu_state.c): also without XSAVE, as KVM */
+	case HV_CAP_XSAVE:
+		return 1;
+	case HV_CAP_XSAVE2:
+		return max_t(u32, sizeof(struct hv_xsave),
+			     hv_xstate_size(hv_xcr0_offered()));
 	/* HV_GET/SET_XCRS, as KVM: only where the CPU has XSAVE. */
 	case HV_CAP_XCRS:
 		return boot_cpu_has(X86_FEATURE_XSAVE);
@@ -460,6 +486,8 @@ long hv_x86_vm_ioctl(struct hv_vm *vm, unsigned int ioctl, unsigned long arg)
 	case HV_GET_CLOCK:
 	case HV_SET_CLOCK:
 		return hv_x86_tsc_vm_ioctl(vm, ioctl, arg);
+	case HV_ENABLE_CAP:
+		return hv_x86_enable_cap((void __user *)arg);
 	case HV_SET_BOOT_CPU_ID:
 		mutex_lock(&vm->lock);
 		if (vm->created_vcpus)

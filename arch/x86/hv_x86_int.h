@@ -44,6 +44,8 @@ const struct hv_cpuid_entry2 *hv_cpuid_find(struct hv_vcpu *vcpu,
 bool hv_cpuid_has(struct hv_vcpu *vcpu, u32 function, int reg, int bit);
 unsigned int hv_cpuid_maxphyaddr(struct hv_vcpu *vcpu);
 u64 hv_cpuid_xcr0_allowed(struct hv_vcpu *vcpu);
+u64 hv_xcr0_offered(void);
+u32 hv_xstate_size(u64 xcr0);
 
 /* hv_msr.c: HV_GET/SET_MSRS and the MSR lists */
 long hv_x86_msr_vcpu_ioctl(struct hv_vcpu *vcpu, unsigned int ioctl,

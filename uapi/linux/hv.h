@@ -69,8 +69,12 @@
 #define HV_SET_DEBUGREGS	_IOW(HVIO, 0xa2, struct hv_debugregs)
 #define HV_X86_SETUP_MCE	_IOW(HVIO, 0x9c, __u64)
 #define HV_X86_SET_MCE		_IOW(HVIO, 0x9e, struct hv_x86_mce)
+#define HV_ENABLE_CAP		_IOW(HVIO, 0xa3, struct hv_enable_cap)
 #define HV_SET_TSC_KHZ		_IO(HVIO, 0xa2)	/* kHz; 0: the host's */
 #define HV_GET_TSC_KHZ		_IO(HVIO, 0xa3)	/* returns kHz */
+#define HV_GET_XSAVE		_IOR(HVIO, 0xa4, struct hv_xsave)
+#define HV_SET_XSAVE		_IOW(HVIO, 0xa5, struct hv_xsave)
+#define HV_GET_XSAVE2		_IOR(HVIO, 0xcf, struct hv_xsave)
 #define HV_GET_XCRS		_IOR(HVIO, 0xa6, struct hv_xcrs)
 #define HV_SET_XCRS		_IOW(HVIO, 0xa7, struct hv_xcrs)
 
@@ -92,7 +96,10 @@
 #define HV_CAP_VCPU_EVENTS	41
 #define HV_CAP_INTR_SHADOW	49
 #define HV_CAP_DEBUGREGS	50
+#define HV_CAP_ENABLE_CAP	54	/* HV_ENABLE_CAP on vCPU fds */
+#define HV_CAP_XSAVE		55
 #define HV_CAP_XCRS		56
+#define HV_CAP_XSAVE2		208	/* the size HV_GET_XSAVE2 writes */
 #define HV_CAP_IRQ_ROUTING	25
 #define HV_CAP_MCE		31	/* the number of banks */
 #define HV_CAP_ADJUST_CLOCK	39	/* the HV_CLOCK_* flags */
@@ -105,6 +112,7 @@
 #define HV_CAP_SET_IDENTITY_MAP_ADDR 37
 #define HV_CAP_MAX_VCPUS	66
 #define HV_CAP_READONLY_MEM	81
+#define HV_CAP_ENABLE_CAP_VM	98	/* HV_ENABLE_CAP on VM fds */
 #define HV_CAP_MAX_VCPU_ID	128
 #define HV_CAP_IMMEDIATE_EXIT	136
 #define HV_CAP_GET_MSR_FEATURES	153
@@ -261,6 +269,15 @@ struct hv_xcr {
 	__u64 value;
 };
 
+/*
+ * HV_GET/SET_XSAVE: the XSAVE area in the standard format; HV_GET_XSAVE2
+ * writes HV_CHECK_EXTENSION(HV_CAP_XSAVE2) bytes (at least these 4096).
+ */
+struct hv_xsave {
+	__u32 region[1024];
+	__u32 extra[];
+};
+
 struct hv_xcrs {
 	__u32 nr_xcrs;
 	__u32 flags;
@@ -302,6 +319,18 @@ struct hv_msrs {
 struct hv_msr_list {
 	__u32 nmsrs;
 	__u32 indices[];
+};
+
+/*
+ * HV_ENABLE_CAP (VM and vCPU fds): turn on capability CAP with ARGS.  hv
+ * has none that can be turned on yet: every one is EINVAL, as on KVM for
+ * a capability it does not have.
+ */
+struct hv_enable_cap {
+	__u32 cap;
+	__u32 flags;
+	__u64 args[4];
+	__u8 pad[64];
 };
 
 /* HV_GET_CLOCK / HV_SET_CLOCK: the VM's clock in ns. */
