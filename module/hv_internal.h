@@ -201,6 +201,7 @@ enum hv_pending {
  * @tsc_base_write: the TSC at the VM's TSC write this vCPU joined
  * @tsc_base_ns: and when
  * @ucode_rev:	IA32_UCODE_REV, the microcode revision the guest reads
+ * @arch_capabilities: IA32_ARCH_CAPABILITIES as the guest reads it
  * @mtrr:	the guest's MTRRs (hv_mtrr.c)
  * @mce:	its machine-check banks (hv_mce.c)
  * @cpuid:	the guest's CPUID (HV_SET_CPUID2)
@@ -302,6 +303,7 @@ struct hv_x86_vcpu {
 	u64 tsc_base_write;
 	u64 tsc_base_ns;
 	u64 ucode_rev;
+	u64 arch_capabilities;
 	struct hv_mtrrs mtrr;
 	struct hv_mce mce;
 	struct hv_cpuid_entry2 *cpuid;

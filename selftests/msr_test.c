@@ -556,6 +556,63 @@ TEST(misc_enable_and_ucode_rev_from_guest)
 	hv_guest_destroy(&g);
 }
 
+/*
+ * IA32_ARCH_CAPABILITIES: a feature MSR (what the host offers) and a
+ * vCPU MSR that starts with that value, always with PSCHANGE_MC_NO (KVM
+ * sets it); CPUID.7.EDX[29] offered; the guest reads it, cannot write it
+ * (#GP); userspace can clear bits of it before the vCPU runs.
+ */
+#define MSR_ARCH_CAP		0x10a
+
+TEST(arch_capabilities)
+{
+	struct hv_msr_entry feat = { .index = MSR_ARCH_CAP };
+	struct hv_msr_entry rd = { .index = MSR_ARCH_CAP, .data = 0xdead };
+	struct hv_msr_entry wr = { .index = MSR_ARCH_CAP, .data = 0 };
+	struct msr_pair *t = NULL;
+	unsigned int edx = 0;
+	struct hv_guest g;
+	uint32_t *list, n;
+
+	hv_guest_setup(_metadata, &g, HV_MODE_LONG, long_msr_table,
+		       long_msr_table_end);
+	list = msr_list(_metadata, g.dev, HV_GET_MSR_FEATURE_INDEX_LIST, &n);
+	ASSERT_NE(NULL, list);
+	EXPECT_TRUE(listed(list, n, MSR_ARCH_CAP));
+	free(list);
+	ASSERT_EQ(1, msr_io(g.dev, HV_GET_MSRS, &feat, 1));
+	EXPECT_TRUE(feat.data & (1 << 6));
+	EXPECT_EQ(feat.data, get_msr(g.vcpu, MSR_ARCH_CAP));
+	ASSERT_EQ(0, hv_vcpu_cpuid(g.vcpu, 7, 0, NULL, NULL, NULL, &edx));
+	EXPECT_TRUE(edx & (1U << 29));
+
+	guest_msrs(&g, RD_TABLE, &rd, 1);
+	guest_msrs(&g, WR_TABLE, NULL, 0);
+	hv_run_to_port(_metadata, &g, 0x10);
+	t = (struct msr_pair *)(g.mem + RD_TABLE);
+	EXPECT_EQ(feat.data, t[0].value);
+	hv_guest_destroy(&g);
+
+	hv_guest_setup(_metadata, &g, HV_MODE_LONG, long_wrmsr_gp,
+		       long_wrmsr_gp_end);
+	hv_guest_set_idt(&g, 13, CODE_GPA + 0x400);
+	guest_msrs(&g, WR_TABLE, &wr, 1);
+	/* Before the vCPU runs, userspace may clear bits. */
+	EXPECT_EQ(1, set_msr(g.vcpu, MSR_ARCH_CAP, feat.data & ~(1ULL << 6)));
+	EXPECT_EQ(feat.data & ~(1ULL << 6), get_msr(g.vcpu, MSR_ARCH_CAP));
+	EXPECT_EQ(1, set_msr(g.vcpu, MSR_ARCH_CAP, feat.data));
+	hv_run_to_port(_metadata, &g, 0x13);
+	EXPECT_EQ(MSR_ARCH_CAP, *(uint32_t *)hv_guest_io_data(&g));
+	EXPECT_EQ(feat.data, get_msr(g.vcpu, MSR_ARCH_CAP));
+	/*
+	 * After it has run, the same value is still accepted (a restore
+	 * writes it back).  (A different one: KVM 6.1 takes it, 6.12 and
+	 * hv refuse it.)
+	 */
+	EXPECT_EQ(1, set_msr(g.vcpu, MSR_ARCH_CAP, feat.data));
+	hv_guest_destroy(&g);
+}
+
 /* ---- the TSC ---- */
 
 static uint64_t ns_now(void)

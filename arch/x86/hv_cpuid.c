@@ -36,7 +36,8 @@ struct hv_cpuid_mask {
  * HTT.  Leaf 7 EBX: FSGSBASE, TSC_ADJUST (hv_tsc.c, set
  * whatever the host has, as KVM does), BMI1/2, AVX2, SMEP, SMAP,
  * ERMS, RDSEED, ADX, CLFLUSHOPT, CLWB, SHA (no RTM/HLE, MPX, PT, INVPCID,
- * AVX-512); ECX: UMIP; EDX: FSRM (no speculation-control MSRs).
+ * AVX-512); ECX: UMIP; EDX: FSRM, and ARCH_CAPABILITIES, set as KVM sets
+ * it (hv_msr.c emulates the MSR); no speculation-control MSRs.
  * 0x80000001: LAHF, ABM, SSE4A, PREFETCHW; SYSCALL, NX, 1-GiB pages, LM
  * (no RDTSCP, SVM).
  */
@@ -61,6 +62,7 @@ static const u32 hv_cpuid_leaves[] = {
 #define CPUID1_EDX_APIC		BIT(9)
 #define CPUID7_ECX_OSPKE	BIT(4)
 #define CPUID7_EBX_TSC_ADJUST	BIT(1)
+#define CPUID7_EDX_ARCH_CAP	BIT(29)
 
 /*
  * The XCR0 components hv offers: x87, SSE and AVX, where the host has
@@ -118,8 +120,10 @@ static void hv_cpuid_fill(struct hv_cpuid_entry2 *e, u32 function, u32 index)
 		break;
 	case 0x00000007:
 		e->flags = HV_CPUID_FLAG_SIGNIFCANT_INDEX;
-		if (index == 0)
+		if (index == 0) {
 			e->ebx |= CPUID7_EBX_TSC_ADJUST;
+			e->edx |= CPUID7_EDX_ARCH_CAP;
+		}
 		break;
 	case 0x0000000d:
 		e->flags = HV_CPUID_FLAG_SIGNIFCANT_INDEX;

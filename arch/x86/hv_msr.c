@@ -34,6 +34,56 @@
 #define MISC_ENABLE_RO		(BIT_ULL(11) | BIT_ULL(12))
 #define MISC_ENABLE_RESET	MISC_ENABLE_RO
 
+/*
+ * IA32_ARCH_CAPABILITIES bits passed on from the host: those that
+ * describe the CPU (which the guest runs on just as the host does) and
+ * need nothing of hv.  Not IBRS_ALL or TSX_CTRL_MSR, which promise MSRs
+ * hv does not give the guest (SPEC_CTRL, TSX_CTRL), nor FB_CLEAR_CTRL and
+ * GDS_CTRL, other MSRs' controls.
+ */
+#define HV_ARCH_CAP_PASSED						\
+	(ARCH_CAP_RDCL_NO | ARCH_CAP_RSBA | ARCH_CAP_SKIP_VMENTRY_L1DFLUSH | \
+	 ARCH_CAP_SSB_NO | ARCH_CAP_MDS_NO | ARCH_CAP_PSCHANGE_MC_NO |	\
+	 ARCH_CAP_TAA_NO | ARCH_CAP_SBDR_SSDP_NO | ARCH_CAP_FBSDP_NO |	\
+	 ARCH_CAP_PSDP_NO | ARCH_CAP_FB_CLEAR | ARCH_CAP_RRSBA |		\
+	 ARCH_CAP_BHI_NO | ARCH_CAP_PBRSB_NO | ARCH_CAP_GDS_NO |		\
+	 ARCH_CAP_RFDS_NO | ARCH_CAP_RFDS_CLEAR | ARCH_CAP_ITS_NO)
+
+/*
+ * What the guest's IA32_ARCH_CAPABILITIES says, KVM's way
+ * (kvm_get_arch_capabilities()): the host's bits above, PSCHANGE_MC_NO
+ * (the second-level tables never change page size under the guest in a
+ * way that needs the ITLB multihit workaround), and a "not affected" bit
+ * for each hardware bug the host's kernel found absent.  TAA_NO only
+ * where the guest can see TSX at all.
+ */
+static u64 hv_arch_capabilities(void)
+{
+	u64 data = 0;
+
+	if (boot_cpu_has(X86_FEATURE_ARCH_CAPABILITIES) &&
+	    !rdmsrl_safe(MSR_IA32_ARCH_CAPABILITIES, &data))
+		data &= HV_ARCH_CAP_PASSED;
+	data |= ARCH_CAP_PSCHANGE_MC_NO;
+	if (!boot_cpu_has_bug(X86_BUG_CPU_MELTDOWN))
+		data |= ARCH_CAP_RDCL_NO;
+	if (!boot_cpu_has_bug(X86_BUG_SPEC_STORE_BYPASS))
+		data |= ARCH_CAP_SSB_NO;
+	if (!boot_cpu_has_bug(X86_BUG_MDS))
+		data |= ARCH_CAP_MDS_NO;
+	if (!boot_cpu_has_bug(X86_BUG_RFDS))
+		data |= ARCH_CAP_RFDS_NO;
+	if (!boot_cpu_has_bug(X86_BUG_ITS))
+		data |= ARCH_CAP_ITS_NO;
+	if (!boot_cpu_has_bug(X86_BUG_GDS))
+		data |= ARCH_CAP_GDS_NO;
+	if (!boot_cpu_has(X86_FEATURE_RTM))
+		data &= ~ARCH_CAP_TAA_NO;
+	else if (!boot_cpu_has_bug(X86_BUG_TAA))
+		data |= ARCH_CAP_TAA_NO;
+	return data;
+}
+
 
 static const u32 hv_syscall_msrs[] = {
 	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK, MSR_KERNEL_GS_BASE,
@@ -158,6 +208,12 @@ static int hv_get_msr(struct hv_vcpu *vcpu, u32 index, u64 *val, bool host)
 	case MSR_IA32_UCODE_REV:
 		*val = vcpu->x86.ucode_rev;
 		return 0;
+	case MSR_IA32_ARCH_CAPABILITIES:
+		/* CPUID.7.EDX[29] says whether the guest has it. */
+		if (!host && !hv_cpuid_has(vcpu, 7, HV_EDX, 29))
+			return -EINVAL;
+		*val = vcpu->x86.arch_capabilities;
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -231,6 +287,20 @@ static int hv_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val, bool host)
 		if (host)
 			vcpu->x86.ucode_rev = val;
 		return 0;
+	case MSR_IA32_ARCH_CAPABILITIES:
+		/*
+		 * Read-only for the guest.  Userspace may clear bits but not
+		 * claim what the host does not give (a guest told RDCL_NO
+		 * on a CPU with Meltdown would drop its defence; KVM 6.1
+		 * takes any value), and, as KVM 6.12, not change it once
+		 * the vCPU has run: the guest has seen it by then.
+		 */
+		if (!host || (val & ~hv_arch_capabilities()))
+			return -EINVAL;
+		if (vcpu->x86.ran && val != vcpu->x86.arch_capabilities)
+			return -EINVAL;
+		vcpu->x86.arch_capabilities = val;
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -240,6 +310,7 @@ void hv_x86_msr_reset(struct hv_vcpu *vcpu)
 {
 	vcpu->x86.misc_enable = MISC_ENABLE_RESET;
 	vcpu->x86.ucode_rev = hv_arch->ucode_rev_reset;
+	vcpu->x86.arch_capabilities = hv_arch_capabilities();
 	vcpu->x86.tsc_adjust = 0;
 	memset(&vcpu->x86.mtrr, 0, sizeof(vcpu->x86.mtrr));
 	hv_mce_reset(vcpu);
@@ -281,11 +352,12 @@ static const u32 hv_msrs_to_save[] = {
 	MSR_IA32_TSC, MSR_IA32_CR_PAT,
 	MSR_IA32_TSC_ADJUST, MSR_IA32_TSC_DEADLINE, MSR_IA32_MISC_ENABLE,
 	MSR_IA32_UCODE_REV, MSR_IA32_MCG_STATUS, MSR_IA32_MCG_CTL,
+	MSR_IA32_ARCH_CAPABILITIES,
 };
 
 /* The MSRs that describe what the host offers, read on the system fd. */
 static const u32 hv_feature_msrs[] = {
-	MSR_IA32_UCODE_REV,
+	MSR_IA32_UCODE_REV, MSR_IA32_ARCH_CAPABILITIES,
 };
 
 /* KVM's limit on the entries of one HV_GET/SET_MSRS. */
@@ -314,6 +386,9 @@ static long hv_msr_list(struct hv_msr_list __user *ul, const u32 *list,
 static int hv_get_feature_msr(u32 index, u64 *val)
 {
 	switch (index) {
+	case MSR_IA32_ARCH_CAPABILITIES:
+		*val = hv_arch_capabilities();
+		return 0;
 	case MSR_IA32_UCODE_REV:
 		/* The host's microcode revision, as KVM reports it. */
 		if (rdmsrl_safe(index, val))
