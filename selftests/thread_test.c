@@ -30,44 +30,78 @@ static void on_alarm(int sig)
 }
 
 /*
- * SIGALRM to this thread once the guest of G has counted at DATA_GPA
- * (or after 60 s without progress, which the test then reports), without
- * SA_RESTART (KVM_RUN is never restarted).  Waiting for the guest's own
- * progress rather than a fixed delay keeps a slow machine (a debug
- * kernel under emulation, say) from stopping the guest before it ran.
+ * A helper thread that signals this thread once the guest of G has
+ * counted at DATA_GPA: FIRST, then, if SECOND is set, SECOND once the
+ * guest has counted 100 more, which shows that FIRST left it running.
+ * SENT says how many it has sent, set before each is sent.  A guest that
+ * does not count for 60 s gets the signal anyway and the test fails on
+ * what follows.  Waiting for the guest's own progress rather than for a
+ * fixed time keeps a slow machine (a debug kernel under emulation, say)
+ * from deciding the result.  Signal handlers are installed without
+ * SA_RESTART (KVM_RUN is never restarted).
  */
-struct alarm_after {
-	pthread_t target;
-	volatile uint32_t *count;
-	pthread_t thread;
+struct sig_sender {
+	pthread_t target, thread;
+	uint32_t *count;
+	int first, second;
+	int sent;	/* __atomic */
 };
 
-static void *alarm_after_run(void *arg)
+static uint32_t guest_count(const struct sig_sender *s)
 {
-	struct alarm_after *a = arg;
-	uint32_t start = *a->count;
+	return __atomic_load_n(s->count, __ATOMIC_RELAXED);
+}
+
+/* Until the guest's count has moved N past FROM, or 60 s. */
+static void wait_count(const struct sig_sender *s, uint32_t from, uint32_t n)
+{
 	int ms;
 
-	for (ms = 0; ms < 60000 && *a->count == start; ms++)
+	for (ms = 0; ms < 60000 && guest_count(s) - from < n; ms++)
 		usleep(1000);
-	pthread_kill(a->target, SIGALRM);
+}
+
+static void *sig_sender_run(void *arg)
+{
+	struct sig_sender *s = arg;
+	uint32_t c = guest_count(s);
+
+	wait_count(s, c, 1);
+	c = guest_count(s);
+	__atomic_store_n(&s->sent, 1, __ATOMIC_SEQ_CST);
+	pthread_kill(s->target, s->first);
+	if (s->second) {
+		wait_count(s, c, 100);
+		__atomic_store_n(&s->sent, 2, __ATOMIC_SEQ_CST);
+		pthread_kill(s->target, s->second);
+	}
 	return NULL;
 }
 
-static void arm_alarm(struct alarm_after *a, struct hv_guest *g)
+static void start_sender(struct sig_sender *s, struct hv_guest *g, int first,
+			 int second)
+{
+	s->target = pthread_self();
+	s->count = (uint32_t *)(g->mem + DATA_GPA);
+	s->first = first;
+	s->second = second;
+	s->sent = 0;
+	pthread_create(&s->thread, NULL, sig_sender_run, s);
+}
+
+static void sender_done(struct sig_sender *s)
+{
+	pthread_join(s->thread, NULL);
+}
+
+/* SIGALRM, counted in ALARMS, once the guest of G has run. */
+static void arm_alarm(struct sig_sender *a, struct hv_guest *g)
 {
 	struct sigaction sa = { .sa_handler = on_alarm };
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGALRM, &sa, NULL);
-	a->target = pthread_self();
-	a->count = (volatile uint32_t *)(g->mem + DATA_GPA);
-	pthread_create(&a->thread, NULL, alarm_after_run, a);
-}
-
-static void alarm_done(struct alarm_after *a)
-{
-	pthread_join(a->thread, NULL);
+	start_sender(a, g, SIGALRM, 0);
 }
 
 /* ---- Signals ---- */
@@ -83,7 +117,7 @@ GUEST(prot_cpuid_loop, ".code32",
  */
 TEST(signal_interrupts_guest)
 {
-	struct alarm_after a;
+	struct sig_sender a;
 	struct hv_guest g;
 	struct hv_regs regs;
 	uint64_t progress;
@@ -93,7 +127,7 @@ TEST(signal_interrupts_guest)
 	arm_alarm(&a, &g);
 	ASSERT_EQ(-1, hv_guest_run(&g));
 	EXPECT_EQ(EINTR, errno);
-	alarm_done(&a);
+	sender_done(&a);
 	EXPECT_EQ(1, alarms);
 	EXPECT_EQ(HV_EXIT_INTR, g.run->exit_reason);
 	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_REGS, &regs));
@@ -105,7 +139,7 @@ TEST(signal_interrupts_guest)
 	arm_alarm(&a, &g);
 	ASSERT_EQ(-1, hv_guest_run(&g));
 	EXPECT_EQ(EINTR, errno);
-	alarm_done(&a);
+	sender_done(&a);
 	EXPECT_EQ(2, alarms);
 	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_REGS, &regs));
 	EXPECT_LT(progress, regs.rsi);
@@ -137,7 +171,7 @@ static void set_vcpu_sigmask(struct __test_metadata *_metadata, int vcpu,
 		TH_LOG("KVM_SET_SIGNAL_MASK: %s", strerror(errno));
 }
 
-static volatile sig_atomic_t usr1s, usr2s, phase;
+static volatile sig_atomic_t usr1s, usr2s;
 
 static void on_usr(int sig)
 {
@@ -147,26 +181,6 @@ static void on_usr(int sig)
 		usr2s++;
 }
 
-struct sender {
-	pthread_t target;
-	int first, second;	/* signals, 0 for none */
-};
-
-/* FIRST after 100 ms (phase 1), SECOND 500 ms later (phase 2). */
-static void *sender_run(void *arg)
-{
-	struct sender *s = arg;
-
-	usleep(100000);
-	phase = 1;
-	pthread_kill(s->target, s->first);
-	usleep(500000);
-	phase = 2;
-	if (s->second)
-		pthread_kill(s->target, s->second);
-	return NULL;
-}
-
 static void catch_usr(void)
 {
 	struct sigaction sa = { .sa_handler = on_usr };
@@ -174,7 +188,7 @@ static void catch_usr(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGUSR1, &sa, NULL);
 	sigaction(SIGUSR2, &sa, NULL);
-	usr1s = usr2s = phase = 0;
+	usr1s = usr2s = 0;
 }
 
 /* KVM's checks: LEN must be 8; NULL drops the mask. */
@@ -205,11 +219,10 @@ TEST(signal_mask_errors)
  */
 TEST(signal_mask_unblocks_during_run)
 {
-	struct sender snd = { .first = SIGUSR1 };
 	struct timespec zero = { 0 };
 	sigset_t own, during, pending;
+	struct sig_sender snd;
 	struct hv_guest g;
-	pthread_t t;
 
 	catch_usr();
 	sigemptyset(&own);
@@ -219,8 +232,7 @@ TEST(signal_mask_unblocks_during_run)
 		       prot_cpuid_loop_end);
 	sigemptyset(&during);
 	set_vcpu_sigmask(_metadata, g.vcpu, &during);
-	snd.target = pthread_self();
-	ASSERT_EQ(0, pthread_create(&t, NULL, sender_run, &snd));
+	start_sender(&snd, &g, SIGUSR1, 0);
 	ASSERT_EQ(-1, hv_guest_run(&g));
 	EXPECT_EQ(EINTR, errno);
 	EXPECT_EQ(HV_EXIT_INTR, g.run->exit_reason);
@@ -228,23 +240,22 @@ TEST(signal_mask_unblocks_during_run)
 	ASSERT_EQ(0, sigpending(&pending));
 	EXPECT_EQ(1, sigismember(&pending, SIGUSR1));
 	EXPECT_EQ(SIGUSR1, sigtimedwait(&own, NULL, &zero));
-	pthread_join(t, NULL);
+	sender_done(&snd);
 	hv_guest_destroy(&g);
 }
 
 /*
  * The other way round: the vCPU's mask blocks SIGUSR1, which the thread
- * takes.  SIGUSR1 does not end KVM_RUN; SIGUSR2, half a second later,
- * does, and then both handlers run.  Without the mask KVM_RUN would end
- * in phase 1.
+ * takes.  SIGUSR1 does not end KVM_RUN: the guest counts on after it,
+ * and only SIGUSR2, sent after that, ends it; then both handlers run.
+ * Once the mask is dropped, SIGUSR1 alone ends KVM_RUN.
  */
 TEST(signal_mask_blocks_during_run)
 {
-	struct sender snd = { .first = SIGUSR1, .second = SIGUSR2 };
+	struct sig_sender snd;
 	struct hv_guest g;
 	sigset_t during;
-	int seen_phase;
-	pthread_t t;
+	int sent;
 
 	catch_usr();
 	hv_guest_setup(_metadata, &g, HV_MODE_PROT32, prot_cpuid_loop,
@@ -253,27 +264,23 @@ TEST(signal_mask_blocks_during_run)
 	sigaddset(&during, SIGUSR1);
 	sigaddset(&during, SIGKILL);	/* never blocked: dropped */
 	set_vcpu_sigmask(_metadata, g.vcpu, &during);
-	snd.target = pthread_self();
-	ASSERT_EQ(0, pthread_create(&t, NULL, sender_run, &snd));
+	start_sender(&snd, &g, SIGUSR1, SIGUSR2);
 	ASSERT_EQ(-1, hv_guest_run(&g));
-	seen_phase = phase;
+	sent = __atomic_load_n(&snd.sent, __ATOMIC_SEQ_CST);
 	EXPECT_EQ(EINTR, errno);
-	EXPECT_EQ(2, seen_phase);
+	EXPECT_EQ(2, sent);
+	sender_done(&snd);
 	EXPECT_EQ(1, usr1s);
 	EXPECT_EQ(1, usr2s);
-	pthread_join(t, NULL);
 
-	/* Dropped again: SIGUSR1 ends the next KVM_RUN at once. */
+	/* Dropped again: SIGUSR1 ends the next KVM_RUN. */
 	ASSERT_EQ(0, ioctl(g.vcpu, HV_SET_SIGNAL_MASK, NULL));
-	snd.second = 0;
-	phase = 0;
-	ASSERT_EQ(0, pthread_create(&t, NULL, sender_run, &snd));
+	start_sender(&snd, &g, SIGUSR1, 0);
 	ASSERT_EQ(-1, hv_guest_run(&g));
-	seen_phase = phase;
 	EXPECT_EQ(EINTR, errno);
-	EXPECT_EQ(1, seen_phase);
+	sender_done(&snd);
 	EXPECT_EQ(2, usr1s);
-	pthread_join(t, NULL);
+	EXPECT_EQ(1, usr2s);
 	hv_guest_destroy(&g);
 }
 
@@ -290,7 +297,7 @@ GUEST(prot_spin, ".code32", "9: inc %esi; incl 0x90000; jmp 9b");
 static void spinning_guest_is_interrupted(struct __test_metadata *_metadata,
 					  int rflags_if)
 {
-	struct alarm_after a;
+	struct sig_sender a;
 	struct hv_guest g;
 	struct hv_regs regs;
 
@@ -302,7 +309,7 @@ static void spinning_guest_is_interrupted(struct __test_metadata *_metadata,
 	arm_alarm(&a, &g);
 	ASSERT_EQ(-1, hv_guest_run(&g));
 	EXPECT_EQ(EINTR, errno);
-	alarm_done(&a);
+	sender_done(&a);
 	EXPECT_EQ(1, alarms);
 	EXPECT_EQ(HV_EXIT_INTR, g.run->exit_reason);
 	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_REGS, &regs));
