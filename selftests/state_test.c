@@ -533,6 +533,46 @@ out:
 	hv_guest_destroy(&g);
 }
 
+/*
+ * CPUID 0xD.0 EBX follows the guest's XCR0: the size of the XSAVE area
+ * for the components enabled now (x87 and SSE: 576 bytes; with AVX, the
+ * end of the AVX state as CPUID 0xD.2 gives it).
+ */
+GUEST(cpuid_d32, ".code32",
+	"mov $0xd, %eax; xor %ecx, %ecx; cpuid; mov %ebx, %eax;"
+	"out %eax, $0x10; hlt");
+
+TEST(xcr0_sets_cpuid_0xd_ebx)
+{
+	unsigned int eax0 = 0, eax2 = 0, ebx2 = 0;
+	struct hv_regs regs;
+	struct hv_sregs s;
+	struct hv_guest g;
+
+	hv_guest_setup(_metadata, &g, HV_MODE_PROT32, cpuid_d32, cpuid_d32_end);
+	if (!cpu_has_xsave())
+		SKIP(goto out, "the CPU has no XSAVE");
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_SREGS, &s));
+	s.cr4 |= 1ULL << 18;		/* OSXSAVE */
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_SET_SREGS, &s));
+	ASSERT_EQ(0, set_xcr0(g.vcpu, XCR0_FP | XCR0_SSE));
+	hv_run_to_port(_metadata, &g, 0x10);
+	EXPECT_EQ(576, io_u32(&g));
+
+	ASSERT_EQ(0, hv_vcpu_cpuid(g.vcpu, 0xd, 0, &eax0, NULL, NULL, NULL));
+	if (!(eax0 & 4))
+		SKIP(goto out, "no AVX state offered");
+	ASSERT_EQ(0, hv_vcpu_cpuid(g.vcpu, 0xd, 2, &eax2, &ebx2, NULL, NULL));
+	ASSERT_EQ(0, set_xcr0(g.vcpu, XCR0_FP | XCR0_SSE | XCR0_YMM));
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_REGS, &regs));
+	regs.rip = CODE_GPA;
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_SET_REGS, &regs));
+	hv_run_to_port(_metadata, &g, 0x10);
+	EXPECT_EQ(eax2 + ebx2, io_u32(&g));
+out:
+	hv_guest_destroy(&g);
+}
+
 TEST(xcrs_round_trip_between_vcpus)
 {
 	struct hv_xcrs a, b;

@@ -399,6 +399,9 @@ int hv_x86_handle_cpuid(struct hv_vcpu *vcpu, unsigned int insn_len)
 		if (s.cr4 & X86_CR4_PKE)
 			ecx |= CPUID7_ECX_OSPKE;
 	}
+	/* The XSAVE area the guest's XCR0 needs now (SDM vol 1, 13.2). */
+	if (e && e->function == 0xd && e->index == 0)
+		ebx = hv_xstate_size(vcpu->x86.xcr0);
 
 	vcpu->regs[HV_RAX] = eax;
 	vcpu->regs[HV_RBX] = ebx;
