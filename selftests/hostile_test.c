@@ -27,9 +27,6 @@
 #include "hv_guest.h"
 #include "hv_test.h"
 
-#define STR(x)	#x
-#define XSTR(x)	STR(x)
-
 static void run(struct __test_metadata *_metadata, struct hv_guest *g)
 {
 	ASSERT_EQ(0, hv_guest_run(g)) TH_LOG("KVM_RUN: %s", strerror(errno));

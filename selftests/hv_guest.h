@@ -36,6 +36,10 @@
 
 enum hv_guest_mode { HV_MODE_REAL, HV_MODE_PROT32, HV_MODE_LONG };
 
+/* A macro's value as a string, for constants inside guest assembly. */
+#define STR(x)	#x
+#define XSTR(x)	STR(x)
+
 /* Defines guest code: MODE is ".code16", ".code32" or ".code64". */
 #define GUEST(name, mode, body)						\
 	extern const unsigned char name[], name##_end[];		\

@@ -18,9 +18,6 @@
 #include "hv_guest.h"
 #include "hv_test.h"
 
-#define STR(x)	#x
-#define XSTR(x)	STR(x)
-
 #define MSR_TSC			0x10
 #define MSR_UCODE_REV		0x8b
 #define MSR_TSC_ADJUST		0x3b

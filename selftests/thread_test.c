@@ -343,8 +343,6 @@ TEST(signal_interrupts_spinning_guest_with_if)
 /* ---- Several VMs, several vCPUs ---- */
 
 #define ROUNDS 200
-#define STR(x) #x
-#define XSTR(x) STR(x)
 
 /*
  * Each vCPU counts ROUNDS times: a memory increment at its own counter
