@@ -43,6 +43,7 @@
 #define HV_SET_IDENTITY_MAP_ADDR _IOW(HVIO, 0x48, __u64)
 #define HV_SET_BOOT_CPU_ID	_IO(HVIO, 0x78)
 #define HV_SET_CLOCK		_IOW(HVIO, 0x7b, struct hv_clock_data)
+#define HV_SIGNAL_MSI		_IOW(HVIO, 0xa5, struct hv_msi)
 #define HV_GET_CLOCK		_IOR(HVIO, 0x7c, struct hv_clock_data)
 /* HV_SET_TSC_KHZ and HV_GET_TSC_KHZ (below) set a VM's default rate. */
 
@@ -75,6 +76,8 @@
 #define HV_GET_XSAVE		_IOR(HVIO, 0xa4, struct hv_xsave)
 #define HV_SET_XSAVE		_IOW(HVIO, 0xa5, struct hv_xsave)
 #define HV_GET_XSAVE2		_IOR(HVIO, 0xcf, struct hv_xsave)
+#define HV_GET_LAPIC		_IOR(HVIO, 0x8e, struct hv_lapic_state)
+#define HV_SET_LAPIC		_IOW(HVIO, 0x8f, struct hv_lapic_state)
 #define HV_GET_XCRS		_IOR(HVIO, 0xa6, struct hv_xcrs)
 #define HV_SET_XCRS		_IOW(HVIO, 0xa7, struct hv_xcrs)
 
@@ -116,6 +119,13 @@
 #define HV_CAP_MAX_VCPU_ID	128
 #define HV_CAP_IMMEDIATE_EXIT	136
 #define HV_CAP_GET_MSR_FEATURES	153
+#define HV_CAP_TSC_DEADLINE_TIMER 72
+#define HV_CAP_SIGNAL_MSI	77
+#define HV_CAP_SPLIT_IRQCHIP	121	/* HV_ENABLE_CAP on a VM fd */
+#define HV_CAP_X2APIC_API	129
+
+/* HV_ENABLE_CAP(HV_CAP_SPLIT_IRQCHIP): args[0] at most this many pins. */
+#define HV_MAX_IRQ_ROUTES	4096
 
 /* HV_SET_USER_MEMORY_REGION: guest physical memory backed by user memory. */
 #define HV_MEM_LOG_DIRTY_PAGES	(1UL << 0)
@@ -326,6 +336,23 @@ struct hv_msr_list {
  * has none that can be turned on yet: every one is EINVAL, as on KVM for
  * a capability it does not have.
  */
+/* HV_GET_LAPIC / HV_SET_LAPIC: the first 1 KiB of the local APIC's page. */
+#define HV_APIC_REG_SIZE	0x400
+struct hv_lapic_state {
+	char regs[HV_APIC_REG_SIZE];
+};
+
+/* HV_SIGNAL_MSI: a message-signalled interrupt, as a device writes it. */
+#define HV_MSI_VALID_DEVID	(1U << 0)
+struct hv_msi {
+	__u32 address_lo;
+	__u32 address_hi;
+	__u32 data;
+	__u32 flags;
+	__u32 devid;
+	__u8  pad[12];
+};
+
 struct hv_enable_cap {
 	__u32 cap;
 	__u32 flags;
@@ -393,6 +420,7 @@ struct hv_cpuid2 {
 #define HV_EXIT_FAIL_ENTRY	9
 #define HV_EXIT_INTR		10
 #define HV_EXIT_INTERNAL_ERROR	17
+#define HV_EXIT_IOAPIC_EOI	26
 
 /* Sub-reasons of HV_EXIT_INTERNAL_ERROR. */
 #define HV_INTERNAL_ERROR_EMULATION		1
@@ -466,6 +494,10 @@ struct hv_run {
 			__u32 ndata;
 			__u64 data[16];
 		} internal;
+		/* HV_EXIT_IOAPIC_EOI (split irqchip) */
+		struct {
+			__u8 vector;
+		} eoi;
 		/* keeps the union at KVM's size */
 		char padding[256];
 	};
