@@ -22,6 +22,7 @@
 #include <linux/refcount.h>
 #include <linux/signal_types.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/types.h>
 
@@ -94,6 +95,10 @@ struct hv_mmu {
  *		HV_SET_TSC_KHZ); read and written with READ/WRITE_ONCE
  * @kvmclock_offset: [once] the VM's clock (HV_GET/SET_CLOCK) less the
  *		host's boot-time clock, in ns
+ * @irqchip:	[vm; read with READ_ONCE] which interrupt controllers are in
+ *		the kernel: set once, before the first vCPU is created
+ * @nr_ioapic_pins: [vm] with a split irqchip, the GSIs userspace's I/O
+ *		APIC has (HV_ENABLE_CAP's argument)
  */
 struct hv_x86_vm {
 	spinlock_t tsc_lock;
@@ -105,6 +110,14 @@ struct hv_x86_vm {
 	s64 tsc_offset;
 	u32 default_tsc_khz;
 	s64 kvmclock_offset;
+	u8 irqchip;
+	u32 nr_ioapic_pins;
+};
+
+/* hv_x86_vm.irqchip */
+enum {
+	HV_IRQCHIP_NONE,	/* everything in userspace */
+	HV_IRQCHIP_SPLIT,	/* local APICs in the kernel, the rest not */
 };
 
 /**
@@ -128,7 +141,10 @@ struct hv_x86_vm {
  * @slots:	[vm, mmu] memory slots by id: written with both locks held,
  *		read with either
  * @slots_end:	[vm, mmu] one past the highest id of a slot in use
- * @vcpus:	[vm] vCPUs by id (an id is also its index)
+ * @vcpus:	[vm] vCPUs by id (an id is also its index).  A vCPU is
+ *		published here with smp_store_release() once it is whole
+ *		and stays until the VM goes, so interrupt senders read the
+ *		array without the lock (smp_load_acquire()).
  * @tss_addr:	[vm] HV_SET_TSS_ADDR's argument (recorded only)
  * @created_vcpus: [vm] HV_CREATE_VCPU calls under way or done (failed ones
  *		are taken back): once non-zero the boot CPU and the identity
@@ -207,6 +223,11 @@ enum hv_pending {
  * @cpuid:	the guest's CPUID (HV_SET_CPUID2)
  * @cpuid_nent:	entries in @cpuid
  * @ev:		events waiting for delivery to the guest
+ * @apic:	the in-kernel local APIC (hv_lapic.c), or NULL without one
+ * @mp_state:	HV_MP_STATE_*: runnable, halted in the kernel, or waiting
+ *		for INIT/SIPI (always runnable without an in-kernel APIC)
+ * @extint:	with a split irqchip, the vector HV_INTERRUPT gave for the
+ *		PIC's ExtINT, or -1
  * @ran:	HV_RUN has entered the guest at least once
  * @mmu_cache:	zeroed pages for second-level tables, allocated before
  *		vm->mmu_lock is taken (nothing may allocate under it)
@@ -309,6 +330,9 @@ struct hv_x86_vcpu {
 	struct hv_cpuid_entry2 *cpuid;
 	u32 cpuid_nent;
 	struct hv_x86_events ev;
+	struct hv_lapic *apic;
+	u32 mp_state;
+	int extint;
 	bool ran;
 	void *mmu_cache[HV_MMU_CACHE_PAGES];
 	unsigned int mmu_cache_n;
@@ -330,6 +354,10 @@ struct hv_x86_vcpu {
  * @preempt:	reloads the hardware state when the thread is scheduled
  *		back in during a vCPU ioctl (see hv_vcpu_load())
  * @cpu:	[cpu] CPU whose hardware holds the vCPU's state, or -1
+ * @mode:	HV_OUTSIDE_GUEST or HV_IN_GUEST: written by the vCPU's own
+ *		thread, interrupts disabled around an entry; read by anyone
+ *		who kicks it (hv_vcpu_kick())
+ * @wq:		where the thread waits while the vCPU is halted
  * @x86:	[vcpu] state of the shared x86 code
  * @sigset_active: [vcpu] HV_SET_SIGNAL_MASK gave a mask for HV_RUN
  * @sigset:	[vcpu] the signals blocked while HV_RUN runs, if active
@@ -347,11 +375,18 @@ struct hv_vcpu {
 	u64 apic_base;
 	struct preempt_notifier preempt;
 	int cpu;
+	int mode;
+	wait_queue_head_t wq;
 	struct hv_x86_vcpu x86;
 	bool sigset_active;
 	sigset_t sigset;
 	void *arch;
 };
+
+/* hv_vcpu.mode */
+enum { HV_OUTSIDE_GUEST, HV_IN_GUEST };
+
+struct hv_lapic;
 
 /* General-purpose registers, in the order of their encoding. */
 enum hv_gpr {
@@ -381,6 +416,9 @@ enum hv_seg {
  *			with preemption disabled, undone by @vcpu_put before
  *			preemption is enabled again
  * @vcpu_put:		the opposite
+ * @vcpu_init_event:	an INIT signal: segments, control registers and the
+ *			backend's event state as INIT leaves them (the vCPU
+ *			is loaded; the TSC offset is kept)
  * @get_segment:	read a segment register as KVM reports it
  * @set_segment:	write one
  * @get_dtable:		read GDTR (gdt true) or IDTR
@@ -453,6 +491,7 @@ struct hv_arch_ops {
 	void (*vcpu_free)(struct hv_vcpu *vcpu);
 	void (*vcpu_load)(struct hv_vcpu *vcpu);
 	void (*vcpu_put)(struct hv_vcpu *vcpu);
+	void (*vcpu_init_event)(struct hv_vcpu *vcpu);
 
 	void (*get_segment)(struct hv_vcpu *vcpu, struct hv_segment *var,
 			    enum hv_seg seg);
@@ -527,6 +566,7 @@ int hv_vcpu_create(struct hv_vm *vm, u32 id);
 void hv_vcpu_destroy(struct hv_vcpu *vcpu);
 void hv_vcpu_load(struct hv_vcpu *vcpu);
 void hv_vcpu_put(struct hv_vcpu *vcpu);
+void hv_vcpu_kick(struct hv_vcpu *vcpu);
 extern struct preempt_ops hv_preempt_ops;
 
 /* module/hv_vm.c */

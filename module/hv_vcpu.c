@@ -17,6 +17,8 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include <trace/events/ipi.h>
+
 #include "hv_internal.h"
 
 static vm_fault_t hv_vcpu_fault(struct vm_fault *vmf)
@@ -104,6 +106,28 @@ void hv_vcpu_put(struct hv_vcpu *vcpu)
 	vcpu->cpu = -1;
 	preempt_notifier_unregister(&vcpu->preempt);
 	preempt_enable();
+}
+
+/*
+ * Make the vCPU look at its interrupts again, from any context, the hard
+ * interrupt context of a timer included: wake its thread if it waits,
+ * and if it is in the guest on another CPU, interrupt that CPU so that
+ * the guest exits.  The caller has made the event visible first (a full
+ * barrier); the vCPU sets its mode, with a barrier, before it looks at
+ * its events for the last time ahead of an entry, so one of the two sees
+ * the other (hv_x86_enter_guest()).
+ */
+void hv_vcpu_kick(struct hv_vcpu *vcpu)
+{
+	int cpu, me;
+
+	wake_up_interruptible(&vcpu->wq);
+	me = get_cpu();
+	cpu = READ_ONCE(vcpu->cpu);
+	if (READ_ONCE(vcpu->mode) == HV_IN_GUEST && cpu != me &&
+	    (unsigned int)cpu < nr_cpu_ids)
+		smp_send_reschedule(cpu);
+	put_cpu();
 }
 
 /*
@@ -241,6 +265,8 @@ int hv_vcpu_create(struct hv_vm *vm, u32 id)
 	vcpu->vm = vm;
 	vcpu->id = id;
 	vcpu->cpu = -1;
+	vcpu->mode = HV_OUTSIDE_GUEST;
+	init_waitqueue_head(&vcpu->wq);
 	mutex_init(&vcpu->mutex);
 	preempt_notifier_init(&vcpu->preempt, &hv_preempt_ops);
 	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
@@ -276,7 +302,8 @@ int hv_vcpu_create(struct hv_vm *vm, u32 id)
 		refcount_dec(&vm->refs);
 		goto err_unlock;
 	}
-	vm->vcpus[id] = vcpu;
+	/* Whole now: interrupt senders may find it (hv_lapic.c). */
+	smp_store_release(&vm->vcpus[id], vcpu);
 	mutex_unlock(&vm->lock);
 	return fd;
 

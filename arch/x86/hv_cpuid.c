@@ -19,6 +19,7 @@
 #include <asm/processor.h>
 
 #include "../../module/hv_internal.h"
+#include "hv_lapic.h"
 #include "hv_x86.h"
 #include "hv_x86_int.h"
 
@@ -30,8 +31,10 @@ struct hv_cpuid_mask {
 
 /*
  * Leaf 1 ECX: SSE3, PCLMULQDQ, SSSE3, FMA, CX16, SSE4.1/4.2, MOVBE,
- * POPCNT, AES, XSAVE, AVX, F16C, RDRAND (not VMX, SMX, EST, TM2, MONITOR,
- * PDCM, PCID, x2APIC, TSC-deadline, OSXSAVE); EDX: the classic features
+ * POPCNT, AES, XSAVE, AVX, F16C, RDRAND, and x2APIC whatever the host
+ * has, as KVM (hv_lapic.c emulates it) (not VMX, SMX, EST, TM2, MONITOR,
+ * PDCM, PCID, OSXSAVE, nor TSC-deadline, which KVM and hv leave to
+ * userspace to set: HV_CAP_TSC_DEADLINE_TIMER); EDX: the classic features
  * with MTRR (hv_mtrr.c) and MCA (hv_mce.c), without DS, ACPI, TM, PBE,
  * HTT.  Leaf 7 EBX: FSGSBASE, TSC_ADJUST (hv_tsc.c, set
  * whatever the host has, as KVM does), BMI1/2, AVX2, SMEP, SMAP,
@@ -57,6 +60,7 @@ static const u32 hv_cpuid_leaves[] = {
 };
 
 #define CPUID1_ECX_HYPERVISOR	BIT(31)
+#define CPUID1_ECX_X2APIC	BIT(21)
 #define CPUID1_ECX_XSAVE	BIT(26)
 #define CPUID1_ECX_OSXSAVE	BIT(27)
 #define CPUID1_EDX_APIC		BIT(9)
@@ -116,7 +120,7 @@ static void hv_cpuid_fill(struct hv_cpuid_entry2 *e, u32 function, u32 index)
 		e->eax = min_t(u32, e->eax, 0xd);
 		break;
 	case 0x00000001:
-		e->ecx |= CPUID1_ECX_HYPERVISOR;
+		e->ecx |= CPUID1_ECX_HYPERVISOR | CPUID1_ECX_X2APIC;
 		break;
 	case 0x00000007:
 		e->flags = HV_CPUID_FLAG_SIGNIFCANT_INDEX;
@@ -323,6 +327,8 @@ long hv_cpuid_set(struct hv_vcpu *vcpu, struct hv_cpuid2 __user *argp)
 	kfree(vcpu->x86.cpuid);
 	vcpu->x86.cpuid = e;
 	vcpu->x86.cpuid_nent = cpuid.nent;
+	/* The APIC's version and timer modes follow CPUID, as on KVM. */
+	hv_lapic_cpuid_changed(vcpu);
 	return 0;
 invalid:
 	kfree(e);

@@ -12,6 +12,13 @@
  * soon as the guest can take it.  After the exit the backend reports what
  * the exit cut off (hv_x86_event_cut_off()), and it goes in again.
  *
+ * With an in-kernel local APIC (hv_lapic.c) its interrupts come next,
+ * when the guest can take one and its priority is above the APIC's
+ * processor priority; then the IRR bit moves to ISR as the CPU's
+ * acknowledgement would move it.  With a split irqchip the PIC is
+ * userspace's: HV_INTERRUPT gives its ExtINT vector, which goes in before
+ * the APIC's own when LINT0 takes ExtINT (KVM's order too).
+ *
  * Without an in-kernel interrupt controller the interrupts come from
  * userspace.  As on KVM, HV_INTERRUPT queues one for delivery at the next
  * entry whatever the guest's RFLAGS.IF: userspace must offer it only when
@@ -25,6 +32,7 @@
 #include <linux/string.h>
 
 #include "../../module/hv_internal.h"
+#include "hv_lapic.h"
 #include "hv_x86.h"
 #include "hv_x86_int.h"
 
@@ -77,6 +85,13 @@ int hv_x86_ioctl_interrupt(struct hv_vcpu *vcpu, u32 irq)
 {
 	if (irq >= HV_NR_INTERRUPTS)
 		return -EINVAL;
+	/* Split irqchip: the PIC's vector, one at a time (KVM: EEXIST). */
+	if (vcpu->x86.apic) {
+		if (vcpu->x86.extint >= 0)
+			return -EEXIST;
+		vcpu->x86.extint = irq;
+		return 0;
+	}
 	vcpu->x86.ev.irq_injected = true;
 	vcpu->x86.ev.irq_vector = irq;
 	return 0;
@@ -127,17 +142,65 @@ static bool hv_x86_event_needs_reinjection(struct hv_x86_events *ev)
 bool hv_x86_ready_for_interrupt(struct hv_vcpu *vcpu)
 {
 	return !hv_x86_event_needs_reinjection(&vcpu->x86.ev) &&
+	       hv_x86_accepts_user_irq(vcpu) &&
 	       hv_arch->interrupt_allowed(vcpu);
+}
+
+/*
+ * Userspace's PIC can hand over an interrupt: there is room for it, and
+ * with an in-kernel APIC, LINT0 takes ExtINT (KVM's
+ * kvm_cpu_accept_dm_intr()).
+ */
+bool hv_x86_accepts_user_irq(struct hv_vcpu *vcpu)
+{
+	if (!vcpu->x86.apic)
+		return true;
+	return vcpu->x86.extint < 0 && hv_lapic_accepts_extint(vcpu);
+}
+
+/* NMIs wait for the guest (HV_NMI's or another vCPU's). */
+bool hv_x86_nmi_waiting(struct hv_vcpu *vcpu)
+{
+	return vcpu->x86.ev.nmi_queued || vcpu->x86.ev.nmi_pending;
+}
+
+/*
+ * The in-kernel APIC's interrupt, or the split PIC's ExtINT: delivered if
+ * nothing else goes in and the guest can take it, else an interrupt
+ * window makes the guest exit as soon as it can.
+ */
+static void hv_x86_inject_apic_irq(struct hv_vcpu *vcpu, bool busy)
+{
+	struct hv_x86_vcpu *x = &vcpu->x86;
+	int vec = -1;
+
+	if (x->extint >= 0 && hv_lapic_accepts_extint(vcpu))
+		vec = x->extint;
+	else
+		vec = hv_lapic_pending_vector(vcpu);
+	if (vec < 0)
+		return;
+	if (busy || !hv_arch->interrupt_allowed(vcpu)) {
+		hv_arch->enable_irq_window(vcpu);
+		return;
+	}
+	if (vec == x->extint)
+		x->extint = -1;
+	else
+		hv_lapic_accept(vcpu, vec);
+	hv_arch->inject_irq(vcpu, vec);
 }
 
 void hv_x86_inject_events(struct hv_vcpu *vcpu)
 {
 	struct hv_x86_events *ev = &vcpu->x86.ev;
 	bool irq_window = READ_ONCE(vcpu->run->request_interrupt_window) &&
-			  !ev->irq_injected;
+			  !ev->irq_injected && hv_x86_accepts_user_irq(vcpu);
 	bool busy = ev->soft_busy;
 
 	ev->soft_busy = false;
+	if (vcpu->x86.apic)
+		hv_lapic_sync(vcpu);
 	hv_x86_process_nmi(vcpu);
 
 	if (ev->exc_pending) {
@@ -166,6 +229,8 @@ void hv_x86_inject_events(struct hv_vcpu *vcpu)
 		if (ev->nmi_pending)
 			hv_arch->enable_nmi_window(vcpu);
 	}
+	if (vcpu->x86.apic)
+		hv_x86_inject_apic_irq(vcpu, busy);
 	if (irq_window)
 		hv_arch->enable_irq_window(vcpu);
 }

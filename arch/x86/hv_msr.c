@@ -23,6 +23,7 @@
 #include <asm/processor-flags.h>
 
 #include "../../module/hv_internal.h"
+#include "hv_lapic.h"
 #include "hv_x86.h"
 #include "hv_x86_int.h"
 
@@ -163,6 +164,8 @@ static int hv_get_msr(struct hv_vcpu *vcpu, u32 index, u64 *val, bool host)
 
 	if (hv_arch->get_msr(vcpu, index, val) == 0)
 		return 0;
+	if (index >= HV_X2APIC_MSR_FIRST && index <= HV_X2APIC_MSR_LAST)
+		return hv_lapic_x2apic_read(vcpu, index, val);
 	r = hv_mtrr_get(vcpu, index, val);
 	if (r <= 0)
 		return r;
@@ -202,8 +205,8 @@ static int hv_get_msr(struct hv_vcpu *vcpu, u32 index, u64 *val, bool host)
 		*val = vcpu->x86.tsc_adjust;
 		return 0;
 	case MSR_IA32_TSC_DEADLINE:
-		/* No local APIC in the kernel: 0, as on KVM. */
-		*val = 0;
+		/* 0 without an in-kernel APIC in TSC-deadline mode, as KVM. */
+		*val = hv_lapic_get_tscdeadline(vcpu);
 		return 0;
 	case MSR_IA32_UCODE_REV:
 		*val = vcpu->x86.ucode_rev;
@@ -226,6 +229,8 @@ static int hv_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val, bool host)
 	r = hv_arch->set_msr(vcpu, index, val);
 	if (r <= 0)
 		return r;
+	if (index >= HV_X2APIC_MSR_FIRST && index <= HV_X2APIC_MSR_LAST)
+		return hv_lapic_x2apic_write(vcpu, index, val);
 	r = hv_mtrr_set(vcpu, index, val);
 	if (r <= 0)
 		return r;
@@ -257,11 +262,9 @@ static int hv_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val, bool host)
 		hv_arch->set_efer(vcpu, val);
 		return 0;
 	case MSR_IA32_APICBASE:
-		/* The mode may not change (no x2APIC); the rest as SET_SREGS. */
 		if (!hv_x86_apic_base_valid(vcpu, val))
 			return -EINVAL;
-		vcpu->apic_base = val;
-		return 0;
+		return hv_lapic_set_base(vcpu, val, host);
 	case MSR_IA32_MISC_ENABLE:
 		if (!host) {
 			if ((val ^ vcpu->x86.misc_enable) & MISC_ENABLE_RO)
@@ -281,6 +284,7 @@ static int hv_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val, bool host)
 		hv_tsc_adjust_write(vcpu, val, host);
 		return 0;
 	case MSR_IA32_TSC_DEADLINE:
+		hv_lapic_set_tscdeadline(vcpu, val);
 		return 0;
 	case MSR_IA32_UCODE_REV:
 		/* A guest's write (a microcode load) changes nothing. */

@@ -14,6 +14,7 @@
 #include <asm/fpu/xcr.h>
 
 #include "../../module/hv_internal.h"
+#include "hv_lapic.h"
 #include "hv_x86.h"
 #include "hv_x86_int.h"
 
@@ -156,13 +157,44 @@ static int hv_x86_set_xcrs(struct hv_vcpu *vcpu, const struct hv_xcrs *x)
 }
 
 /*
- * HV_GET/SET_MP_STATE without an in-kernel local APIC: a vCPU is always
+ * HV_GET/SET_MP_STATE.  Without an in-kernel local APIC a vCPU is always
  * runnable (HLT exits to userspace), and KVM accepts no other state.
+ * With one, as KVM: reading takes a pending INIT or SIPI first; any of
+ * the x86 states may be set, SIPI_RECEIVED meaning "waiting for SIPI,
+ * and one is there" (the vector is the last one sent).  hv has no SEV-ES,
+ * so AP_RESET_HOLD is refused like the other architectures' states.
  */
+static u32 hv_x86_get_mp_state(struct hv_vcpu *vcpu)
+{
+	if (!vcpu->x86.apic)
+		return HV_MP_STATE_RUNNABLE;
+	hv_lapic_accept_init_sipi(vcpu);
+	return vcpu->x86.mp_state;
+}
+
 static int hv_x86_set_mp_state(struct hv_vcpu *vcpu,
 			       const struct hv_mp_state *mp)
 {
-	return mp->mp_state == HV_MP_STATE_RUNNABLE ? 0 : -EINVAL;
+	switch (mp->mp_state) {
+	case HV_MP_STATE_RUNNABLE:
+		break;
+	case HV_MP_STATE_UNINITIALIZED:
+	case HV_MP_STATE_INIT_RECEIVED:
+	case HV_MP_STATE_HALTED:
+	case HV_MP_STATE_SIPI_RECEIVED:
+		if (!vcpu->x86.apic)
+			return -EINVAL;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (mp->mp_state == HV_MP_STATE_SIPI_RECEIVED) {
+		vcpu->x86.mp_state = HV_MP_STATE_INIT_RECEIVED;
+		hv_lapic_set_sipi_pending(vcpu);
+	} else {
+		vcpu->x86.mp_state = mp->mp_state;
+	}
+	return 0;
 }
 
 /* Returns -ENOIOCTLCMD for an ioctl that is not one of these. */
@@ -210,7 +242,7 @@ long hv_x86_state_ioctl(struct hv_vcpu *vcpu, unsigned int ioctl,
 	case HV_SET_XSAVE:
 		return hv_x86_set_xsave(vcpu, argp);
 	case HV_GET_MP_STATE:
-		u.mp.mp_state = HV_MP_STATE_RUNNABLE;
+		u.mp.mp_state = hv_x86_get_mp_state(vcpu);
 		return copy_to_user(argp, &u.mp, sizeof(u.mp)) ? -EFAULT : 0;
 	case HV_SET_MP_STATE:
 		if (copy_from_user(&u.mp, argp, sizeof(u.mp)))

@@ -22,6 +22,7 @@
 #include <asm/processor-flags.h>
 
 #include "../../module/hv_internal.h"
+#include "hv_lapic.h"
 #include "hv_x86.h"
 #include "hv_x86_int.h"
 
@@ -40,11 +41,6 @@ const struct hv_arch_ops *hv_arch_probe(void)
 	return ERR_PTR(-EOPNOTSUPP);
 }
 
-/* IA32_APIC_BASE (SDM vol 3, 11.4.4) */
-#define APIC_BASE_DEFAULT	0xfee00000ULL
-#define APIC_BASE_BSP		BIT_ULL(8)
-#define APIC_BASE_X2APIC	BIT_ULL(10)
-#define APIC_BASE_ENABLE	BIT_ULL(11)
 
 /*
  * Physical address bits beyond the guest's width (its CPUID, else 36).
@@ -117,13 +113,24 @@ bool hv_x86_cr4_valid(struct hv_vcpu *vcpu, u64 cr4)
  */
 int hv_x86_vcpu_init(struct hv_vcpu *vcpu)
 {
+	int r;
+
 	if (!fpu_alloc_guest_fpstate(&vcpu->x86.guest_fpu))
 		return -ENOMEM;
+	/* Fixed before the first vCPU was counted (hv_x86_enable_cap()). */
+	if (READ_ONCE(vcpu->vm->x86.irqchip) != HV_IRQCHIP_NONE) {
+		r = hv_lapic_create(vcpu);
+		if (r) {
+			fpu_free_guest_fpstate(&vcpu->x86.guest_fpu);
+			return r;
+		}
+	}
 	return 0;
 }
 
 void hv_x86_vcpu_uninit(struct hv_vcpu *vcpu)
 {
+	hv_lapic_free(vcpu);
 	fpu_free_guest_fpstate(&vcpu->x86.guest_fpu);
 	kfree(vcpu->x86.cpuid);
 	hv_mmu_cache_free(vcpu);
@@ -134,11 +141,58 @@ void hv_x86_vcpu_reset(struct hv_vcpu *vcpu)
 	vcpu->x86.xcr0 = XFEATURE_MASK_FP;
 	hv_x86_msr_reset(vcpu);
 	vcpu->cr8 = 0;
-	vcpu->apic_base = APIC_BASE_DEFAULT | APIC_BASE_ENABLE;
+	vcpu->apic_base = HV_APIC_BASE_DEFAULT | HV_APIC_BASE_ENABLE;
 	/* Stable: HV_SET_BOOT_CPU_ID fails once a vCPU is being created. */
 	if (vcpu->id == READ_ONCE(vcpu->vm->bsp_vcpu_id))
-		vcpu->apic_base |= APIC_BASE_BSP;
+		vcpu->apic_base |= HV_APIC_BASE_BSP;
+	/*
+	 * With an in-kernel APIC the other processors wait for INIT and
+	 * SIPI, as on KVM (kvm_arch_vcpu_create()).
+	 */
+	vcpu->x86.mp_state = HV_MP_STATE_RUNNABLE;
+	if (vcpu->x86.apic && !(vcpu->apic_base & HV_APIC_BASE_BSP))
+		vcpu->x86.mp_state = HV_MP_STATE_UNINITIALIZED;
+	vcpu->x86.extint = -1;
 	hv_x86_vcpu_init_event(vcpu);
+	hv_lapic_reset(vcpu, false);
+}
+
+/*
+ * An INIT signal from another processor's APIC (SDM vol 3, 9.1): the
+ * backend puts segments and control registers in their INIT state, the
+ * shared code the rest; the APIC keeps its ID and base.
+ */
+void hv_x86_vcpu_init_signal(struct hv_vcpu *vcpu)
+{
+	hv_arch->vcpu_init_event(vcpu);
+	hv_x86_vcpu_init_event(vcpu);
+	vcpu->x86.extint = -1;
+	hv_lapic_reset(vcpu, true);
+}
+
+/*
+ * A SIPI in wait-for-SIPI state: the processor starts in real mode at
+ * vector * 4096 (SDM vol 3, 9.4.4.1): CS selector vector << 8, base
+ * vector << 12, IP 0.
+ */
+void hv_x86_deliver_sipi(struct hv_vcpu *vcpu, u8 vector)
+{
+	struct hv_segment cs;
+
+	hv_arch->get_segment(vcpu, &cs, HV_CS);
+	cs.selector = vector << 8;
+	cs.base = (u64)vector << 12;
+	hv_arch->set_segment(vcpu, &cs, HV_CS);
+	hv_arch->set_rip(vcpu, 0);
+}
+
+/* CR8 from the guest or userspace: the APIC's task priority if it has one. */
+void hv_x86_set_cr8(struct hv_vcpu *vcpu, u64 cr8)
+{
+	if (vcpu->x86.apic)
+		hv_lapic_set_cr8(vcpu, cr8);
+	else
+		vcpu->cr8 = cr8;
 }
 
 /*
@@ -243,14 +297,17 @@ static void hv_x86_get_sregs(struct hv_vcpu *vcpu, struct hv_sregs *s)
 }
 
 /*
- * IA32_APIC_BASE as KVM accepts it from userspace: no bits beyond the
- * guest's physical address width, none of the reserved low bits, no
- * x2APIC (the guest's CPUID does not offer it).
+ * IA32_APIC_BASE as KVM accepts it (kvm_set_apic_base()): no bits beyond
+ * the guest's physical address width, none of the reserved low bits, and
+ * x2APIC mode only if the guest's CPUID offers it.  hv_lapic_set_base()
+ * checks the mode changes.
  */
 bool hv_x86_apic_base_valid(struct hv_vcpu *vcpu, u64 apic_base)
 {
-	u64 reserved = hv_guest_phys_reserved(vcpu) | 0x2ff | APIC_BASE_X2APIC;
+	u64 reserved = hv_guest_phys_reserved(vcpu) | 0x2ff;
 
+	if (!hv_cpuid_has(vcpu, 1, HV_ECX, 21))
+		reserved |= HV_APIC_BASE_X2APIC;
 	return !(apic_base & reserved);
 }
 
@@ -294,10 +351,11 @@ static int hv_x86_set_sregs(struct hv_vcpu *vcpu, const struct hv_sregs *s)
 	if (!hv_x86_sregs_valid(vcpu, s))
 		return -EINVAL;
 
-	vcpu->apic_base = s->apic_base;
+	if (hv_lapic_set_base(vcpu, s->apic_base, true))
+		return -EINVAL;
 	/* KVM ignores a CR8 with reserved bits here, without an error. */
 	if (!(s->cr8 & ~0xfULL))
-		vcpu->cr8 = s->cr8;
+		hv_x86_set_cr8(vcpu, s->cr8);
 
 	hv_arch->set_dtable(vcpu, &s->gdt, true);
 	hv_arch->set_dtable(vcpu, &s->idt, false);
@@ -318,9 +376,9 @@ static int hv_x86_set_sregs(struct hv_vcpu *vcpu, const struct hv_sregs *s)
 }
 
 /*
- * HV_ENABLE_CAP on a VM or vCPU fd.  No capability hv has needs turning
- * on yet, so each is EINVAL (after the copy: a bad pointer is EFAULT), as
- * KVM answers for one it lacks.
+ * HV_ENABLE_CAP on a vCPU fd.  No vCPU capability hv has needs turning
+ * on, so each is EINVAL (after the copy: a bad pointer is EFAULT), as KVM
+ * answers for one it lacks.
  */
 static long hv_x86_enable_cap(void __user *argp)
 {
@@ -329,6 +387,61 @@ static long hv_x86_enable_cap(void __user *argp)
 	if (copy_from_user(&cap, argp, sizeof(cap)))
 		return -EFAULT;
 	return -EINVAL;
+}
+
+/*
+ * HV_ENABLE_CAP on a VM fd: HV_CAP_SPLIT_IRQCHIP gives the VM's vCPUs
+ * local APICs in the kernel, with KVM's errors (kvm_vm_ioctl_enable_cap):
+ * EINVAL for flags or more pins than routes, EEXIST once an irqchip or a
+ * vCPU exists.  Every other capability is EINVAL.
+ */
+static long hv_x86_vm_enable_cap(struct hv_vm *vm, void __user *argp)
+{
+	struct hv_enable_cap cap;
+	long r;
+
+	if (copy_from_user(&cap, argp, sizeof(cap)))
+		return -EFAULT;
+	if (cap.flags || cap.cap != HV_CAP_SPLIT_IRQCHIP)
+		return -EINVAL;
+	if (cap.args[0] > HV_MAX_IRQ_ROUTES)
+		return -EINVAL;
+	mutex_lock(&vm->lock);
+	r = -EEXIST;
+	if (vm->x86.irqchip == HV_IRQCHIP_NONE && !vm->created_vcpus) {
+		vm->x86.nr_ioapic_pins = cap.args[0];
+		WRITE_ONCE(vm->x86.irqchip, HV_IRQCHIP_SPLIT);
+		r = 0;
+	}
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
+static long hv_x86_lapic_ioctl(struct hv_vcpu *vcpu, unsigned int ioctl,
+			       void __user *argp)
+{
+	struct hv_lapic_state *s;
+	long r = 0;
+
+	/* Without an in-kernel APIC, as on KVM. */
+	if (!vcpu->x86.apic)
+		return -EINVAL;
+	if (ioctl == HV_SET_LAPIC) {
+		s = memdup_user(argp, sizeof(*s));
+		if (IS_ERR(s))
+			return PTR_ERR(s);
+		r = hv_lapic_set_state(vcpu, s);
+		kfree(s);
+		return r;
+	}
+	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
+	if (!s)
+		return -ENOMEM;
+	hv_lapic_get_state(vcpu, s);
+	if (copy_to_user(argp, s, sizeof(*s)))
+		r = -EFAULT;
+	kfree(s);
+	return r;
 }
 
 long hv_x86_vcpu_ioctl(struct hv_vcpu *vcpu, unsigned int ioctl,
@@ -415,6 +528,9 @@ long hv_x86_vcpu_ioctl(struct hv_vcpu *vcpu, unsigned int ioctl,
 		return hv_x86_tsc_vcpu_ioctl(vcpu, ioctl, arg);
 	case HV_ENABLE_CAP:
 		return hv_x86_enable_cap(argp);
+	case HV_GET_LAPIC:
+	case HV_SET_LAPIC:
+		return hv_x86_lapic_ioctl(vcpu, ioctl, argp);
 	default: {
 		long r = hv_x86_state_ioctl(vcpu, ioctl, argp);
 
@@ -465,6 +581,11 @@ long hv_x86_check_extension(unsigned long cap)
 	/* HV_GET/SET_XCRS, as KVM: only where the CPU has XSAVE. */
 	case HV_CAP_XCRS:
 		return boot_cpu_has(X86_FEATURE_XSAVE);
+	/* hv_lapic.c, with HV_ENABLE_CAP(HV_CAP_SPLIT_IRQCHIP) */
+	case HV_CAP_SPLIT_IRQCHIP:
+	case HV_CAP_SIGNAL_MSI:
+	case HV_CAP_TSC_DEADLINE_TIMER:
+		return 1;
 	default:
 		return 0;
 	}
@@ -487,7 +608,14 @@ long hv_x86_vm_ioctl(struct hv_vm *vm, unsigned int ioctl, unsigned long arg)
 	case HV_SET_CLOCK:
 		return hv_x86_tsc_vm_ioctl(vm, ioctl, arg);
 	case HV_ENABLE_CAP:
-		return hv_x86_enable_cap((void __user *)arg);
+		return hv_x86_vm_enable_cap(vm, (void __user *)arg);
+	case HV_SIGNAL_MSI: {
+		struct hv_msi msi;
+
+		if (copy_from_user(&msi, (void __user *)arg, sizeof(msi)))
+			return -EFAULT;
+		return hv_lapic_signal_msi(vm, &msi);
+	}
 	case HV_SET_BOOT_CPU_ID:
 		mutex_lock(&vm->lock);
 		if (vm->created_vcpus)

@@ -147,6 +147,13 @@ enum hv_event_kind {
 	HV_EVENT_SOFT,		/* INT n, INT3, INTO: the backend redelivers */
 };
 void hv_x86_inject_events(struct hv_vcpu *vcpu);
+/*
+ * Around each entry, interrupts disabled: hv_x86_enter_guest() injects
+ * the events, or returns false when the entry must not happen (then back
+ * to the run loop with 1); hv_x86_exit_guest() right after the exit.
+ */
+bool hv_x86_enter_guest(struct hv_vcpu *vcpu);
+void hv_x86_exit_guest(struct hv_vcpu *vcpu);
 void hv_x86_event_cut_off(struct hv_vcpu *vcpu, enum hv_event_kind kind,
 			  unsigned int vector, bool has_error, u32 error);
 void hv_x86_queue_exception(struct hv_vcpu *vcpu, unsigned int vector,
@@ -167,6 +174,9 @@ int hv_x86_emulate_cr_dr(struct hv_vcpu *vcpu);
 unsigned int hv_x86_insn_len(struct hv_vcpu *vcpu);
 int hv_x86_emulation_failed(struct hv_vcpu *vcpu);
 int hv_x86_inject_gp(struct hv_vcpu *vcpu);
+
+/* CR8 from the guest or userspace: the APIC's task priority if it has one. */
+void hv_x86_set_cr8(struct hv_vcpu *vcpu, u64 cr8);
 
 /* The guest's CR4 and APIC base rules, shared by SET_SREGS and the guest. */
 bool hv_x86_cr4_valid(struct hv_vcpu *vcpu, u64 cr4);

@@ -20,6 +20,10 @@ unsigned int hv_code_bytes(struct hv_vcpu *vcpu);
 int hv_gva_to_gpa(struct hv_vcpu *vcpu, u64 gva, u64 *gpa);
 bool hv_x86_xcr0_settable(struct hv_vcpu *vcpu, u64 val);
 
+/* hv_x86.c */
+void hv_x86_vcpu_init_signal(struct hv_vcpu *vcpu);
+void hv_x86_deliver_sipi(struct hv_vcpu *vcpu, u8 vector);
+
 /* hv_vcpu_state.c: the state ioctls beyond the registers */
 long hv_x86_state_ioctl(struct hv_vcpu *vcpu, unsigned int ioctl,
 			void __user *argp);
@@ -29,6 +33,8 @@ void hv_x86_events_reset(struct hv_vcpu *vcpu);
 int hv_x86_ioctl_interrupt(struct hv_vcpu *vcpu, u32 irq);
 void hv_x86_ioctl_nmi(struct hv_vcpu *vcpu);
 bool hv_x86_ready_for_interrupt(struct hv_vcpu *vcpu);
+bool hv_x86_accepts_user_irq(struct hv_vcpu *vcpu);
+bool hv_x86_nmi_waiting(struct hv_vcpu *vcpu);
 int hv_x86_irq_window_exit(struct hv_vcpu *vcpu);
 void hv_x86_get_vcpu_events(struct hv_vcpu *vcpu,
 			    struct hv_vcpu_events *events);

@@ -28,6 +28,7 @@
 
 #include "../../module/hv_internal.h"
 #include "hv_decode.h"
+#include "hv_lapic.h"
 #include "hv_x86.h"
 #include "hv_x86_int.h"
 
@@ -283,10 +284,18 @@ int hv_x86_handle_fail_entry(struct hv_vcpu *vcpu, u64 reason)
 	return 0;
 }
 
-/* Without an in-kernel local APIC, HLT goes to userspace (KVM_EXIT_HLT). */
+/*
+ * HLT: without an in-kernel local APIC it goes to userspace
+ * (KVM_EXIT_HLT); with one the vCPU halts in the kernel until something
+ * wakes it (hv_x86_vcpu_block()).
+ */
 int hv_x86_handle_hlt(struct hv_vcpu *vcpu, unsigned int insn_len)
 {
 	hv_skip_insn(vcpu, insn_len);
+	if (vcpu->x86.apic) {
+		vcpu->x86.mp_state = HV_MP_STATE_HALTED;
+		return 1;
+	}
 	vcpu->run->exit_reason = HV_EXIT_HLT;
 	return 0;
 }
@@ -550,18 +559,93 @@ static int hv_fetch_insn(struct hv_vcpu *vcpu, unsigned int bytes, u8 *code,
 	return 0;
 }
 
+/* Where a decoded MMIO load puts its data (hv_mmio_load()). */
+static void hv_mmio_prepare_load(struct hv_vcpu *vcpu,
+				 const struct hv_insn *insn)
+{
+	struct hv_x86_vcpu *x = &vcpu->x86;
+
+	x->mmio_gpr = insn->reg;
+	x->mmio_extend = insn->extend;
+	x->mmio_dst_size = insn->reg_size;
+	x->io_size = insn->mem_size;
+	/* A byte load into AH..BH: remembered as register + 16. */
+	if (insn->high_byte)
+		x->mmio_gpr += 16;
+}
+
+static void hv_mmio_load(struct hv_vcpu *vcpu, const void *data);
+
+/* The value a decoded MMIO store writes. */
+static u64 hv_mmio_store_value(struct hv_vcpu *vcpu,
+			       const struct hv_insn *insn)
+{
+	u64 val;
+
+	if (insn->op == HV_INSN_STORE_IMM)
+		return insn->imm;
+	val = hv_gpr_read(vcpu, insn->reg);
+	if (insn->high_byte)
+		val >>= 8;
+	return val;
+}
+
+/*
+ * A decoded MMIO access: with an in-kernel local APIC, its page is
+ * handled here, without an exit; anything else goes to userspace.  KVM
+ * has finished a write before it exits; a read completes at the next
+ * HV_RUN.
+ */
+static int hv_x86_mmio(struct hv_vcpu *vcpu, u64 gpa,
+		       const struct hv_insn *insn)
+{
+	struct hv_x86_vcpu *x = &vcpu->x86;
+	struct hv_run *run = vcpu->run;
+	bool write = insn->op != HV_INSN_LOAD;
+	u8 data[8] = { 0 };
+	u64 val;
+
+	if (write) {
+		val = hv_mmio_store_value(vcpu, insn);
+		memcpy(data, &val, insn->mem_size);
+	}
+	if (vcpu->x86.apic &&
+	    hv_lapic_mmio(vcpu, gpa, insn->mem_size, write, data)) {
+		if (write) {
+			hv_skip_insn(vcpu, insn->len);
+		} else {
+			hv_mmio_prepare_load(vcpu, insn);
+			x->insn_len = insn->len;
+			hv_mmio_load(vcpu, data);
+		}
+		return 1;
+	}
+
+	run->exit_reason = HV_EXIT_MMIO;
+	run->mmio.phys_addr = gpa;
+	run->mmio.len = insn->mem_size;
+	run->mmio.is_write = write;
+	memcpy(run->mmio.data, data, sizeof(run->mmio.data));
+	x->insn_len = insn->len;
+	if (write) {
+		hv_skip_insn(vcpu, insn->len);
+		x->pending = HV_PENDING_NONE;
+	} else {
+		hv_mmio_prepare_load(vcpu, insn);
+		x->pending = HV_PENDING_MMIO_READ;
+	}
+	return 0;
+}
+
 /*
  * The guest touched @gpa and the second-level tables do not map it: map
  * it if a slot backs it, else emulate the access as MMIO.
  */
 int hv_x86_handle_gpa_fault(struct hv_vcpu *vcpu, u64 gpa, bool write)
 {
-	struct hv_x86_vcpu *x = &vcpu->x86;
-	struct hv_run *run = vcpu->run;
 	u8 code[HV_INSN_MAX];
 	struct hv_insn insn;
 	unsigned int n, bytes;
-	u64 val;
 	int r;
 
 	r = hv_mmu_map(vcpu, gpa, write);
@@ -573,45 +657,16 @@ int hv_x86_handle_gpa_fault(struct hv_vcpu *vcpu, u64 gpa, bool write)
 	    hv_decode(code, n, bytes, &insn))
 		return hv_x86_emulation_failed(vcpu);
 
-	run->exit_reason = HV_EXIT_MMIO;
-	run->mmio.phys_addr = gpa;
-	run->mmio.len = insn.mem_size;
-	run->mmio.is_write = insn.op != HV_INSN_LOAD;
-	memset(run->mmio.data, 0, sizeof(run->mmio.data));
-	x->insn_len = insn.len;
-
-	if (insn.op == HV_INSN_LOAD) {
-		x->pending = HV_PENDING_MMIO_READ;
-		x->mmio_gpr = insn.reg;
-		x->mmio_extend = insn.extend;
-		x->mmio_dst_size = insn.reg_size;
-		x->io_size = insn.mem_size;
-		/* A byte load into AH..BH: remembered as register + 16. */
-		if (insn.high_byte)
-			x->mmio_gpr += 16;
-		return 0;
-	}
-	if (insn.op == HV_INSN_STORE_IMM) {
-		val = insn.imm;
-	} else {
-		val = hv_gpr_read(vcpu, insn.reg);
-		if (insn.high_byte)
-			val >>= 8;
-	}
-	memcpy(run->mmio.data, &val, insn.mem_size);
-	/* KVM has finished a write before it exits. */
-	hv_skip_insn(vcpu, insn.len);
-	x->pending = HV_PENDING_NONE;
-	return 0;
+	return hv_x86_mmio(vcpu, gpa, &insn);
 }
 
-static void hv_complete_mmio_read(struct hv_vcpu *vcpu)
+static void hv_mmio_load(struct hv_vcpu *vcpu, const void *data)
 {
 	struct hv_x86_vcpu *x = &vcpu->x86;
 	bool high = x->mmio_gpr >= 16;
 	u64 val = 0;
 
-	memcpy(&val, vcpu->run->mmio.data, x->io_size);
+	memcpy(&val, data, x->io_size);
 	if (x->mmio_extend == 2)
 		val = x->io_size == 1 ? (u64)(s64)(s8)val : (u64)(s64)(s16)val;
 	hv_gpr_write_sized(vcpu, x->mmio_gpr & 15, val, x->mmio_dst_size, high);
@@ -646,7 +701,7 @@ static int hv_complete_userspace(struct hv_vcpu *vcpu)
 	case HV_PENDING_INS:
 		return hv_complete_ins(vcpu);
 	case HV_PENDING_MMIO_READ:
-		hv_complete_mmio_read(vcpu);
+		hv_mmio_load(vcpu, vcpu->run->mmio.data);
 		return 1;
 	}
 	return 1;
@@ -746,7 +801,7 @@ int hv_x86_handle_mov_to_cr(struct hv_vcpu *vcpu, int cr, u64 val,
 	case 8:
 		r = (val & ~0xfULL) ? -EINVAL : 0;
 		if (!r)
-			vcpu->cr8 = val;
+			hv_x86_set_cr8(vcpu, val);
 		break;
 	default:
 		return hv_x86_handle_unexpected(vcpu, cr);
@@ -1012,19 +1067,108 @@ static void hv_x86_post_run(struct hv_vcpu *vcpu)
 	run->ready_for_interrupt_injection = hv_x86_ready_for_interrupt(vcpu);
 }
 
+/*
+ * The backend calls this with interrupts disabled right before it enters
+ * the guest; false: do not enter (a signal or a reschedule is due), back
+ * to the run loop.  From the store of the mode on, a kick interrupts this
+ * CPU, which makes the guest exit at once; so an interrupt delivered
+ * after hv_x86_inject_events() looked is never left waiting in IRR while
+ * the guest runs (hv_vcpu_kick()).
+ */
+bool hv_x86_enter_guest(struct hv_vcpu *vcpu)
+{
+	/* The mode before IRR is read: pairs with the senders' barrier. */
+	smp_store_mb(vcpu->mode, HV_IN_GUEST);
+	if (need_resched() || signal_pending(current)) {
+		WRITE_ONCE(vcpu->mode, HV_OUTSIDE_GUEST);
+		return false;
+	}
+	hv_x86_inject_events(vcpu);
+	return true;
+}
+
+/* After the exit, interrupts still disabled. */
+void hv_x86_exit_guest(struct hv_vcpu *vcpu)
+{
+	WRITE_ONCE(vcpu->mode, HV_OUTSIDE_GUEST);
+}
+
+/*
+ * A halted vCPU (or one waiting for INIT or SIPI) sleeps until one of
+ * the events that end its wait comes, or a signal.  While it waits
+ * nothing changes its RFLAGS or NMI blocking, so whether it could take
+ * an interrupt or an NMI is looked at once.
+ */
+static bool hv_x86_wake_event(struct hv_vcpu *vcpu, bool irq_ok, bool nmi_ok)
+{
+	if (vcpu->x86.mp_state != HV_MP_STATE_HALTED)
+		return hv_lapic_has_init_sipi(vcpu);
+	if (nmi_ok && hv_x86_nmi_waiting(vcpu))
+		return true;
+	if (irq_ok && vcpu->x86.extint >= 0 && hv_lapic_accepts_extint(vcpu))
+		return true;
+	return hv_lapic_has_wake_event(vcpu, irq_ok);
+}
+
+static void hv_x86_vcpu_block(struct hv_vcpu *vcpu)
+{
+	bool halted = vcpu->x86.mp_state == HV_MP_STATE_HALTED;
+	bool irq_ok = halted && hv_arch->interrupt_allowed(vcpu);
+	bool nmi_ok = halted && hv_arch->nmi_allowed(vcpu);
+
+	wait_event_interruptible(vcpu->wq,
+				 hv_x86_wake_event(vcpu, irq_ok, nmi_ok));
+	hv_lapic_sync(vcpu);
+	hv_lapic_accept_init_sipi(vcpu);
+	if (vcpu->x86.mp_state != HV_MP_STATE_HALTED)
+		return;
+	/* A timer whose LVT entry is masked does not end the halt. */
+	if ((nmi_ok && hv_x86_nmi_waiting(vcpu)) ||
+	    (irq_ok && ((vcpu->x86.extint >= 0 &&
+			 hv_lapic_accepts_extint(vcpu)) ||
+			hv_lapic_pending_vector(vcpu) >= 0)))
+		vcpu->x86.mp_state = HV_MP_STATE_RUNNABLE;
+}
+
+/*
+ * HV_RUN on an application processor that has not had INIT yet: as on
+ * KVM, wait for INIT or SIPI, take it, and return EAGAIN (EINTR if a
+ * signal came) without entering the guest.
+ */
+static int hv_x86_run_uninitialized(struct hv_vcpu *vcpu)
+{
+	if (READ_ONCE(vcpu->run->immediate_exit))
+		return -EINTR;
+	wait_event_interruptible(vcpu->wq, hv_lapic_has_init_sipi(vcpu));
+	hv_lapic_accept_init_sipi(vcpu);
+	if (signal_pending(current)) {
+		vcpu->run->exit_reason = HV_EXIT_INTR;
+		return -EINTR;
+	}
+	return -EAGAIN;
+}
+
 int hv_x86_run(struct hv_vcpu *vcpu)
 {
 	struct hv_run *run = vcpu->run;
 	int r;
 
 	run->flags = 0;
+	if (vcpu->x86.apic &&
+	    vcpu->x86.mp_state == HV_MP_STATE_UNINITIALIZED) {
+		r = hv_x86_run_uninitialized(vcpu);
+		hv_x86_post_run(vcpu);
+		return r;
+	}
 	/* hv has no register sharing through hv_run (KVM_CAP_SYNC_REGS). */
 	if (run->kvm_valid_regs || run->kvm_dirty_regs)
 		return -EINVAL;
 	/* Without an in-kernel APIC, userspace owns the TPR (CR8). */
-	if (run->cr8 & ~0xfULL)
-		return -EINVAL;
-	vcpu->cr8 = run->cr8;
+	if (!vcpu->x86.apic) {
+		if (run->cr8 & ~0xfULL)
+			return -EINVAL;
+		vcpu->cr8 = run->cr8;
+	}
 
 	fpu_swap_kvm_fpstate(&vcpu->x86.guest_fpu, true);
 	r = hv_complete_userspace(vcpu);
@@ -1049,6 +1193,16 @@ int hv_x86_run(struct hv_vcpu *vcpu)
 			break;
 		}
 		cond_resched();
+		/* INIT and SIPI from another vCPU (KVM: accept_events). */
+		if (vcpu->x86.apic && hv_lapic_has_init_sipi(vcpu))
+			hv_lapic_accept_init_sipi(vcpu);
+		if (vcpu->x86.mp_state != HV_MP_STATE_RUNNABLE) {
+			hv_x86_vcpu_block(vcpu);
+			r = hv_x86_irq_window_exit(vcpu);
+			if (r <= 0)
+				break;
+			continue;
+		}
 		if (vcpu->x86.tsc_catchup)
 			hv_tsc_catch_up(vcpu);
 		r = hv_arch->run(vcpu);

@@ -237,6 +237,7 @@ static const struct hv_arch_ops svm_ops = {
 	.vcpu_free = svm_vcpu_free,
 	.vcpu_load = svm_vcpu_load,
 	.vcpu_put = svm_vcpu_put,
+	.vcpu_init_event = svm_vcpu_init_event,
 	.get_segment = svm_get_segment,
 	.set_segment = svm_set_segment,
 	.get_dtable = svm_get_dtable,

@@ -315,6 +315,7 @@ int svm_exit_excp_db(struct hv_vcpu *vcpu, struct svm_vcpu *svm);
 int svm_vcpu_create(struct hv_vcpu *vcpu);
 void svm_vcpu_free(struct hv_vcpu *vcpu);
 void svm_vcpu_init(struct hv_vcpu *vcpu);
+void svm_vcpu_init_event(struct hv_vcpu *vcpu);
 void svm_vcpu_load(struct hv_vcpu *vcpu);
 void svm_vcpu_put(struct hv_vcpu *vcpu);
 void svm_get_segment(struct hv_vcpu *vcpu, struct hv_segment *var,

@@ -248,13 +248,12 @@ int svm_run(struct hv_vcpu *vcpu)
 	preempt_disable();
 	local_irq_disable();
 	/* A signal or a reschedule that came meanwhile: not into the guest. */
-	if (need_resched() || signal_pending(current)) {
+	if (!hv_x86_enter_guest(vcpu)) {
 		local_irq_enable();
 		preempt_enable();
 		return 1;
 	}
 	hv_x86_load_guest_fpu();
-	hv_x86_inject_events(vcpu);
 	if (!svm_asid_current(svm))
 		svm_new_asid(svm);
 	svm->vmcb->save.rax = vcpu->regs[HV_RAX];
@@ -273,9 +272,12 @@ int svm_run(struct hv_vcpu *vcpu)
 	hv_x86_put_guest_dr(vcpu);
 	asm volatile("stgi" : : : "memory");
 
+	hv_x86_exit_guest(vcpu);
 	vcpu->regs[HV_RAX] = svm->vmcb->save.rax;
 	vcpu->x86.dr[6] = svm->vmcb->save.dr6;
-	vcpu->cr8 = c->int_ctl & SVM_INT_CTL_V_TPR;
+	/* Changed by the guest only where its CR8 writes do not exit. */
+	if ((c->int_ctl & SVM_INT_CTL_V_TPR) != vcpu->cr8)
+		hv_x86_set_cr8(vcpu, c->int_ctl & SVM_INT_CTL_V_TPR);
 	c->tlb_ctl = SVM_TLB_FLUSH_NONE;
 	c->event_inj = 0;
 	local_irq_enable();

@@ -369,8 +369,9 @@ static void svm_reset_seg(struct vmcb_seg *s, u16 attrib)
  * (permission maps of all ones), CPUID, HLT, INVD, RDPMC, shutdown, every
  * SVM instruction, RDTSCP, MONITOR/MWAIT, XSETBV; reads and writes of CR0
  * (the guest sees CD/NW as it wrote them, the CPU never has them) and
- * writes of CR4; every debug register access.  CR3 is the guest's own
- * (nested paging), CR8 is the virtual TPR, synchronized around each run.
+ * writes of CR4 (and of CR8 with an in-kernel APIC); every debug
+ * register access.  CR3 is the guest's own (nested paging), CR8 is the
+ * virtual TPR, synchronized around each run.
  * V_INTR_MASKING keeps the guest's RFLAGS.IF from masking the host's
  * interrupts (APM 15.21.1).
  */
@@ -379,6 +380,12 @@ static void svm_vcpu_setup(struct hv_vcpu *vcpu)
 	struct vmcb_control *c = &to_svm(vcpu)->vmcb->control;
 
 	c->intercept_cr = BIT(0) | BIT(16 + 0) | BIT(16 + 4);
+	/*
+	 * With an in-kernel local APIC, CR8 writes are its task priority: a
+	 * lower one may let a waiting interrupt in, which needs an exit.
+	 */
+	if (vcpu->x86.apic)
+		c->intercept_cr |= BIT(16 + 8);
 	c->intercept_dr = ~0U;
 	/* #UD: the other vendor's hypercall (hv_x86_handle_ud()). */
 	c->intercept_exceptions = BIT(HV_UD_VECTOR);
@@ -455,6 +462,25 @@ void svm_vcpu_init(struct hv_vcpu *vcpu)
 	svm->nmi_masked = false;
 	svm->awaiting_iret = false;
 	svm->nmi_singlestep = false;
+}
+
+/*
+ * An INIT signal from another processor: as after a shutdown, but PAT and
+ * the SYSENTER MSRs keep their values (SDM vol 3, table 10-1) and so does
+ * the TSC.
+ */
+void svm_vcpu_init_event(struct hv_vcpu *vcpu)
+{
+	struct vmcb_save *save = &to_svm(vcpu)->vmcb->save;
+	u64 pat = save->g_pat, cs = save->sysenter_cs;
+	u64 esp = save->sysenter_esp, eip = save->sysenter_eip;
+
+	svm_vcpu_init(vcpu);
+	save->g_pat = pat;
+	save->sysenter_cs = cs;
+	save->sysenter_esp = esp;
+	save->sysenter_eip = eip;
+	hv_arch->write_tsc_offset(vcpu, vcpu->x86.tsc_offset);
 }
 
 int svm_vcpu_create(struct hv_vcpu *vcpu)

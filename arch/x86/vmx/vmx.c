@@ -376,6 +376,7 @@ static const struct hv_arch_ops vmx_ops = {
 	.vcpu_free = vmx_vcpu_free,
 	.vcpu_load = vmx_vcpu_load,
 	.vcpu_put = vmx_vcpu_put,
+	.vcpu_init_event = vmx_vcpu_init_event,
 	.get_segment = vmx_get_segment,
 	.set_segment = vmx_set_segment,
 	.get_dtable = vmx_get_dtable,

@@ -114,6 +114,7 @@ void vmx_events_after_exit(struct hv_vcpu *vcpu, u32 reason,
 
 /* vmx_vcpu.c */
 int vmx_vcpu_create(struct hv_vcpu *vcpu);
+void vmx_vcpu_init_event(struct hv_vcpu *vcpu);
 void vmx_vcpu_free(struct hv_vcpu *vcpu);
 void vmx_vcpu_load(struct hv_vcpu *vcpu);
 void vmx_vcpu_put(struct hv_vcpu *vcpu);

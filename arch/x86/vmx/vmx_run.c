@@ -370,13 +370,12 @@ int vmx_run(struct hv_vcpu *vcpu)
 
 	local_irq_disable();
 	/* A signal or a reschedule that came meanwhile: not into the guest. */
-	if (need_resched() || signal_pending(current)) {
+	if (!hv_x86_enter_guest(vcpu)) {
 		local_irq_enable();
 		preempt_enable();
 		return 1;
 	}
 	hv_x86_load_guest_fpu();
-	hv_x86_inject_events(vcpu);
 	if (vmx->flush_vpid) {
 		vmx_invvpid(vmx->vpid);
 		vmx->flush_vpid = false;
@@ -404,6 +403,7 @@ int vmx_run(struct hv_vcpu *vcpu)
 					    HV_INTR_TYPE_NMI))
 			asm volatile("int $2");
 	}
+	hv_x86_exit_guest(vcpu);
 	local_irq_enable();
 	preempt_enable();
 

@@ -424,9 +424,17 @@ static void vmx_vcpu_setup(struct hv_vcpu *vcpu)
 	vmx_set_constant_host_state();
 }
 
-/* The VMCS guest state after RESET, as KVM's vmx_vcpu_reset sets it. */
-static void vmx_vcpu_reset(struct vmx_vcpu *vmx)
+/*
+ * The VMCS guest state after RESET, as KVM's vmx_vcpu_reset sets it, or
+ * after INIT (@init), which keeps CR0.CD/NW, PAT, DEBUGCTL and the
+ * SYSENTER MSRs (SDM vol 3, table 10-1).
+ */
+static void vmx_vcpu_reset(struct vmx_vcpu *vmx, bool init)
 {
+	u64 cr0 = X86_CR0_CD | X86_CR0_NW | X86_CR0_ET;
+
+	if (init)
+		cr0 = X86_CR0_ET | (vmx->cr0 & (X86_CR0_CD | X86_CR0_NW));
 	vmx_reset_segment(HV_CS, 0xf000, 0xffff0000, AR_CODE_RESET);
 	vmx_reset_segment(HV_DS, 0, 0, AR_DATA_RESET);
 	vmx_reset_segment(HV_ES, 0, 0, AR_DATA_RESET);
@@ -443,20 +451,28 @@ static void vmx_vcpu_reset(struct vmx_vcpu *vmx)
 	vmx->cr2 = 0;
 	vmcs_writel(GUEST_CR3, 0);
 	vmx_write_efer(vmx, 0);
-	vmx_write_cr0(vmx, X86_CR0_CD | X86_CR0_NW | X86_CR0_ET);
+	vmx_write_cr0(vmx, cr0);
 	vmx_write_cr4(vmx, 0);
 
 	vmcs_writel(GUEST_DR7, 0x400);
-	vmcs_write64(GUEST_IA32_PAT, PAT_RESET);
-	vmcs_write64(GUEST_IA32_DEBUGCTL, 0);
-	vmcs_write32(GUEST_SYSENTER_CS, 0);
-	vmcs_writel(GUEST_SYSENTER_ESP, 0);
-	vmcs_writel(GUEST_SYSENTER_EIP, 0);
+	if (!init) {
+		vmcs_write64(GUEST_IA32_PAT, PAT_RESET);
+		vmcs_write64(GUEST_IA32_DEBUGCTL, 0);
+		vmcs_write32(GUEST_SYSENTER_CS, 0);
+		vmcs_writel(GUEST_SYSENTER_ESP, 0);
+		vmcs_writel(GUEST_SYSENTER_EIP, 0);
+	}
 	vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, 0);
 	vmcs_write32(GUEST_ACTIVITY_STATE, 0);
 	vmcs_writel(GUEST_PENDING_DBG_EXCEPTIONS, 0);
 	/* No shadow VMCS: the link pointer must be all ones (SDM 27.3.1.5). */
 	vmcs_write64(VMCS_LINK_POINTER, ~0ULL);
+}
+
+/* An INIT signal; the vCPU is loaded. */
+void vmx_vcpu_init_event(struct hv_vcpu *vcpu)
+{
+	vmx_vcpu_reset(to_vmx(vcpu), true);
 }
 
 int vmx_vcpu_create(struct hv_vcpu *vcpu)
@@ -490,7 +506,7 @@ int vmx_vcpu_create(struct hv_vcpu *vcpu)
 	vmcs_clear(vmx->vmcs_pa);
 	vmx_vcpu_load(vcpu);
 	vmx_vcpu_setup(vcpu);
-	vmx_vcpu_reset(vmx);
+	vmx_vcpu_reset(vmx, false);
 	vmx_vcpu_put(vcpu);
 	errors = this_cpu_read(vmx_insn_errors) - errors;
 	preempt_enable();
