@@ -127,17 +127,11 @@ int hv_guest_add_vcpu(struct hv_guest *g, int id, struct hv_run **run)
 	return vcpu;
 }
 
-int hv_guest_create_on(struct hv_guest *g, int dev, enum hv_guest_mode mode,
-		       const void *code, size_t len)
+/* The guest's memory, slot 0, with CODE at CODE_GPA. */
+static int setup_memory(struct hv_guest *g, const void *code, size_t len)
 {
 	struct hv_userspace_memory_region region = { 0 };
 
-	memset(g, 0, sizeof(*g));
-	g->mode = mode;
-	g->dev = dev;
-	g->vm = ioctl(g->dev, HV_CREATE_VM, 0);
-	if (g->vm < 0)
-		return -1;
 	g->mem = mmap(NULL, GUEST_MEM_SIZE, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (g->mem == MAP_FAILED)
@@ -145,11 +139,54 @@ int hv_guest_create_on(struct hv_guest *g, int dev, enum hv_guest_mode mode,
 	memcpy(g->mem + CODE_GPA, code, len);
 	region.memory_size = GUEST_MEM_SIZE;
 	region.userspace_addr = (unsigned long)g->mem;
-	if (ioctl(g->vm, HV_SET_USER_MEMORY_REGION, &region))
+	return ioctl(g->vm, HV_SET_USER_MEMORY_REGION, &region);
+}
+
+int hv_guest_create_on(struct hv_guest *g, int dev, enum hv_guest_mode mode,
+		       const void *code, size_t len)
+{
+	memset(g, 0, sizeof(*g));
+	g->mode = mode;
+	g->dev = dev;
+	g->vm = ioctl(g->dev, HV_CREATE_VM, 0);
+	if (g->vm < 0)
+		return -1;
+	if (setup_memory(g, code, len))
 		return -1;
 	g->vcpu = hv_guest_add_vcpu(g, 0, &g->run);
 	if (g->vcpu < 0)
 		return -1;
+	return 0;
+}
+
+int hv_guest_create_split(struct hv_guest *g, enum hv_guest_mode mode,
+			  const void *code, size_t len)
+{
+	struct hv_enable_cap cap = {
+		.cap = HV_CAP_SPLIT_IRQCHIP,
+		.args = { 24 },
+	};
+	uint64_t *pdpt, *pd;
+
+	memset(g, 0, sizeof(*g));
+	g->mode = mode;
+	g->dev = hv_open_device();
+	if (g->dev < 0)
+		return -1;
+	g->vm = ioctl(g->dev, HV_CREATE_VM, 0);
+	if (g->vm < 0 || ioctl(g->vm, HV_ENABLE_CAP, &cap) ||
+	    setup_memory(g, code, len))
+		return -1;
+	g->vcpu = hv_guest_add_vcpu(g, 0, &g->run);
+	if (g->vcpu < 0)
+		return -1;
+	if (mode != HV_MODE_LONG)
+		return 0;
+	/* A second page directory for the 2 MiB page at the APIC: PCD. */
+	pdpt = (uint64_t *)(g->mem + PML4_GPA + 0x1000);
+	pd = (uint64_t *)(g->mem + PML4_GPA + 0x3000);
+	pdpt[3] = (PML4_GPA + 0x3000) | 3;
+	pd[(APIC_GPA >> 21) & 511] = APIC_GPA | 0x9b;
 	return 0;
 }
 

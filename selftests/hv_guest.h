@@ -65,6 +65,16 @@ int hv_guest_create_on(struct hv_guest *g, int dev, enum hv_guest_mode mode,
 void hv_guest_destroy(struct hv_guest *g);
 
 /*
+ * The same with KVM's split irqchip (KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP,
+ * 24 pins) between KVM_CREATE_VM and the first vCPU): every vCPU has an
+ * in-kernel local APIC, whose xAPIC page is at APIC_GPA (no memory slot
+ * there).  In long mode the page is mapped too, uncached.
+ */
+#define APIC_GPA	0xfee00000UL
+int hv_guest_create_split(struct hv_guest *g, enum hv_guest_mode mode,
+			  const void *code, size_t len);
+
+/*
  * Another vCPU of the same VM, set up as the first one (same mode, RIP at
  * CODE_GPA).  Returns its fd and maps its run structure at *RUN; -1 with
  * errno on failure.  The caller closes it (and unmaps 3 pages of *RUN).

@@ -406,6 +406,17 @@ static bool apic_match_dest(struct hv_lapic *target, struct hv_lapic *src,
 	return apic_match_physical(target, mda);
 }
 
+/* A single physical destination, no shorthand, no broadcast. */
+static bool apic_physical_lookup(struct hv_lapic *src,
+				 const struct hv_apic_irq *irq)
+{
+	u32 bcast = src && apic_x2apic(src) ? HV_X2APIC_BROADCAST :
+					     HV_APIC_BROADCAST;
+
+	return irq->shorthand == HV_SH_NONE && !irq->logical &&
+	       irq->dest != bcast;
+}
+
 /*
  * Deliver to every APIC of @vm that @irq names.  Returns -1 if none
  * matched, else how many took it (KVM's kvm_irq_delivery_to_apic()).  A
@@ -418,10 +429,12 @@ static int apic_deliver(struct hv_vm *vm, struct hv_lapic *src,
 			const struct hv_apic_irq *irq)
 {
 	int i, n = 0, pick, r = -1;
+	bool any = false;
 
 	for (i = 0; i < HV_MAX_VCPUS; i++) {
 		struct hv_lapic *a = apic_of(vm, i);
 
+		any |= a != NULL;
 		if (!a || !apic_hw_enabled(a) || !apic_match_dest(a, src, irq))
 			continue;
 		if (!irq->lowest) {
@@ -433,6 +446,13 @@ static int apic_deliver(struct hv_vm *vm, struct hv_lapic *src,
 			n++;
 		}
 	}
+	/*
+	 * KVM looks a physical destination up in its map of APIC IDs, which
+	 * exists once the VM has a vCPU: naming no APIC then delivers to
+	 * none (0) rather than failing (-1).
+	 */
+	if (r < 0 && any && apic_physical_lookup(src, irq))
+		r = 0;
 	if (!irq->lowest || !n)
 		return r;
 	/* The same matches again; the (vector % n)-th takes it. */
