@@ -298,8 +298,8 @@ void hv_x86_get_vcpu_events(struct hv_vcpu *vcpu,
  * exception vector above 31 or 2 (NMI).  hv has no SMM, so it also refuses
  * to enter SMM or queue an SMI, where KVM would do it; a software
  * interrupt (interrupt.soft) is refused too, since hv would need the
- * instruction's length.  The SIPI vector is for an in-kernel APIC, which
- * hv does not have yet: ignored, as on KVM without one.
+ * instruction's length.  The SIPI vector is the in-kernel APIC's; without
+ * one it is ignored, as on KVM.
  */
 int hv_x86_set_vcpu_events(struct hv_vcpu *vcpu,
 			   struct hv_vcpu_events *events)
@@ -336,6 +336,8 @@ int hv_x86_set_vcpu_events(struct hv_vcpu *vcpu,
 	if (events->flags & HV_VCPUEVENT_VALID_NMI_PENDING)
 		ev->nmi_pending = events->nmi.pending;
 	hv_arch->set_nmi_mask(vcpu, events->nmi.masked);
+	if ((events->flags & HV_VCPUEVENT_VALID_SIPI_VECTOR) && vcpu->x86.apic)
+		hv_lapic_set_sipi_vector(vcpu, events->sipi_vector);
 	/*
 	 * A software event the backend redelivers by itself (soft_busy)
 	 * stays; an exception set here goes in instead, and the INT n,

@@ -406,15 +406,36 @@ static bool apic_match_dest(struct hv_lapic *target, struct hv_lapic *src,
 	return apic_match_physical(target, mda);
 }
 
-/* A single physical destination, no shorthand, no broadcast. */
-static bool apic_physical_lookup(struct hv_lapic *src,
-				 const struct hv_apic_irq *irq)
+/* How an enabled APIC takes logical destinations, for KVM's APIC map. */
+enum { HV_LOGICAL_FLAT = 1, HV_LOGICAL_CLUSTER = 2, HV_LOGICAL_X2APIC = 4 };
+
+static unsigned int apic_logical_mode(struct hv_lapic *a)
+{
+	if (apic_x2apic(a))
+		return HV_LOGICAL_X2APIC;
+	if (!apic_get(a, APIC_LDR))
+		return 0;
+	return apic_get(a, APIC_DFR) == APIC_DFR_FLAT ? HV_LOGICAL_FLAT :
+							HV_LOGICAL_CLUSTER;
+}
+
+/*
+ * Whether KVM finds @irq's destination in its map of APIC IDs (which it
+ * has once the VM has a vCPU), so that naming no APIC delivers to none
+ * (0) rather than failing (-1): no shorthand, no broadcast, and a physical
+ * ID, or a logical one while every APIC with a logical ID uses the same
+ * model (@modes, kvm_recalculate_apic_map()).
+ */
+static bool apic_single_lookup(struct hv_lapic *src,
+			       const struct hv_apic_irq *irq,
+			       unsigned int modes)
 {
 	u32 bcast = src && apic_x2apic(src) ? HV_X2APIC_BROADCAST :
 					     HV_APIC_BROADCAST;
 
-	return irq->shorthand == HV_SH_NONE && !irq->logical &&
-	       irq->dest != bcast;
+	if (irq->shorthand != HV_SH_NONE || irq->dest == bcast)
+		return false;
+	return !irq->logical || (modes && !(modes & (modes - 1)));
 }
 
 /*
@@ -429,13 +450,17 @@ static int apic_deliver(struct hv_vm *vm, struct hv_lapic *src,
 			const struct hv_apic_irq *irq)
 {
 	int i, n = 0, pick, r = -1;
+	unsigned int modes = 0;
 	bool any = false;
 
 	for (i = 0; i < HV_MAX_VCPUS; i++) {
 		struct hv_lapic *a = apic_of(vm, i);
 
 		any |= a != NULL;
-		if (!a || !apic_hw_enabled(a) || !apic_match_dest(a, src, irq))
+		if (!a || !apic_hw_enabled(a))
+			continue;
+		modes |= apic_logical_mode(a);
+		if (!apic_match_dest(a, src, irq))
 			continue;
 		if (!irq->lowest) {
 			if (r < 0)
@@ -446,12 +471,7 @@ static int apic_deliver(struct hv_vm *vm, struct hv_lapic *src,
 			n++;
 		}
 	}
-	/*
-	 * KVM looks a physical destination up in its map of APIC IDs, which
-	 * exists once the VM has a vCPU: naming no APIC then delivers to
-	 * none (0) rather than failing (-1).
-	 */
-	if (r < 0 && any && apic_physical_lookup(src, irq))
+	if (r < 0 && any && apic_single_lookup(src, irq, modes))
 		r = 0;
 	if (!irq->lowest || !n)
 		return r;
@@ -1004,6 +1024,12 @@ int hv_lapic_set_base(struct hv_vcpu *vcpu, u64 val, bool host)
 
 /* ------------------------------------------------------------------ */
 /* INIT and SIPI (SDM vol 3, 9.4.4) */
+
+/* HV_SET_VCPU_EVENTS: the vector a pending SIPI uses. */
+void hv_lapic_set_sipi_vector(struct hv_vcpu *vcpu, u8 vector)
+{
+	WRITE_ONCE(vcpu->x86.apic->sipi_vector, vector);
+}
 
 /* HV_SET_MP_STATE(SIPI_RECEIVED): the last vector goes in at the next run. */
 void hv_lapic_set_sipi_pending(struct hv_vcpu *vcpu)

@@ -62,6 +62,7 @@ bool hv_lapic_has_wake_event(struct hv_vcpu *vcpu, bool irq_allowed);
 bool hv_lapic_has_init_sipi(struct hv_vcpu *vcpu);
 void hv_lapic_accept_init_sipi(struct hv_vcpu *vcpu);
 void hv_lapic_set_sipi_pending(struct hv_vcpu *vcpu);
+void hv_lapic_set_sipi_vector(struct hv_vcpu *vcpu, u8 vector);
 
 /* HV_GET_LAPIC / HV_SET_LAPIC */
 void hv_lapic_get_state(struct hv_vcpu *vcpu, struct hv_lapic_state *s);
