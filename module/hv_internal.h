@@ -99,6 +99,10 @@ struct hv_mmu {
  *		the kernel: set once, before the first vCPU is created
  * @nr_ioapic_pins: [vm] with a split irqchip, the GSIs userspace's I/O
  *		APIC has (HV_ENABLE_CAP's argument)
+ * @irq_lock:	guards @routing (arch/x86/hv_irq.c): VM ioctls only
+ * @routing:	[irq_lock] what each GSI drives (HV_SET_GSI_ROUTING)
+ * @pic:	[once] the in-kernel PIC pair, under its own lock (hv_pic.c)
+ * @ioapic:	[once] the in-kernel I/O APIC, under its own lock
  */
 struct hv_x86_vm {
 	spinlock_t tsc_lock;
@@ -112,13 +116,22 @@ struct hv_x86_vm {
 	s64 kvmclock_offset;
 	u8 irqchip;
 	u32 nr_ioapic_pins;
+	struct mutex irq_lock;
+	struct hv_irq_routing_table *routing;
+	struct hv_pic *pic;
+	struct hv_ioapic *ioapic;
 };
 
 /* hv_x86_vm.irqchip */
 enum {
 	HV_IRQCHIP_NONE,	/* everything in userspace */
 	HV_IRQCHIP_SPLIT,	/* local APICs in the kernel, the rest not */
+	HV_IRQCHIP_KERNEL,	/* local APICs, PIC and I/O APIC in the kernel */
 };
+
+struct hv_irq_routing_table;
+struct hv_pic;
+struct hv_ioapic;
 
 /**
  * struct hv_vm - one virtual machine (a VM fd)
@@ -581,6 +594,7 @@ void hv_x86_vcpu_reset(struct hv_vcpu *vcpu);
 long hv_x86_dev_ioctl(unsigned int ioctl, unsigned long arg);
 long hv_x86_check_extension(unsigned long cap);
 void hv_x86_vm_init(struct hv_vm *vm);
+void hv_x86_vm_destroy(struct hv_vm *vm);
 long hv_x86_vm_ioctl(struct hv_vm *vm, unsigned int ioctl, unsigned long arg);
 int hv_x86_run(struct hv_vcpu *vcpu);
 

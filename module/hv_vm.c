@@ -31,6 +31,7 @@ static void hv_vm_destroy(struct hv_vm *vm)
 	for (i = 0; i < HV_MAX_VCPUS; i++)
 		if (vm->vcpus[i])
 			hv_vcpu_destroy(vm->vcpus[i]);
+	hv_x86_vm_destroy(vm);
 	/* Waits for the notifier's callbacks; runs release if the mm lives. */
 	if (vm->mmu_notifier.ops)
 		mmu_notifier_unregister(&vm->mmu_notifier, vm->mm);

@@ -32,6 +32,7 @@
 #include <linux/string.h>
 
 #include "../../module/hv_internal.h"
+#include "hv_irq.h"
 #include "hv_lapic.h"
 #include "hv_x86.h"
 #include "hv_x86_int.h"
@@ -85,6 +86,9 @@ int hv_x86_ioctl_interrupt(struct hv_vcpu *vcpu, u32 irq)
 {
 	if (irq >= HV_NR_INTERRUPTS)
 		return -EINVAL;
+	/* The in-kernel PIC's interrupts come from it alone (KVM: ENXIO). */
+	if (hv_irqchip_full(vcpu->vm))
+		return -ENXIO;
 	/* Split irqchip: the PIC's vector, one at a time (KVM: EEXIST). */
 	if (vcpu->x86.apic) {
 		if (vcpu->x86.extint >= 0)
@@ -141,6 +145,9 @@ static bool hv_x86_event_needs_reinjection(struct hv_x86_events *ev)
  */
 bool hv_x86_ready_for_interrupt(struct hv_vcpu *vcpu)
 {
+	/* With the PIC in the kernel, always (KVM: pic_in_kernel()). */
+	if (hv_irqchip_full(vcpu->vm))
+		return true;
 	return !hv_x86_event_needs_reinjection(&vcpu->x86.ev) &&
 	       hv_x86_accepts_user_irq(vcpu) &&
 	       hv_arch->interrupt_allowed(vcpu);
@@ -158,6 +165,16 @@ bool hv_x86_accepts_user_irq(struct hv_vcpu *vcpu)
 	return vcpu->x86.extint < 0 && hv_lapic_accepts_extint(vcpu);
 }
 
+/* The PIC's ExtINT waits for the CPU (split: userspace's; else ours). */
+bool hv_x86_extint_pending(struct hv_vcpu *vcpu)
+{
+	if (!hv_lapic_accepts_extint(vcpu))
+		return false;
+	if (hv_irqchip_full(vcpu->vm))
+		return hv_pic_output(vcpu->vm);
+	return vcpu->x86.extint >= 0;
+}
+
 /* NMIs wait for the guest (HV_NMI's or another vCPU's). */
 bool hv_x86_nmi_waiting(struct hv_vcpu *vcpu)
 {
@@ -172,22 +189,25 @@ bool hv_x86_nmi_waiting(struct hv_vcpu *vcpu)
 static void hv_x86_inject_apic_irq(struct hv_vcpu *vcpu, bool busy)
 {
 	struct hv_x86_vcpu *x = &vcpu->x86;
-	int vec = -1;
+	bool extint = hv_x86_extint_pending(vcpu);
+	int vec;
 
-	if (x->extint >= 0 && hv_lapic_accepts_extint(vcpu))
-		vec = x->extint;
-	else
-		vec = hv_lapic_pending_vector(vcpu);
-	if (vec < 0)
+	if (!extint && hv_lapic_pending_vector(vcpu) < 0)
 		return;
 	if (busy || !hv_arch->interrupt_allowed(vcpu)) {
 		hv_arch->enable_irq_window(vcpu);
 		return;
 	}
-	if (vec == x->extint)
+	/* The CPU's acknowledgement: the PIC's first (KVM's order). */
+	if (extint && hv_irqchip_full(vcpu->vm)) {
+		vec = hv_pic_ack(vcpu->vm);
+	} else if (extint) {
+		vec = x->extint;
 		x->extint = -1;
-	else
+	} else {
+		vec = hv_lapic_pending_vector(vcpu);
 		hv_lapic_accept(vcpu, vec);
+	}
 	hv_arch->inject_irq(vcpu, vec);
 }
 
@@ -195,7 +215,8 @@ void hv_x86_inject_events(struct hv_vcpu *vcpu)
 {
 	struct hv_x86_events *ev = &vcpu->x86.ev;
 	bool irq_window = READ_ONCE(vcpu->run->request_interrupt_window) &&
-			  !ev->irq_injected && hv_x86_accepts_user_irq(vcpu);
+			  !hv_irqchip_full(vcpu->vm) && !ev->irq_injected &&
+			  hv_x86_accepts_user_irq(vcpu);
 	bool busy = ev->soft_busy;
 
 	ev->soft_busy = false;
@@ -242,7 +263,9 @@ void hv_x86_inject_events(struct hv_vcpu *vcpu)
  */
 int hv_x86_irq_window_exit(struct hv_vcpu *vcpu)
 {
+	/* The in-kernel PIC needs no window from userspace (KVM too). */
 	if (!READ_ONCE(vcpu->run->request_interrupt_window) ||
+	    hv_irqchip_full(vcpu->vm) ||
 	    !hv_x86_ready_for_interrupt(vcpu))
 		return 1;
 	vcpu->run->exit_reason = HV_EXIT_IRQ_WINDOW_OPEN;

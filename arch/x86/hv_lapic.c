@@ -34,6 +34,7 @@
 #include <asm/msr-index.h>
 
 #include "../../module/hv_internal.h"
+#include "hv_irq.h"
 #include "hv_lapic.h"
 #include "hv_x86.h"
 #include "hv_x86_int.h"
@@ -139,6 +140,11 @@ static void apic_vec_set(struct hv_lapic *a, u32 reg, int vec)
 static void apic_vec_clear(struct hv_lapic *a, u32 reg, int vec)
 {
 	clear_bit(vec % 32, apic_vec_word(a, reg, vec));
+}
+
+static bool apic_vec_test(struct hv_lapic *a, u32 reg, int vec)
+{
+	return test_bit(vec % 32, apic_vec_word(a, reg, vec));
 }
 
 
@@ -268,10 +274,13 @@ static void apic_eoi(struct hv_lapic *a)
 	apic_vec_clear(a, APIC_ISR, vec);
 	apic_update_ppr(a);
 	/*
-	 * A level-triggered vector's EOI goes to the I/O APIC, which is in
-	 * userspace with a split irqchip; without HV_SET_GSI_ROUTING no
-	 * vector is routed to it, so, as on KVM, nothing exits.
+	 * A level-triggered vector's EOI goes to the I/O APIC (SDM vol 3,
+	 * 11.8.5).  With a split irqchip that one is userspace's, and with
+	 * no routes set (hv has no HV_SET_GSI_ROUTING for it yet) no vector
+	 * is its, so nothing exits, as on KVM.
 	 */
+	if (apic_vec_test(a, APIC_TMR, vec) && hv_irqchip_full(a->vcpu->vm))
+		hv_ioapic_eoi(a->vcpu->vm, vec);
 }
 
 /* ------------------------------------------------------------------ */
@@ -530,6 +539,27 @@ int hv_lapic_signal_msi(struct hv_vm *vm, const struct hv_msi *msi)
 	irq.lowest = irq.mode == HV_DM_LOWEST || (msi->address_lo & BIT(3));
 	/* An MSI is an edge: its level is "asserted" (KVM_SIGNAL_MSI's 1). */
 	irq.level = true;
+	return apic_deliver(vm, NULL, &irq);
+}
+
+/*
+ * The I/O APIC's interrupt message for a pin (hv_ioapic.c): fixed or
+ * lowest priority, NMI, INIT, ExtINT as its delivery mode says.
+ */
+int hv_lapic_deliver_ioapic(struct hv_vm *vm, u32 dest, bool logical,
+			    int mode, int vector, bool level)
+{
+	struct hv_apic_irq irq = {
+		.dest = dest,
+		.logical = logical,
+		.shorthand = HV_SH_NONE,
+		.mode = mode,
+		.vector = vector,
+		.level = true,
+		.trig = level,
+		.lowest = mode == HV_DM_LOWEST,
+	};
+
 	return apic_deliver(vm, NULL, &irq);
 }
 

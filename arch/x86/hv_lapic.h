@@ -68,6 +68,10 @@ void hv_lapic_set_sipi_vector(struct hv_vcpu *vcpu, u8 vector);
 void hv_lapic_get_state(struct hv_vcpu *vcpu, struct hv_lapic_state *s);
 int hv_lapic_set_state(struct hv_vcpu *vcpu, struct hv_lapic_state *s);
 
+/* The I/O APIC's messages (hv_ioapic.c). */
+int hv_lapic_deliver_ioapic(struct hv_vm *vm, u32 dest, bool logical,
+			    int mode, int vector, bool level);
+
 /* HV_SIGNAL_MSI: as KVM's kvm_send_userspace_msi(). */
 int hv_lapic_signal_msi(struct hv_vm *vm, const struct hv_msi *msi);
 

@@ -52,7 +52,7 @@
 /* How far from the host's rate a TSC rate still counts as the same. */
 #define HV_TSC_TOLERANCE_PPM	250
 
-void hv_x86_vm_init(struct hv_vm *vm)
+void hv_tsc_vm_init(struct hv_vm *vm)
 {
 	spin_lock_init(&vm->x86.tsc_lock);
 	vm->x86.default_tsc_khz = tsc_khz;

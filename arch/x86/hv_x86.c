@@ -22,6 +22,7 @@
 #include <asm/processor-flags.h>
 
 #include "../../module/hv_internal.h"
+#include "hv_irq.h"
 #include "hv_lapic.h"
 #include "hv_x86.h"
 #include "hv_x86_int.h"
@@ -540,6 +541,19 @@ long hv_x86_vcpu_ioctl(struct hv_vcpu *vcpu, unsigned int ioctl,
 	}
 }
 
+/* A new VM's x86 state (the core's hv_create_vm()). */
+void hv_x86_vm_init(struct hv_vm *vm)
+{
+	hv_tsc_vm_init(vm);
+	mutex_init(&vm->x86.irq_lock);
+}
+
+/* The VM goes, after its vCPUs. */
+void hv_x86_vm_destroy(struct hv_vm *vm)
+{
+	hv_x86_irq_vm_free(vm);
+}
+
 /* The capabilities that belong to x86 (HV_CHECK_EXTENSION). */
 long hv_x86_check_extension(unsigned long cap)
 {
@@ -586,6 +600,12 @@ long hv_x86_check_extension(unsigned long cap)
 	case HV_CAP_SIGNAL_MSI:
 	case HV_CAP_TSC_DEADLINE_TIMER:
 		return 1;
+	/* hv_irq.c: HV_CREATE_IRQCHIP, HV_IRQ_LINE(_STATUS), the routing */
+	case HV_CAP_IRQCHIP:
+	case HV_CAP_IRQ_INJECT_STATUS:
+		return 1;
+	case HV_CAP_IRQ_ROUTING:
+		return HV_MAX_IRQ_ROUTES;
 	default:
 		return 0;
 	}
@@ -598,9 +618,12 @@ long hv_x86_check_extension(unsigned long cap)
  */
 long hv_x86_vm_ioctl(struct hv_vm *vm, unsigned int ioctl, unsigned long arg)
 {
-	long r = 0;
+	long r = hv_x86_irq_vm_ioctl(vm, ioctl, (void __user *)arg);
 	u64 addr;
 
+	if (r != -ENOIOCTLCMD)
+		return r;
+	r = 0;
 	switch (ioctl) {
 	case HV_SET_TSC_KHZ:
 	case HV_GET_TSC_KHZ:

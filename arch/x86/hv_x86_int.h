@@ -35,6 +35,7 @@ void hv_x86_ioctl_nmi(struct hv_vcpu *vcpu);
 bool hv_x86_ready_for_interrupt(struct hv_vcpu *vcpu);
 bool hv_x86_accepts_user_irq(struct hv_vcpu *vcpu);
 bool hv_x86_nmi_waiting(struct hv_vcpu *vcpu);
+bool hv_x86_extint_pending(struct hv_vcpu *vcpu);
 int hv_x86_irq_window_exit(struct hv_vcpu *vcpu);
 void hv_x86_get_vcpu_events(struct hv_vcpu *vcpu,
 			    struct hv_vcpu_events *events);
@@ -65,6 +66,7 @@ void hv_tsc_guest_write(struct hv_vcpu *vcpu, u64 data);
 void hv_tsc_adjust_write(struct hv_vcpu *vcpu, u64 data, bool host);
 void hv_tsc_catch_up(struct hv_vcpu *vcpu);
 void hv_tsc_vcpu_init(struct hv_vcpu *vcpu);
+void hv_tsc_vm_init(struct hv_vm *vm);
 long hv_x86_tsc_vcpu_ioctl(struct hv_vcpu *vcpu, unsigned int ioctl,
 			   unsigned long arg);
 long hv_x86_tsc_vm_ioctl(struct hv_vm *vm, unsigned int ioctl,

@@ -28,6 +28,7 @@
 
 #include "../../module/hv_internal.h"
 #include "hv_decode.h"
+#include "hv_irq.h"
 #include "hv_lapic.h"
 #include "hv_x86.h"
 #include "hv_x86_int.h"
@@ -439,12 +440,32 @@ static u64 hv_linear_rip(struct hv_vcpu *vcpu)
 	return (u32)(cs.base + rip);
 }
 
+/*
+ * Ports of the in-kernel devices (the PIC pair, ELCR): IN and OUT, not
+ * the string forms, which go to userspace.  True if done.
+ */
+static bool hv_x86_pio_kernel(struct hv_vcpu *vcpu, const struct hv_io_exit *io)
+{
+	u32 val = vcpu->regs[HV_RAX];
+
+	if (io->string || !hv_irqchip_full(vcpu->vm) ||
+	    !hv_pic_pio(vcpu->vm, io->port, io->size, io->in, &val))
+		return false;
+	if (io->in)
+		hv_gpr_write_sized(vcpu, HV_RAX, val, io->size, false);
+	hv_skip_insn(vcpu, io->insn_len);
+	return true;
+}
+
 int hv_x86_handle_io(struct hv_vcpu *vcpu, const struct hv_io_exit *io)
 {
 	struct hv_x86_vcpu *x = &vcpu->x86;
 	struct hv_run *run = vcpu->run;
 	u64 count = 1;
 	bool df;
+
+	if (hv_x86_pio_kernel(vcpu, io))
+		return 1;
 
 	run->exit_reason = HV_EXIT_IO;
 	run->io.direction = io->in ? HV_EXIT_IO_IN : HV_EXIT_IO_OUT;
@@ -610,7 +631,8 @@ static int hv_x86_mmio(struct hv_vcpu *vcpu, u64 gpa,
 		memcpy(data, &val, insn->mem_size);
 	}
 	if (vcpu->x86.apic &&
-	    hv_lapic_mmio(vcpu, gpa, insn->mem_size, write, data)) {
+	    (hv_lapic_mmio(vcpu, gpa, insn->mem_size, write, data) ||
+	     hv_ioapic_mmio(vcpu->vm, gpa, insn->mem_size, write, data))) {
 		if (write) {
 			hv_skip_insn(vcpu, insn->len);
 		} else {
@@ -1105,7 +1127,7 @@ static bool hv_x86_wake_event(struct hv_vcpu *vcpu, bool irq_ok, bool nmi_ok)
 		return hv_lapic_has_init_sipi(vcpu);
 	if (nmi_ok && hv_x86_nmi_waiting(vcpu))
 		return true;
-	if (irq_ok && vcpu->x86.extint >= 0 && hv_lapic_accepts_extint(vcpu))
+	if (irq_ok && hv_x86_extint_pending(vcpu))
 		return true;
 	return hv_lapic_has_wake_event(vcpu, irq_ok);
 }
@@ -1124,8 +1146,7 @@ static void hv_x86_vcpu_block(struct hv_vcpu *vcpu)
 		return;
 	/* A timer whose LVT entry is masked does not end the halt. */
 	if ((nmi_ok && hv_x86_nmi_waiting(vcpu)) ||
-	    (irq_ok && ((vcpu->x86.extint >= 0 &&
-			 hv_lapic_accepts_extint(vcpu)) ||
+	    (irq_ok && (hv_x86_extint_pending(vcpu) ||
 			hv_lapic_pending_vector(vcpu) >= 0)))
 		vcpu->x86.mp_state = HV_MP_STATE_RUNNABLE;
 }

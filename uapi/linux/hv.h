@@ -44,6 +44,12 @@
 #define HV_SET_BOOT_CPU_ID	_IO(HVIO, 0x78)
 #define HV_SET_CLOCK		_IOW(HVIO, 0x7b, struct hv_clock_data)
 #define HV_SIGNAL_MSI		_IOW(HVIO, 0xa5, struct hv_msi)
+#define HV_CREATE_IRQCHIP	_IO(HVIO, 0x60)
+#define HV_IRQ_LINE		_IOW(HVIO, 0x61, struct hv_irq_level)
+#define HV_GET_IRQCHIP		_IOWR(HVIO, 0x62, struct hv_irqchip)
+#define HV_SET_IRQCHIP		_IOR(HVIO, 0x63, struct hv_irqchip)
+#define HV_IRQ_LINE_STATUS	_IOWR(HVIO, 0x67, struct hv_irq_level)
+#define HV_SET_GSI_ROUTING	_IOW(HVIO, 0x6a, struct hv_irq_routing)
 #define HV_GET_CLOCK		_IOR(HVIO, 0x7c, struct hv_clock_data)
 /* HV_SET_TSC_KHZ and HV_GET_TSC_KHZ (below) set a VM's default rate. */
 
@@ -120,6 +126,7 @@
 #define HV_CAP_IMMEDIATE_EXIT	136
 #define HV_CAP_GET_MSR_FEATURES	153
 #define HV_CAP_TSC_DEADLINE_TIMER 72
+/* HV_CAP_IRQCHIP, _IRQ_ROUTING, _IRQ_INJECT_STATUS: above */
 #define HV_CAP_SIGNAL_MSI	77
 #define HV_CAP_SPLIT_IRQCHIP	121	/* HV_ENABLE_CAP on a VM fd */
 #define HV_CAP_X2APIC_API	129
@@ -336,6 +343,111 @@ struct hv_msr_list {
  * has none that can be turned on yet: every one is EINVAL, as on KVM for
  * a capability it does not have.
  */
+/* HV_IRQ_LINE(_STATUS): a GSI's level; the status replaces the GSI. */
+struct hv_irq_level {
+	union {
+		__u32 irq;
+		__s32 status;
+	};
+	__u32 level;
+};
+
+/* HV_GET_IRQCHIP / HV_SET_IRQCHIP: one chip of the in-kernel irqchip. */
+struct hv_pic_state {
+	__u8 last_irr;		/* edge detection */
+	__u8 irr;		/* interrupt request register */
+	__u8 imr;		/* interrupt mask register */
+	__u8 isr;		/* in-service register */
+	__u8 priority_add;	/* the lowest-priority IRQ + 1 */
+	__u8 irq_base;
+	__u8 read_reg_select;
+	__u8 poll;
+	__u8 special_mask;
+	__u8 init_state;
+	__u8 auto_eoi;
+	__u8 rotate_on_auto_eoi;
+	__u8 special_fully_nested_mode;
+	__u8 init4;		/* ICW4 expected */
+	__u8 elcr;		/* edge/level control (PIIX) */
+	__u8 elcr_mask;
+};
+
+#define HV_IOAPIC_NUM_PINS	24
+struct hv_ioapic_state {
+	__u64 base_address;
+	__u32 ioregsel;
+	__u32 id;
+	__u32 irr;
+	__u32 pad;
+	union {
+		__u64 bits;
+		struct {
+			__u8 vector;
+			__u8 delivery_mode:3;
+			__u8 dest_mode:1;
+			__u8 delivery_status:1;
+			__u8 polarity:1;
+			__u8 remote_irr:1;
+			__u8 trig_mode:1;
+			__u8 mask:1;
+			__u8 reserve:7;
+			__u8 reserved[4];
+			__u8 dest_id;
+		} fields;
+	} redirtbl[HV_IOAPIC_NUM_PINS];
+};
+
+#define HV_IRQCHIP_PIC_MASTER	0
+#define HV_IRQCHIP_PIC_SLAVE	1
+#define HV_IRQCHIP_IOAPIC	2
+
+struct hv_irqchip {
+	__u32 chip_id;
+	__u32 pad;
+	union {
+		char dummy[512];
+		struct hv_pic_state pic;
+		struct hv_ioapic_state ioapic;
+	} chip;
+};
+
+/* HV_SET_GSI_ROUTING: what each GSI drives. */
+#define HV_IRQ_ROUTING_IRQCHIP	1
+#define HV_IRQ_ROUTING_MSI	2
+
+struct hv_irq_routing_irqchip {
+	__u32 irqchip;
+	__u32 pin;
+};
+
+struct hv_irq_routing_msi {
+	__u32 address_lo;
+	__u32 address_hi;
+	__u32 data;
+	union {
+		__u32 pad;
+		__u32 devid;
+	};
+};
+
+struct hv_irq_routing_entry {
+	__u32 gsi;
+	__u32 type;
+	__u32 flags;
+	__u32 pad;
+	union {
+		struct hv_irq_routing_irqchip irqchip;
+		struct hv_irq_routing_msi msi;
+		__u32 pad[8];
+	} u;
+};
+
+struct hv_irq_routing {
+	__u32 nr;
+	__u32 flags;
+	struct hv_irq_routing_entry entries[];
+};
+
 /* HV_GET_LAPIC / HV_SET_LAPIC: the first 1 KiB of the local APIC's page. */
 #define HV_APIC_REG_SIZE	0x400
 struct hv_lapic_state {

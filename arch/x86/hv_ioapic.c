@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hv: the in-kernel I/O APIC, an 82093AA-style chip with 24 pins at
+ * 0xfec00000: IOREGSEL at offset 0, IOWIN at 0x10; the indirect registers
+ * ID (0), version (1: 0x170011, KVM's), arbitration (2) and the
+ * redirection table (0x10 + 2 * pin, low then high half).
+ *
+ * A pin's request is delivered to the local APICs its entry names as an
+ * interrupt message (hv_lapic_deliver_ioapic()).  Edge pins deliver on a
+ * rising edge; a level pin delivers while asserted, sets Remote IRR once
+ * an APIC took it, and delivers again after the EOI for its vector if
+ * still asserted (SDM vol 3, 11.8.5: the local APIC broadcasts the EOI of
+ * a level-triggered vector to the I/O APIC).  As on KVM, writing an entry
+ * keeps its read-only bits (delivery status, Remote IRR), and making it
+ * edge-triggered clears Remote IRR.
+ *
+ * @lock guards the chip.  It is taken by HV_IRQ_LINE, the guest's MMIO
+ * accesses and EOIs, all in process context with interrupts enabled;
+ * delivery under it only sets IRR bits and kicks vCPUs.
+ */
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+
+#include "../../module/hv_internal.h"
+#include "hv_irq.h"
+#include "hv_lapic.h"
+#include "hv_x86.h"
+
+#define IOAPIC_VERSION		0x11
+#define IOAPIC_NUM_PINS		HV_IOAPIC_NUM_PINS
+
+/* Redirection entry bits (82093AA data sheet, 3.2.4). */
+#define RTE_VECTOR		0xffULL
+#define RTE_DM_SHIFT		8
+#define RTE_LOGICAL		BIT_ULL(11)
+#define RTE_DELIVS		BIT_ULL(12)
+#define RTE_REMOTE_IRR		BIT_ULL(14)
+#define RTE_LEVEL		BIT_ULL(15)
+#define RTE_MASKED		BIT_ULL(16)
+#define RTE_DEST_SHIFT		56
+
+struct hv_ioapic {
+	spinlock_t lock;
+	u32 ioregsel;
+	u32 id;
+	u32 irr;		/* pins asserted (level) or edges pending */
+	u32 irr_delivered;	/* edge requests the APICs took */
+	u64 rte[IOAPIC_NUM_PINS];
+	struct hv_vm *vm;
+};
+
+static struct hv_ioapic *to_ioapic(struct hv_vm *vm)
+{
+	return vm->x86.ioapic;
+}
+
+/* Send pin @pin's interrupt: the number of APICs that took it, or -1. */
+static int ioapic_service(struct hv_ioapic *io, int pin)
+{
+	u64 e = io->rte[pin];
+	bool level = e & RTE_LEVEL;
+	int r;
+
+	if ((e & RTE_MASKED) || (level && (e & RTE_REMOTE_IRR)))
+		return -1;
+	if (!level)
+		io->irr_delivered |= BIT(pin);
+	r = hv_lapic_deliver_ioapic(io->vm, e >> RTE_DEST_SHIFT,
+				    e & RTE_LOGICAL, (e >> RTE_DM_SHIFT) & 7,
+				    e & RTE_VECTOR, level);
+	if (r && level)
+		io->rte[pin] |= RTE_REMOTE_IRR;
+	return r;
+}
+
+/* A pin's line; KVM's status: 1 or the APICs reached, 0 coalesced, -1. */
+static int ioapic_set_pin(struct hv_ioapic *io, int pin, int level)
+{
+	u32 bit = BIT(pin), old = io->irr;
+
+	if (!level) {
+		io->irr &= ~bit;
+		return 1;
+	}
+	io->irr |= bit;
+	if (!(io->rte[pin] & RTE_LEVEL)) {
+		io->irr_delivered &= ~bit;
+		/* An edge that comes while the last one waits is lost. */
+		if (old == io->irr)
+			return 0;
+	}
+	return ioapic_service(io, pin);
+}
+
+int hv_ioapic_set_irq(struct hv_vm *vm, int pin, int level)
+{
+	struct hv_ioapic *io = to_ioapic(vm);
+	int r;
+
+	spin_lock(&io->lock);
+	r = ioapic_set_pin(io, pin, level);
+	spin_unlock(&io->lock);
+	return r;
+}
+
+static u32 ioapic_read_indirect(struct hv_ioapic *io)
+{
+	u32 pin;
+
+	switch (io->ioregsel) {
+	case 0:
+	case 2:
+		return (io->id & 0xf) << 24;
+	case 1:
+		return ((IOAPIC_NUM_PINS - 1) << 16) | IOAPIC_VERSION;
+	}
+	pin = (io->ioregsel - 0x10) >> 1;
+	if (io->ioregsel < 0x10 || pin >= IOAPIC_NUM_PINS)
+		return ~0U;
+	return io->ioregsel & 1 ? io->rte[pin] >> 32 : (u32)io->rte[pin];
+}
+
+static void ioapic_write_indirect(struct hv_ioapic *io, u32 val)
+{
+	u64 keep, *e;
+	u32 pin;
+
+	switch (io->ioregsel) {
+	case 0:
+		io->id = (val >> 24) & 0xf;
+		return;
+	case 1:
+	case 2:
+		return;
+	}
+	pin = (io->ioregsel - 0x10) >> 1;
+	if (io->ioregsel < 0x10 || pin >= IOAPIC_NUM_PINS)
+		return;
+	e = &io->rte[pin];
+	keep = *e & (RTE_DELIVS | RTE_REMOTE_IRR);
+	if (io->ioregsel & 1)
+		*e = (u32)*e | (u64)val << 32;
+	else
+		*e = (*e & ~0xffffffffULL) | val;
+	*e = (*e & ~(RTE_DELIVS | RTE_REMOTE_IRR)) | keep;
+	/* Linux relies on this to end a lost level interrupt (KVM too). */
+	if (!(*e & RTE_LEVEL))
+		*e &= ~RTE_REMOTE_IRR;
+	if ((*e & RTE_LEVEL) && (io->irr & BIT(pin)))
+		ioapic_service(io, pin);
+}
+
+/*
+ * The guest's access to the I/O APIC's page; true if @gpa is in it.
+ * Reads of other offsets give 0, writes there are ignored.
+ */
+bool hv_ioapic_mmio(struct hv_vm *vm, u64 gpa, unsigned int len, bool write,
+		    void *data)
+{
+	struct hv_ioapic *io = to_ioapic(vm);
+	u32 off = gpa - HV_IOAPIC_BASE, val = 0;
+
+	if (!io || gpa < HV_IOAPIC_BASE ||
+	    gpa + len > HV_IOAPIC_BASE + HV_IOAPIC_MEM_LENGTH)
+		return false;
+	if (write)
+		memcpy(&val, data, min(len, 4U));
+	spin_lock(&io->lock);
+	switch (off) {
+	case 0x00:
+		if (write)
+			io->ioregsel = val & 0xff;
+		else
+			val = io->ioregsel;
+		break;
+	case 0x10:
+		if (write)
+			ioapic_write_indirect(io, val);
+		else
+			val = ioapic_read_indirect(io);
+		break;
+	default:
+		val = 0;
+		break;
+	}
+	spin_unlock(&io->lock);
+	if (!write) {
+		memset(data, 0, len);
+		memcpy(data, &val, min(len, 4U));
+	}
+	return true;
+}
+
+/*
+ * The EOI of a level-triggered @vector: every level pin with that vector
+ * drops Remote IRR and, still asserted and unmasked, delivers again.
+ */
+void hv_ioapic_eoi(struct hv_vm *vm, int vector)
+{
+	struct hv_ioapic *io = to_ioapic(vm);
+	int pin;
+
+	if (!io)
+		return;
+	spin_lock(&io->lock);
+	for (pin = 0; pin < IOAPIC_NUM_PINS; pin++) {
+		u64 *e = &io->rte[pin];
+
+		if ((*e & RTE_VECTOR) != vector || !(*e & RTE_LEVEL))
+			continue;
+		*e &= ~RTE_REMOTE_IRR;
+		if (!(*e & RTE_MASKED) && (io->irr & BIT(pin)))
+			ioapic_service(io, pin);
+	}
+	spin_unlock(&io->lock);
+}
+
+/* HV_GET_IRQCHIP: edge requests already delivered are not reported. */
+void hv_ioapic_get_state(struct hv_vm *vm, struct hv_ioapic_state *s)
+{
+	struct hv_ioapic *io = to_ioapic(vm);
+	int i;
+
+	memset(s, 0, sizeof(*s));
+	spin_lock(&io->lock);
+	s->base_address = HV_IOAPIC_BASE;
+	s->ioregsel = io->ioregsel;
+	s->id = io->id;
+	s->irr = io->irr & ~io->irr_delivered;
+	for (i = 0; i < IOAPIC_NUM_PINS; i++)
+		s->redirtbl[i].bits = io->rte[i];
+	spin_unlock(&io->lock);
+}
+
+/*
+ * HV_SET_IRQCHIP: the table and registers as given; the requests in
+ * @s->irr are raised again, as KVM's kvm_set_ioapic() does.  The base
+ * address is fixed (KVM keeps it as state but never moves the page).
+ */
+void hv_ioapic_set_state(struct hv_vm *vm, const struct hv_ioapic_state *s)
+{
+	struct hv_ioapic *io = to_ioapic(vm);
+	int i;
+
+	spin_lock(&io->lock);
+	io->ioregsel = s->ioregsel;
+	io->id = s->id;
+	io->irr = 0;
+	io->irr_delivered = 0;
+	for (i = 0; i < IOAPIC_NUM_PINS; i++)
+		io->rte[i] = s->redirtbl[i].bits;
+	for (i = 0; i < IOAPIC_NUM_PINS; i++)
+		if (s->irr & BIT(i))
+			ioapic_set_pin(io, i, 1);
+	spin_unlock(&io->lock);
+}
+
+int hv_ioapic_create(struct hv_vm *vm)
+{
+	struct hv_ioapic *io = kzalloc(sizeof(*io), GFP_KERNEL_ACCOUNT);
+	int i;
+
+	if (!io)
+		return -ENOMEM;
+	spin_lock_init(&io->lock);
+	io->vm = vm;
+	/* Reset: every pin masked. */
+	for (i = 0; i < IOAPIC_NUM_PINS; i++)
+		io->rte[i] = RTE_MASKED;
+	vm->x86.ioapic = io;
+	return 0;
+}
+
+void hv_ioapic_free(struct hv_vm *vm)
+{
+	kfree(vm->x86.ioapic);
+	vm->x86.ioapic = NULL;
+}

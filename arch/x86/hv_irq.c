@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hv: the in-kernel irqchip's VM ioctls and the GSI routing.
+ *
+ * HV_CREATE_IRQCHIP gives a VM, before its first vCPU, the PIC pair
+ * (hv_pic.c), the I/O APIC (hv_ioapic.c) and a local APIC per vCPU
+ * (hv_lapic.c), with KVM's default routing: GSIs 0-15 drive the PIC pin
+ * of the same number and the I/O APIC pin of the same number, GSIs 16-23
+ * the I/O APIC only.  HV_SET_GSI_ROUTING replaces the table: each GSI may
+ * drive one pin of each chip, or send one MSI.  HV_IRQ_LINE sets a GSI's
+ * level on everything it drives, as KVM's kvm_set_irq(); with a split
+ * irqchip only MSI routes exist.
+ *
+ * The table is guarded by hv_x86_vm.irq_lock (a mutex, taken by the VM
+ * ioctls only); the chips have their own spinlocks inside it.
+ */
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+
+#include "../../module/hv_internal.h"
+#include "hv_irq.h"
+#include "hv_lapic.h"
+#include "hv_x86.h"
+
+#define HV_PIC_PINS	16
+
+/**
+ * struct hv_irq_route - what one GSI drives
+ * @gsi:	the GSI
+ * @type:	HV_IRQ_ROUTING_IRQCHIP or HV_IRQ_ROUTING_MSI
+ * @chip:	HV_IRQCHIP_* (master and slave count as two chips)
+ * @pin:	the chip's pin (0-7 on a PIC, 0-23 on the I/O APIC)
+ * @msi:	the message of an MSI route
+ */
+struct hv_irq_route {
+	u32 gsi;
+	u32 type;
+	u32 chip;
+	u32 pin;
+	struct hv_msi msi;
+};
+
+struct hv_irq_routing_table {
+	u32 nr;
+	struct hv_irq_route e[];
+};
+
+bool hv_irqchip_full(struct hv_vm *vm)
+{
+	return READ_ONCE(vm->x86.irqchip) == HV_IRQCHIP_KERNEL;
+}
+
+/* One route's level: KVM's status for it (kvm_set_pic_irq() and co). */
+static int hv_irq_route_set(struct hv_vm *vm, const struct hv_irq_route *r,
+			    int level)
+{
+	if (r->type == HV_IRQ_ROUTING_MSI)
+		return level ? hv_lapic_signal_msi(vm, &r->msi) : -1;
+	if (r->chip == HV_IRQCHIP_IOAPIC)
+		return hv_ioapic_set_irq(vm, r->pin, level);
+	return hv_pic_set_irq(vm, r->pin + (r->chip == HV_IRQCHIP_PIC_SLAVE ?
+					    HV_PIC_PINS / 2 : 0), level);
+}
+
+/*
+ * HV_IRQ_LINE(_STATUS): -1 if nothing took it, else the sum of what the
+ * routes that answered (0 or more) said: 0 masked or coalesced, positive
+ * delivered.
+ */
+static int hv_irq_line(struct hv_vm *vm, u32 gsi, int level)
+{
+	struct hv_irq_routing_table *t;
+	int i, r, ret = -1;
+
+	mutex_lock(&vm->x86.irq_lock);
+	t = vm->x86.routing;
+	for (i = 0; t && i < t->nr; i++) {
+		if (t->e[i].gsi != gsi)
+			continue;
+		r = hv_irq_route_set(vm, &t->e[i], level);
+		if (r < 0)
+			continue;
+		ret = r + (ret < 0 ? 0 : ret);
+	}
+	mutex_unlock(&vm->x86.irq_lock);
+	return ret;
+}
+
+/* KVM's kvm_set_routing_entry() and setup_routing_entry() checks. */
+static int hv_irq_route_from_user(struct hv_vm *vm, struct hv_irq_route *r,
+				  const struct hv_irq_routing_entry *ue,
+				  const struct hv_irq_route *done,
+				  unsigned int n)
+{
+	unsigned int i;
+
+	if (ue->gsi >= HV_MAX_IRQ_ROUTES || (ue->flags & ~HV_MSI_VALID_DEVID))
+		return -EINVAL;
+	memset(r, 0, sizeof(*r));
+	r->gsi = ue->gsi;
+	r->type = ue->type;
+	switch (ue->type) {
+	case HV_IRQ_ROUTING_IRQCHIP:
+		if (!hv_irqchip_full(vm) || ue->flags)
+			return -EINVAL;
+		r->chip = ue->u.irqchip.irqchip;
+		r->pin = ue->u.irqchip.pin;
+		switch (r->chip) {
+		case HV_IRQCHIP_PIC_SLAVE:
+		case HV_IRQCHIP_PIC_MASTER:
+			if (r->pin >= HV_PIC_PINS / 2)
+				return -EINVAL;
+			break;
+		case HV_IRQCHIP_IOAPIC:
+			if (r->pin >= HV_IOAPIC_NUM_PINS)
+				return -EINVAL;
+			break;
+		default:
+			return -EINVAL;
+		}
+		break;
+	case HV_IRQ_ROUTING_MSI:
+		r->msi.address_lo = ue->u.msi.address_lo;
+		r->msi.address_hi = ue->u.msi.address_hi;
+		r->msi.data = ue->u.msi.data;
+		break;
+	default:
+		return -EINVAL;
+	}
+	/* One pin per chip per GSI; an MSI GSI drives nothing else. */
+	for (i = 0; i < n; i++) {
+		if (done[i].gsi != r->gsi)
+			continue;
+		if (done[i].type != HV_IRQ_ROUTING_IRQCHIP ||
+		    r->type != HV_IRQ_ROUTING_IRQCHIP ||
+		    done[i].chip == r->chip)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static void hv_irq_set_table(struct hv_vm *vm, struct hv_irq_routing_table *t)
+{
+	struct hv_irq_routing_table *old;
+
+	mutex_lock(&vm->x86.irq_lock);
+	old = vm->x86.routing;
+	vm->x86.routing = t;
+	mutex_unlock(&vm->x86.irq_lock);
+	kvfree(old);
+}
+
+static long hv_irq_set_routing(struct hv_vm *vm,
+			       struct hv_irq_routing __user *argp)
+{
+	struct hv_irq_routing_entry ue;
+	struct hv_irq_routing_table *t;
+	struct hv_irq_routing head;
+	unsigned int i;
+	int r;
+
+	if (READ_ONCE(vm->x86.irqchip) == HV_IRQCHIP_NONE)
+		return -EINVAL;
+	if (copy_from_user(&head, argp, sizeof(head)))
+		return -EFAULT;
+	if (head.nr > HV_MAX_IRQ_ROUTES || head.flags)
+		return -EINVAL;
+	t = kvzalloc(struct_size(t, e, head.nr), GFP_KERNEL_ACCOUNT);
+	if (!t)
+		return -ENOMEM;
+	for (i = 0; i < head.nr; i++) {
+		r = -EFAULT;
+		if (copy_from_user(&ue, &argp->entries[i], sizeof(ue)))
+			goto fail;
+		r = hv_irq_route_from_user(vm, &t->e[i], &ue, t->e, i);
+		if (r)
+			goto fail;
+	}
+	t->nr = head.nr;
+	hv_irq_set_table(vm, t);
+	return 0;
+fail:
+	kvfree(t);
+	return r;
+}
+
+/* KVM's default_routing[]: the PIC and the I/O APIC, 24 GSIs. */
+static int hv_irq_default_routing(struct hv_vm *vm)
+{
+	struct hv_irq_routing_table *t;
+	unsigned int gsi, n = 0;
+
+	t = kvzalloc(struct_size(t, e, HV_PIC_PINS + HV_IOAPIC_NUM_PINS),
+		     GFP_KERNEL_ACCOUNT);
+	if (!t)
+		return -ENOMEM;
+	for (gsi = 0; gsi < HV_IOAPIC_NUM_PINS; gsi++) {
+		if (gsi < HV_PIC_PINS) {
+			t->e[n].gsi = gsi;
+			t->e[n].type = HV_IRQ_ROUTING_IRQCHIP;
+			t->e[n].chip = gsi < 8 ? HV_IRQCHIP_PIC_MASTER :
+						 HV_IRQCHIP_PIC_SLAVE;
+			t->e[n++].pin = gsi % 8;
+		}
+		t->e[n].gsi = gsi;
+		t->e[n].type = HV_IRQ_ROUTING_IRQCHIP;
+		t->e[n].chip = HV_IRQCHIP_IOAPIC;
+		t->e[n++].pin = gsi;
+	}
+	t->nr = n;
+	hv_irq_set_table(vm, t);
+	return 0;
+}
+
+/*
+ * HV_CREATE_IRQCHIP, with KVM's errors: EEXIST once the VM has one (of
+ * either kind), EINVAL once it has a vCPU.
+ */
+static long hv_irq_create_irqchip(struct hv_vm *vm)
+{
+	long r;
+
+	mutex_lock(&vm->lock);
+	r = -EEXIST;
+	if (vm->x86.irqchip != HV_IRQCHIP_NONE)
+		goto out;
+	r = -EINVAL;
+	if (vm->created_vcpus)
+		goto out;
+	r = hv_pic_create(vm);
+	if (r)
+		goto out;
+	r = hv_ioapic_create(vm);
+	if (r)
+		goto out_pic;
+	r = hv_irq_default_routing(vm);
+	if (r)
+		goto out_ioapic;
+	/* The chips before the mode: senders look at the mode first. */
+	smp_store_release(&vm->x86.irqchip, HV_IRQCHIP_KERNEL);
+	mutex_unlock(&vm->lock);
+	return 0;
+out_ioapic:
+	hv_ioapic_free(vm);
+out_pic:
+	hv_pic_free(vm);
+out:
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
+static long hv_irq_chip_ioctl(struct hv_vm *vm, unsigned int ioctl,
+			      void __user *argp)
+{
+	struct hv_irqchip *chip;
+	long r = 0;
+
+	chip = memdup_user(argp, sizeof(*chip));
+	if (IS_ERR(chip))
+		return PTR_ERR(chip);
+	if (!hv_irqchip_full(vm)) {
+		r = -ENXIO;
+		goto out;
+	}
+	switch (chip->chip_id) {
+	case HV_IRQCHIP_PIC_MASTER:
+	case HV_IRQCHIP_PIC_SLAVE:
+		if (ioctl == HV_GET_IRQCHIP)
+			hv_pic_get_state(vm, chip->chip_id, &chip->chip.pic);
+		else
+			hv_pic_set_state(vm, chip->chip_id, &chip->chip.pic);
+		break;
+	case HV_IRQCHIP_IOAPIC:
+		if (ioctl == HV_GET_IRQCHIP)
+			hv_ioapic_get_state(vm, &chip->chip.ioapic);
+		else
+			hv_ioapic_set_state(vm, &chip->chip.ioapic);
+		break;
+	default:
+		r = -EINVAL;
+		goto out;
+	}
+	if (ioctl == HV_GET_IRQCHIP && copy_to_user(argp, chip, sizeof(*chip)))
+		r = -EFAULT;
+out:
+	kfree(chip);
+	return r;
+}
+
+/* The irqchip's VM ioctls; -ENOIOCTLCMD for others. */
+long hv_x86_irq_vm_ioctl(struct hv_vm *vm, unsigned int ioctl,
+			 void __user *argp)
+{
+	struct hv_irq_level lvl;
+
+	switch (ioctl) {
+	case HV_CREATE_IRQCHIP:
+		return hv_irq_create_irqchip(vm);
+	case HV_IRQ_LINE:
+	case HV_IRQ_LINE_STATUS:
+		if (copy_from_user(&lvl, argp, sizeof(lvl)))
+			return -EFAULT;
+		/* Either kind of irqchip, as KVM's irqchip_in_kernel(). */
+		if (READ_ONCE(vm->x86.irqchip) == HV_IRQCHIP_NONE)
+			return -ENXIO;
+		lvl.status = hv_irq_line(vm, lvl.irq, lvl.level);
+		if (ioctl == HV_IRQ_LINE_STATUS &&
+		    copy_to_user(argp, &lvl, sizeof(lvl)))
+			return -EFAULT;
+		return 0;
+	case HV_GET_IRQCHIP:
+	case HV_SET_IRQCHIP:
+		return hv_irq_chip_ioctl(vm, ioctl, argp);
+	case HV_SET_GSI_ROUTING:
+		return hv_irq_set_routing(vm, argp);
+	}
+	return -ENOIOCTLCMD;
+}
+
+/* The VM goes: no vCPU and no ioctl is left. */
+void hv_x86_irq_vm_free(struct hv_vm *vm)
+{
+	kvfree(vm->x86.routing);
+	vm->x86.routing = NULL;
+	hv_ioapic_free(vm);
+	hv_pic_free(vm);
+}
