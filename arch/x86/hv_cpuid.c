@@ -39,14 +39,15 @@ struct hv_cpuid_mask {
  * HTT.  Leaf 7 EBX: FSGSBASE, TSC_ADJUST (hv_tsc.c, set
  * whatever the host has, as KVM does), BMI1/2, AVX2, SMEP, SMAP,
  * ERMS, RDSEED, ADX, CLFLUSHOPT, CLWB, SHA (no RTM/HLE, MPX, PT, INVPCID,
- * AVX-512); ECX: UMIP; EDX: FSRM, and ARCH_CAPABILITIES, set as KVM sets
+ * AVX-512); ECX: UMIP, LA57 (5-level paging, where the host has it, as
+ * KVM); EDX: FSRM, and ARCH_CAPABILITIES, set as KVM sets
  * it (hv_msr.c emulates the MSR); no speculation-control MSRs.
  * 0x80000001: LAHF, ABM, SSE4A, PREFETCHW; SYSCALL, NX, 1-GiB pages, LM
  * (no RDTSCP, SVM).
  */
 static const struct hv_cpuid_mask hv_cpuid_masks[] = {
 	{ 0x00000001, ~0U, 0x0000ffff, 0x76d83203, 0x078bfbff },
-	{ 0x00000007, 0, 0x219c03ab, 0x00000004, 0x00000010 },
+	{ 0x00000007, 0, 0x219c03ab, 0x00010004, 0x00000010 },
 	{ 0x0000000d, ~0U, ~0U, ~0U, ~0U },
 	{ 0x80000001, ~0U, 0, 0x000001e1, 0x24100800 },
 	{ 0x80000007, 0, 0, 0, BIT(8) },
@@ -239,16 +240,29 @@ const struct hv_cpuid_entry2 *hv_cpuid_find(struct hv_vcpu *vcpu,
 	return NULL;
 }
 
+static bool hv_cpuid_entry_has(const struct hv_cpuid_entry2 *e, int reg,
+			       int bit)
+{
+	u32 v = reg == HV_EAX ? e->eax : reg == HV_EBX ? e->ebx :
+		reg == HV_ECX ? e->ecx : e->edx;
+
+	return v & BIT(bit);
+}
+
 bool hv_cpuid_has(struct hv_vcpu *vcpu, u32 function, int reg, int bit)
 {
 	const struct hv_cpuid_entry2 *e = hv_cpuid_find(vcpu, function, 0);
-	u32 v;
 
-	if (!e)
-		return false;
-	v = reg == HV_EAX ? e->eax : reg == HV_EBX ? e->ebx :
-	    reg == HV_ECX ? e->ecx : e->edx;
-	return v & BIT(bit);
+	return e && hv_cpuid_entry_has(e, reg, bit);
+}
+
+/* HV_GET_SUPPORTED_CPUID offers the bit (index 0 of the leaf). */
+bool hv_cpuid_offered(u32 function, int reg, int bit)
+{
+	struct hv_cpuid_entry2 e;
+
+	hv_cpuid_fill(&e, function, 0);
+	return hv_cpuid_entry_has(&e, reg, bit);
 }
 
 /*
@@ -335,17 +349,24 @@ invalid:
 	return -EINVAL;
 }
 
+static void hv_cpuid_runtime(struct hv_vcpu *vcpu, struct hv_cpuid_entry2 *e);
+
 long hv_cpuid_get(struct hv_vcpu *vcpu, struct hv_cpuid2 __user *argp)
 {
 	struct hv_cpuid2 cpuid;
+	unsigned int i;
 
 	if (copy_from_user(&cpuid, argp, sizeof(cpuid)))
 		return -EFAULT;
 	if (cpuid.nent < vcpu->x86.cpuid_nent)
 		return -E2BIG;
-	if (copy_to_user(argp->entries, vcpu->x86.cpuid,
-			 vcpu->x86.cpuid_nent * sizeof(*vcpu->x86.cpuid)))
-		return -EFAULT;
+	for (i = 0; i < vcpu->x86.cpuid_nent; i++) {
+		struct hv_cpuid_entry2 e = vcpu->x86.cpuid[i];
+
+		hv_cpuid_runtime(vcpu, &e);
+		if (copy_to_user(&argp->entries[i], &e, sizeof(e)))
+			return -EFAULT;
+	}
 	cpuid.nent = vcpu->x86.cpuid_nent;
 	if (copy_to_user(argp, &cpuid, sizeof(cpuid)))
 		return -EFAULT;
@@ -374,40 +395,52 @@ static const struct hv_cpuid_entry2 *hv_cpuid_out_of_range(struct hv_vcpu *vcpu,
 	return hv_cpuid_find(vcpu, basic->eax, index);
 }
 
+/*
+ * The bits of an entry that follow the guest's own state (KVM's
+ * kvm_update_cpuid_runtime()): OSXSAVE and OSPKE its CR4, APIC its APIC
+ * base, leaf 0xD's EBX the XSAVE area its XCR0 needs (SDM vol 1, 13.2).
+ * The guest's CPUID and HV_GET_CPUID2 both show them.
+ */
+static void hv_cpuid_runtime(struct hv_vcpu *vcpu, struct hv_cpuid_entry2 *e)
+{
+	struct hv_sregs s;
+
+	hv_arch->get_sys(vcpu, &s);
+	if (e->function == 1) {
+		e->ecx &= ~CPUID1_ECX_OSXSAVE;
+		if ((e->ecx & CPUID1_ECX_XSAVE) && (s.cr4 & X86_CR4_OSXSAVE))
+			e->ecx |= CPUID1_ECX_OSXSAVE;
+		e->edx &= ~CPUID1_EDX_APIC;
+		if (vcpu->apic_base & BIT_ULL(11))
+			e->edx |= CPUID1_EDX_APIC;
+	}
+	if (e->function == 7 && e->index == 0) {
+		e->ecx &= ~CPUID7_ECX_OSPKE;
+		if (s.cr4 & X86_CR4_PKE)
+			e->ecx |= CPUID7_ECX_OSPKE;
+	}
+	if (e->function == 0xd && e->index == 0)
+		e->ebx = hv_xstate_size(vcpu->x86.xcr0);
+}
+
 int hv_x86_handle_cpuid(struct hv_vcpu *vcpu, unsigned int insn_len)
 {
 	u32 function = vcpu->regs[HV_RAX], index = vcpu->regs[HV_RCX];
 	const struct hv_cpuid_entry2 *e;
-	u32 eax = 0, ebx = 0, ecx = 0, edx = 0;
-	struct hv_sregs s;
+	struct hv_cpuid_entry2 v = { 0 };
+	u32 eax, ebx, ecx, edx;
 
 	e = hv_cpuid_find(vcpu, function, index);
 	if (!e)
 		e = hv_cpuid_out_of_range(vcpu, function, index);
 	if (e) {
-		eax = e->eax;
-		ebx = e->ebx;
-		ecx = e->ecx;
-		edx = e->edx;
+		v = *e;
+		hv_cpuid_runtime(vcpu, &v);
 	}
-	/* Bits that follow the guest's own state, as on KVM. */
-	hv_arch->get_sys(vcpu, &s);
-	if (e && e->function == 1) {
-		ecx &= ~CPUID1_ECX_OSXSAVE;
-		if ((ecx & CPUID1_ECX_XSAVE) && (s.cr4 & X86_CR4_OSXSAVE))
-			ecx |= CPUID1_ECX_OSXSAVE;
-		edx &= ~CPUID1_EDX_APIC;
-		if (vcpu->apic_base & BIT_ULL(11))
-			edx |= CPUID1_EDX_APIC;
-	}
-	if (e && e->function == 7 && e->index == 0) {
-		ecx &= ~CPUID7_ECX_OSPKE;
-		if (s.cr4 & X86_CR4_PKE)
-			ecx |= CPUID7_ECX_OSPKE;
-	}
-	/* The XSAVE area the guest's XCR0 needs now (SDM vol 1, 13.2). */
-	if (e && e->function == 0xd && e->index == 0)
-		ebx = hv_xstate_size(vcpu->x86.xcr0);
+	eax = v.eax;
+	ebx = v.ebx;
+	ecx = v.ecx;
+	edx = v.edx;
 
 	vcpu->regs[HV_RAX] = eax;
 	vcpu->regs[HV_RBX] = ebx;

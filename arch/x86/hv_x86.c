@@ -68,10 +68,11 @@ static u64 hv_guest_phys_reserved(struct hv_vcpu *vcpu)
 
 /*
  * CR4 bits the guest may set, as KVM decides (kvm_is_valid_cr4): the known
- * bits whose feature the host CPU has and, once userspace has set the
- * guest's CPUID, the guest's CPUID offers too.  That includes VMXE on a
- * VMX host, as on KVM; a guest that then executes VMXON gets #UD, since
- * hv offers no nested virtualization.
+ * bits whose feature hv offers (the host has it and HV_GET_SUPPORTED_CPUID
+ * lists it: KVM's kvm_cpu_caps) and, once userspace has set the guest's
+ * CPUID, the guest's CPUID offers too.  So PKE, which hv does not offer,
+ * and VMXE, which KVM offers only with nested virtualization, are
+ * reserved (KVM's set_sregs_test checks exactly this).
  */
 static const struct {
 	u64 bit;
@@ -97,6 +98,9 @@ bool hv_x86_cr4_valid(struct hv_vcpu *vcpu, u64 cr4)
 
 	for (i = 0; i < ARRAY_SIZE(hv_cr4_features); i++) {
 		if (!boot_cpu_has(hv_cr4_features[i].feature) ||
+		    !hv_cpuid_offered(hv_cr4_features[i].leaf,
+				      hv_cr4_features[i].reg,
+				      hv_cr4_features[i].nr) ||
 		    (vcpu->x86.cpuid_nent &&
 		     !hv_cpuid_has(vcpu, hv_cr4_features[i].leaf,
 				   hv_cr4_features[i].reg,

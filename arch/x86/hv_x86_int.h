@@ -49,6 +49,7 @@ long hv_cpuid_get(struct hv_vcpu *vcpu, struct hv_cpuid2 __user *argp);
 const struct hv_cpuid_entry2 *hv_cpuid_find(struct hv_vcpu *vcpu,
 					    u32 function, u32 index);
 bool hv_cpuid_has(struct hv_vcpu *vcpu, u32 function, int reg, int bit);
+bool hv_cpuid_offered(u32 function, int reg, int bit);
 unsigned int hv_cpuid_maxphyaddr(struct hv_vcpu *vcpu);
 u64 hv_cpuid_xcr0_allowed(struct hv_vcpu *vcpu);
 u64 hv_xcr0_offered(void);

@@ -174,9 +174,7 @@ int hv_gva_to_gpa(struct hv_vcpu *vcpu, u64 gva, u64 *gpa)
 		return 0;
 	}
 	if (s.efer & EFER_LMA) {
-		if (s.cr4 & X86_CR4_LA57)
-			return -EFAULT;
-		level = 4;
+		level = s.cr4 & X86_CR4_LA57 ? 5 : 4;
 		table = s.cr3 & PT_ADDR;
 	} else {
 		/* PAE: the PDPTE comes from the 32-byte table at CR3. */
@@ -541,9 +539,16 @@ static int hv_complete_ins(struct hv_vcpu *vcpu)
 	struct hv_x86_vcpu *x = &vcpu->x86;
 	bool df = hv_arch->get_rflags(vcpu) & X86_EFLAGS_DF;
 	unsigned int addr_bytes = x->io_addr_bytes;
-	unsigned int size = x->io_size, i;
+	unsigned int size = x->io_size, i, n = x->io_count;
 
-	for (i = 0; i < x->io_count; i++) {
+	/*
+	 * Userspace may have changed RCX meanwhile: as on KVM, the
+	 * instruction goes on from the count RCX has now, and only as many
+	 * items as that count asks for are taken from the data.
+	 */
+	if (x->io_rep)
+		n = min_t(u64, n, addr_mask(vcpu->regs[HV_RCX], addr_bytes));
+	for (i = 0; i < n; i++) {
 		u64 rdi = addr_mask(vcpu->regs[HV_RDI], addr_bytes);
 		u64 gva = hv_seg_linear(vcpu, HV_ES, rdi, addr_bytes);
 
