@@ -99,6 +99,7 @@ struct hv_mmu {
  *		the kernel: set once, before the first vCPU is created
  * @nr_ioapic_pins: [vm] with a split irqchip, the GSIs userspace's I/O
  *		APIC has (HV_ENABLE_CAP's argument)
+ * @nr_mmu_pages: [vm] HV_SET_NR_MMU_PAGES's argument, 0 if never set
  * @irq_lock:	guards @routing (arch/x86/hv_irq.c): VM ioctls only
  * @routing:	[irq_lock] what each GSI drives (HV_SET_GSI_ROUTING)
  * @pic:	[once] the in-kernel PIC pair, under its own lock (hv_pic.c)
@@ -116,6 +117,7 @@ struct hv_x86_vm {
 	s64 kvmclock_offset;
 	u8 irqchip;
 	u32 nr_ioapic_pins;
+	unsigned long nr_mmu_pages;
 	struct mutex irq_lock;
 	struct hv_irq_routing_table *routing;
 	struct hv_pic *pic;
@@ -162,6 +164,9 @@ struct hv_ioapic;
  * @created_vcpus: [vm] HV_CREATE_VCPU calls under way or done (failed ones
  *		are taken back): once non-zero the boot CPU and the identity
  *		map address are fixed, as on KVM
+ * @max_vcpu_ids: [vm] vCPU ids must be below it: HV_ENABLE_CAP(
+ *		HV_CAP_MAX_VCPU_ID) sets it, else the first vCPU makes it
+ *		HV_MAX_VCPUS (then it is fixed, as on KVM)
  * @bsp_vcpu_id: [vm] the vCPU whose APIC base has the BSP bit at reset
  *		(HV_SET_BOOT_CPU_ID; 0 by default)
  * @identity_map_addr: [vm] HV_SET_IDENTITY_MAP_ADDR's argument (recorded
@@ -183,6 +188,7 @@ struct hv_vm {
 	struct hv_vcpu *vcpus[HV_MAX_VCPUS];
 	u64 tss_addr;
 	u32 created_vcpus;
+	u32 max_vcpu_ids;
 	u32 bsp_vcpu_id;
 	u64 identity_map_addr;
 	struct hv_mmu mmu;

@@ -254,6 +254,12 @@ int hv_vcpu_create(struct hv_vm *vm, u32 id)
 		return -EINVAL;
 	/* From now on the boot CPU id cannot change under the reset. */
 	mutex_lock(&vm->lock);
+	if (!vm->max_vcpu_ids)
+		vm->max_vcpu_ids = HV_MAX_VCPUS;
+	if (id >= vm->max_vcpu_ids) {
+		mutex_unlock(&vm->lock);
+		return -EINVAL;
+	}
 	vm->created_vcpus++;
 	mutex_unlock(&vm->lock);
 

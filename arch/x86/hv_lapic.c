@@ -774,7 +774,8 @@ static u32 apic_version(struct hv_lapic *a)
 	 * Directed EOI, where the I/O APIC is userspace's and the guest
 	 * has x2APIC (KVM's kvm_apic_set_version()).
 	 */
-	if (hv_cpuid_has(a->vcpu, 1, HV_ECX, 21))
+	if (hv_cpuid_has(a->vcpu, 1, HV_ECX, 21) &&
+	    !hv_irqchip_full(a->vcpu->vm))
 		v |= HV_APIC_DIRECTED_EOI;
 	return v;
 }

@@ -395,7 +395,8 @@ static long hv_x86_enable_cap(void __user *argp)
 }
 
 /*
- * HV_ENABLE_CAP on a VM fd: HV_CAP_SPLIT_IRQCHIP gives the VM's vCPUs
+ * HV_ENABLE_CAP on a VM fd: HV_CAP_MAX_VCPU_ID limits the vCPU ids, and
+ * HV_CAP_SPLIT_IRQCHIP gives the VM's vCPUs
  * local APICs in the kernel, with KVM's errors (kvm_vm_ioctl_enable_cap):
  * EINVAL for flags or more pins than routes, EEXIST once an irqchip or a
  * vCPU exists.  Every other capability is EINVAL.
@@ -407,7 +408,26 @@ static long hv_x86_vm_enable_cap(struct hv_vm *vm, void __user *argp)
 
 	if (copy_from_user(&cap, argp, sizeof(cap)))
 		return -EFAULT;
-	if (cap.flags || cap.cap != HV_CAP_SPLIT_IRQCHIP)
+	if (cap.flags)
+		return -EINVAL;
+	/*
+	 * HV_CAP_MAX_VCPU_ID: ids below args[0] only.  Once set, or once a
+	 * vCPU exists (which fixes it at the maximum), only the value it
+	 * has is accepted again (kvm_vm_ioctl_enable_cap()).
+	 */
+	if (cap.cap == HV_CAP_MAX_VCPU_ID) {
+		if (cap.args[0] > HV_MAX_VCPUS)
+			return -EINVAL;
+		mutex_lock(&vm->lock);
+		r = -EINVAL;
+		if (!vm->max_vcpu_ids || vm->max_vcpu_ids == cap.args[0]) {
+			vm->max_vcpu_ids = cap.args[0];
+			r = 0;
+		}
+		mutex_unlock(&vm->lock);
+		return r;
+	}
+	if (cap.cap != HV_CAP_SPLIT_IRQCHIP)
 		return -EINVAL;
 	if (cap.args[0] > HV_MAX_IRQ_ROUTES)
 		return -EINVAL;
@@ -649,6 +669,31 @@ long hv_x86_vm_ioctl(struct hv_vm *vm, unsigned int ioctl, unsigned long arg)
 			r = -EBUSY;
 		else
 			WRITE_ONCE(vm->bsp_vcpu_id, (u32)arg);
+		mutex_unlock(&vm->lock);
+		return r;
+	/*
+	 * KVM's old limit on its shadow page tables: recorded, at least 64
+	 * (EINVAL below), and read back; without a value, KVM's default:
+	 * one page per 50 of guest memory, at least 64 (0 with none).
+	 */
+	case HV_SET_NR_MMU_PAGES:
+		if (arg < 64)
+			return -EINVAL;
+		mutex_lock(&vm->lock);
+		vm->x86.nr_mmu_pages = arg;
+		mutex_unlock(&vm->lock);
+		return 0;
+	case HV_GET_NR_MMU_PAGES:
+		mutex_lock(&vm->lock);
+		r = vm->x86.nr_mmu_pages;
+		if (!r) {
+			unsigned int i;
+			u64 pages = 0;
+
+			for (i = 0; i < vm->slots_end; i++)
+				pages += vm->slots[i].npages;
+			r = pages ? max_t(u64, pages / 50, 64) : 0;
+		}
 		mutex_unlock(&vm->lock);
 		return r;
 	case HV_SET_IDENTITY_MAP_ADDR:

@@ -40,6 +40,8 @@
 #define HV_SET_USER_MEMORY_REGION \
 				_IOW(HVIO, 0x46, struct hv_userspace_memory_region)
 #define HV_SET_TSS_ADDR		_IO(HVIO, 0x47)
+#define HV_SET_NR_MMU_PAGES	_IO(HVIO, 0x44)	/* deprecated, recorded */
+#define HV_GET_NR_MMU_PAGES	_IO(HVIO, 0x45)
 #define HV_SET_IDENTITY_MAP_ADDR _IOW(HVIO, 0x48, __u64)
 #define HV_SET_BOOT_CPU_ID	_IO(HVIO, 0x78)
 #define HV_SET_CLOCK		_IOW(HVIO, 0x7b, struct hv_clock_data)
