@@ -710,7 +710,4 @@ TEST(events_bad_input)
 	hv_guest_destroy(&g);
 }
 
-int main(int argc, char **argv)
-{
-	return hv_test_main(argc, argv, test_harness_run);
-}
+HV_TEST_MAIN

@@ -1302,7 +1302,4 @@ TEST(guest_fpu_stays_its_own_across_task_switches)
 	hv_guest_destroy(&g);
 }
 
-int main(int argc, char **argv)
-{
-	return hv_test_main(argc, argv, test_harness_run);
-}
+HV_TEST_MAIN

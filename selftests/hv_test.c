@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,12 +20,35 @@
 
 const char *hv_device = HV_DEFAULT_DEVICE;
 
+/* --only: the names given, and whether each matched a test. */
+#define HV_ONLY_MAX 64
+static char *only[HV_ONLY_MAX];
+static bool only_matched[HV_ONLY_MAX];
+static int only_count = -1;	/* -1: no --only, run everything */
+
+static void parse_only(const char *prog, char *list)
+{
+	char *name;
+
+	if (only_count < 0)
+		only_count = 0;
+	for (name = strtok(list, ","); name; name = strtok(NULL, ",")) {
+		if (only_count == HV_ONLY_MAX) {
+			fprintf(stderr, "%s: more than %d names in --only\n",
+				prog, HV_ONLY_MAX);
+			exit(2);
+		}
+		only[only_count++] = name;
+	}
+}
+
 static void print_usage(const char *prog, int status)
 {
 	fprintf(status ? stderr : stdout,
-		"usage: %s [--device PATH]\n"
+		"usage: %s [--device PATH] [--only NAME[,NAME...]]\n"
 		"Runs the tests against PATH (default: $HV_DEVICE, else %s).\n"
-		"Use --device /dev/kvm to run the same tests against KVM.\n",
+		"Use --device /dev/kvm to run the same tests against KVM.\n"
+		"--only runs just the tests named (NAME or FIXTURE.NAME).\n",
 		prog, HV_DEFAULT_DEVICE);
 	exit(status);
 }
@@ -46,6 +70,12 @@ void hv_test_parse_args(int *argc, char **argv)
 			hv_device = argv[in];
 		} else if (!strncmp(arg, "--device=", 9)) {
 			hv_device = arg + 9;
+		} else if (!strcmp(arg, "--only")) {
+			if (++in >= *argc)
+				print_usage(argv[0], 2);
+			parse_only(argv[0], argv[in]);
+		} else if (!strncmp(arg, "--only=", 7)) {
+			parse_only(argv[0], argv[in] + 7);
 		} else if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
 			print_usage(argv[0], 0);
 		} else {
@@ -56,11 +86,52 @@ void hv_test_parse_args(int *argc, char **argv)
 	*argc = out;
 }
 
+bool hv_test_selected(const char *fixture, const char *test)
+{
+	size_t flen = strlen(fixture);
+	bool hit = false;
+	int i;
+
+	if (only_count < 0)
+		return true;
+	for (i = 0; i < only_count; i++) {
+		const char *n = only[i];
+
+		if (!strcmp(n, test) ||
+		    (!strncmp(n, fixture, flen) && n[flen] == '.' &&
+		     !strcmp(n + flen + 1, test))) {
+			only_matched[i] = true;
+			hit = true;
+		}
+	}
+	return hit;
+}
+
+/* After the filter: 0 to go on, else a name in --only matched nothing. */
+int hv_test_start(void)
+{
+	int i, bad = 0;
+
+	for (i = 0; i < only_count; i++) {
+		if (!only_matched[i]) {
+			fprintf(stderr, "--only: no test named %s\n", only[i]);
+			bad = 1;
+		}
+	}
+	if (bad)
+		return 1;
+	printf("# device: %s\n", hv_device);
+	if (only_count >= 0)
+		printf("# only: %d of the tests, by name\n", only_count);
+	fflush(stdout);
+	return 0;
+}
+
 int hv_test_main(int argc, char **argv, int (*run)(int, char **))
 {
 	hv_test_parse_args(&argc, argv);
-	printf("# device: %s\n", hv_device);
-	fflush(stdout);
+	if (hv_test_start())
+		return 2;
 	return run(argc, argv);
 }
 

@@ -24,15 +24,50 @@
 /*
  * Every test binary ends with
  *
- *	int main(int argc, char **argv)
- *	{
- *		return hv_test_main(argc, argv, test_harness_run);
- *	}
+ *	HV_TEST_MAIN
  *
- * which takes the options, names the device in the output and runs the
- * tests.
+ * which takes the options (--device PATH; --only NAME[,NAME...] to run
+ * only the tests named, as NAME or FIXTURE.NAME), names the device in the
+ * output and runs the tests.  The 6.1 harness has no filter of its own, so
+ * the tests --only leaves out are taken off the harness's list here; a
+ * name that matches no test is an error (exit status 2), so that a slice
+ * of a suite (selftests/vm/slices) cannot silently shrink.
  */
+void hv_test_parse_args(int *argc, char **argv);
+bool hv_test_selected(const char *fixture, const char *test);
+int hv_test_start(void);
 int hv_test_main(int argc, char **argv, int (*run)(int, char **));
+
+#define HV_TEST_MAIN							\
+int main(int argc, char **argv)						\
+{									\
+	struct __fixture_metadata *f;					\
+	struct __test_metadata *t, *next, *kept;			\
+									\
+	hv_test_parse_args(&argc, argv);				\
+	for (f = __fixture_list; f; f = f->next) {			\
+		kept = NULL;						\
+		for (t = f->tests; t; t = next) {			\
+			next = t->next;					\
+			if (!hv_test_selected(f->name, t->name))	\
+				continue;				\
+			/* The harness's list: only prev is circular. */ \
+			t->next = NULL;					\
+			if (!kept) {					\
+				t->prev = t;				\
+				kept = t;				\
+			} else {					\
+				t->prev = kept->prev;			\
+				kept->prev->next = t;			\
+				kept->prev = t;				\
+			}						\
+		}							\
+		f->tests = kept;					\
+	}								\
+	if (hv_test_start())						\
+		return 2;						\
+	return test_harness_run(argc, argv);				\
+}
 
 /*
  * Inside a test: set up a guest (hv_guest.h) running the code from START

@@ -1072,7 +1072,4 @@ TEST(destroy_with_timer_armed)
 	hv_guest_destroy(&g);
 }
 
-int main(int argc, char **argv)
-{
-	return hv_test_main(argc, argv, test_harness_run);
-}
+HV_TEST_MAIN

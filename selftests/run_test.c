@@ -1321,7 +1321,4 @@ TEST(run_bad_input)
 	hv_guest_destroy(&g);
 }
 
-int main(int argc, char **argv)
-{
-	return hv_test_main(argc, argv, test_harness_run);
-}
+HV_TEST_MAIN

@@ -699,7 +699,4 @@ TEST(mp_state_without_irqchip)
 	hv_guest_destroy(&g);
 }
 
-int main(int argc, char **argv)
-{
-	return hv_test_main(argc, argv, test_harness_run);
-}
+HV_TEST_MAIN

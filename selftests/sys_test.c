@@ -200,7 +200,4 @@ TEST_F(sys, supported_cpuid_xsave_components_match_features)
 	EXPECT_EQ(size, d0->ecx);
 }
 
-int main(int argc, char **argv)
-{
-	return hv_test_main(argc, argv, test_harness_run);
-}
+HV_TEST_MAIN

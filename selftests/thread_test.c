@@ -571,7 +571,4 @@ TEST(process_exits_while_thread_runs)
 	device_still_runs(_metadata);
 }
 
-int main(int argc, char **argv)
-{
-	return hv_test_main(argc, argv, test_harness_run);
-}
+HV_TEST_MAIN

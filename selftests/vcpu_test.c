@@ -461,7 +461,4 @@ TEST_F(vcpu, other_process_eio)
 	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
-int main(int argc, char **argv)
-{
-	return hv_test_main(argc, argv, test_harness_run);
-}
+HV_TEST_MAIN

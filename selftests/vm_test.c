@@ -430,7 +430,4 @@ TEST_F_TIMEOUT(vm, create_destroy_1000_no_leak, 900)
 		TH_LOG("MemFree fell by %ld KiB", before - after);
 }
 
-int main(int argc, char **argv)
-{
-	return hv_test_main(argc, argv, test_harness_run);
-}
+HV_TEST_MAIN
