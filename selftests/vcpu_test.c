@@ -366,15 +366,31 @@ TEST_F(vcpu, sregs_bad_cr4_einval)
 }
 
 /*
- * A CR4 feature bit is accepted exactly when the host CPU has the feature
- * (before the client sets the guest's CPUID): VMXE on a VMX host only.
+ * A CR4 feature bit is accepted (before the client sets the guest's CPUID)
+ * exactly when KVM_GET_SUPPORTED_CPUID offers the feature, on a host that
+ * has it: VMXE where the device offers VMX (KVM with nested
+ * virtualization on a VMX host; never hv, which has none).
  */
-TEST_F(vcpu, sregs_cr4_vmxe_follows_host)
+TEST_F(vcpu, sregs_cr4_vmxe_follows_supported_cpuid)
 {
-	int r = set_sregs_with(self->vcpu, protected_mode, CR0_PE, CR4_VMXE,
-			       0, 0);
+	struct hv_cpuid2 *cpuid;
+	bool offered = false;
+	unsigned int i;
+	int r;
 
-	if (hv_host_has_cpu_flag("vmx")) {
+	cpuid = calloc(1, sizeof(*cpuid) + 256 * sizeof(cpuid->entries[0]));
+	ASSERT_NE(NULL, cpuid);
+	cpuid->nent = 256;
+	ASSERT_EQ(0, ioctl(self->sys, HV_GET_SUPPORTED_CPUID, cpuid));
+	for (i = 0; i < cpuid->nent; i++)
+		if (cpuid->entries[i].function == 1)
+			offered = cpuid->entries[i].ecx & (1U << 5);
+	free(cpuid);
+	TH_LOG("VMX offered: %s, host has it: %s", offered ? "yes" : "no",
+	       hv_host_has_cpu_flag("vmx") ? "yes" : "no");
+
+	r = set_sregs_with(self->vcpu, protected_mode, CR0_PE, CR4_VMXE, 0, 0);
+	if (offered && hv_host_has_cpu_flag("vmx")) {
 		EXPECT_EQ(0, r);
 	} else {
 		EXPECT_EQ(-1, r);
