@@ -82,9 +82,10 @@ struct hv_mmu {
 
 /**
  * struct hv_x86_vm - the x86 state the shared code keeps for a VM
- * @tsc_lock:	guards the fields up to @tsc_offset; taken (interrupts off)
- *		by a vCPU ioctl of any of the VM's vCPUs, with no other hv
- *		lock held
+ * @tsc_lock:	guards the fields up to @tsc_offset and the kvmclock ones;
+ *		taken (interrupts off) by a vCPU ioctl of any of the VM's
+ *		vCPUs, the vCPU threads' kvmclock updates and HV_GET/SET_CLOCK,
+ *		with no other hv lock held
  * @tsc_written: a host-side TSC write has happened (vCPU creation is one)
  * @last_tsc_write: the value the last one wrote
  * @last_tsc_ns: when (ktime_get_boottime_ns())
@@ -93,8 +94,16 @@ struct hv_mmu {
  * @tsc_offset:	the TSC offset that host-side writes join (hv_tsc.c)
  * @default_tsc_khz: [once] the TSC rate new vCPUs get (the VM's
  *		HV_SET_TSC_KHZ); read and written with READ/WRITE_ONCE
- * @kvmclock_offset: [once] the VM's clock (HV_GET/SET_CLOCK) less the
- *		host's boot-time clock, in ns
+ * @kvmclock_offset: [tsc_lock] the VM's clock (HV_GET/SET_CLOCK) less
+ *		the host's boot-time clock, in ns (hv_kvmclock.c)
+ * @kvmclock_master: [tsc_lock] the host's clocksource was the TSC when
+ *		the master clock below was taken
+ * @master_ns:	[tsc_lock] the host's boot-time clock at host TSC
+ *		@master_tsc: the two define the VM's clock on the master clock
+ * @master_tsc:	[tsc_lock]
+ * @wall_clock_msr: [READ/WRITE_ONCE] MSR_KVM_WALL_CLOCK(_NEW) as written
+ * @no_platform_info: [READ/WRITE_ONCE] HV_ENABLE_CAP(MSR_PLATFORM_INFO, 0):
+ *		the guest's RDMSR of MSR_PLATFORM_INFO is #GP
  * @irqchip:	[vm; read with READ_ONCE] which interrupt controllers are in
  *		the kernel: set once, before the first vCPU is created
  * @nr_ioapic_pins: [vm] with a split irqchip, the GSIs userspace's I/O
@@ -104,6 +113,8 @@ struct hv_mmu {
  * @routing:	[irq_lock] what each GSI drives (HV_SET_GSI_ROUTING)
  * @pic:	[once] the in-kernel PIC pair, under its own lock (hv_pic.c)
  * @ioapic:	[once] the in-kernel I/O APIC, under its own lock
+ * @pit:	[once: published with a release store under the VM's lock]
+ *		the in-kernel PIT, under its own lock (hv_pit.c)
  */
 struct hv_x86_vm {
 	spinlock_t tsc_lock;
@@ -115,6 +126,11 @@ struct hv_x86_vm {
 	s64 tsc_offset;
 	u32 default_tsc_khz;
 	s64 kvmclock_offset;
+	bool kvmclock_master;
+	u64 master_ns;
+	u64 master_tsc;
+	u64 wall_clock_msr;
+	bool no_platform_info;
 	u8 irqchip;
 	u32 nr_ioapic_pins;
 	unsigned long nr_mmu_pages;
@@ -122,6 +138,7 @@ struct hv_x86_vm {
 	struct hv_irq_routing_table *routing;
 	struct hv_pic *pic;
 	struct hv_ioapic *ioapic;
+	struct hv_pit *pit;
 };
 
 /* hv_x86_vm.irqchip */
@@ -133,6 +150,7 @@ enum {
 
 struct hv_irq_routing_table;
 struct hv_pic;
+struct hv_pit;
 struct hv_ioapic;
 
 /**
@@ -237,6 +255,14 @@ enum hv_pending {
  * @tsc_base_ns: and when
  * @ucode_rev:	IA32_UCODE_REV, the microcode revision the guest reads
  * @arch_capabilities: IA32_ARCH_CAPABILITIES as the guest reads it
+ * @kvmclock_msr: MSR_KVM_SYSTEM_TIME(_NEW): the guest's time information
+ *		address, bit 0 set while kvmclock is on (hv_kvmclock.c)
+ * @platform_info: MSR_PLATFORM_INFO as userspace set it (CPUID faulting
+ *		offered at creation, as on KVM)
+ * @misc_features: MSR_MISC_FEATURES_ENABLES: bit 0 turns CPUID faulting on
+ * @kvmclock_dirty: [READ/WRITE_ONCE; set by anyone, cleared by the vCPU's
+ *		thread] the time information must be written before the
+ *		next entry
  * @mtrr:	the guest's MTRRs (hv_mtrr.c)
  * @mce:	its machine-check banks (hv_mce.c)
  * @cpuid:	the guest's CPUID (HV_SET_CPUID2)
@@ -344,6 +370,10 @@ struct hv_x86_vcpu {
 	u64 tsc_base_ns;
 	u64 ucode_rev;
 	u64 arch_capabilities;
+	u64 kvmclock_msr;
+	bool kvmclock_dirty;
+	u64 platform_info;
+	u64 misc_features;
 	struct hv_mtrrs mtrr;
 	struct hv_mce mce;
 	struct hv_cpuid_entry2 *cpuid;

@@ -33,6 +33,9 @@
 #define MSR_MTRR_FIX4K_F8000	0x26f
 #define MSR_PAT			0x277
 #define MSR_MTRR_DEFTYPE	0x2ff
+#define MSR_PERF_CAP		0x345
+#define MSR_PLATFORM_INFO	0xce
+#define MSR_MISC_FEATURES	0x140
 #define MSR_TSC_DEADLINE	0x6e0
 #define MSR_EFER		0xc0000080
 #define MSR_STAR		0xc0000081
@@ -40,6 +43,8 @@
 #define MSR_CSTAR		0xc0000083
 #define MSR_SFMASK		0xc0000084
 #define MSR_KERNEL_GS_BASE	0xc0000102
+#define MSR_KVM_WALL_CLOCK_NEW	0x4b564d00
+#define MSR_KVM_SYSTEM_TIME_NEW	0x4b564d01
 #define MSR_NONE		0x4b564dff	/* no CPU has it */
 
 #define PAT_RESET		0x0007040600070406ULL
@@ -610,6 +615,43 @@ TEST(arch_capabilities)
 	hv_guest_destroy(&g);
 }
 
+/*
+ * IA32_PERF_CAPABILITIES: a feature MSR (what the PMU offers: 0 on hv,
+ * which has none, and on KVM without a PMU).  Userspace may set the
+ * vCPU's to any subset of the feature value, not to more; the guest may
+ * never write it (#GP).
+ */
+TEST(perf_capabilities)
+{
+	struct hv_msr_entry feat = { .index = MSR_PERF_CAP };
+	struct hv_msr_entry wr = { .index = MSR_PERF_CAP, .data = 0 };
+	uint64_t extra = 1;
+	struct hv_guest g;
+	uint32_t *list, n;
+
+	hv_guest_setup(_metadata, &g, HV_MODE_LONG, long_wrmsr_gp,
+		       long_wrmsr_gp_end);
+	list = msr_list(_metadata, g.dev, HV_GET_MSR_FEATURE_INDEX_LIST, &n);
+	ASSERT_NE(NULL, list);
+	EXPECT_TRUE(listed(list, n, MSR_PERF_CAP));
+	free(list);
+	ASSERT_EQ(1, msr_io(g.dev, HV_GET_MSRS, &feat, 1));
+	while (feat.data & extra)
+		extra <<= 1;
+	EXPECT_EQ(1, set_msr(g.vcpu, MSR_PERF_CAP, 0));
+	EXPECT_EQ(0, get_msr(g.vcpu, MSR_PERF_CAP));
+	EXPECT_EQ(1, set_msr(g.vcpu, MSR_PERF_CAP, feat.data));
+	EXPECT_EQ(feat.data, get_msr(g.vcpu, MSR_PERF_CAP));
+	EXPECT_EQ(0, set_msr(g.vcpu, MSR_PERF_CAP, feat.data | extra));
+	EXPECT_EQ(feat.data, get_msr(g.vcpu, MSR_PERF_CAP));
+
+	hv_guest_set_idt(&g, 13, CODE_GPA + 0x400);
+	guest_msrs(&g, WR_TABLE, &wr, 1);
+	hv_run_to_port(_metadata, &g, 0x13);
+	EXPECT_EQ(MSR_PERF_CAP, *(uint32_t *)hv_guest_io_data(&g));
+	hv_guest_destroy(&g);
+}
+
 /* ---- the TSC ---- */
 
 static uint64_t ns_now(void)
@@ -1096,6 +1138,184 @@ TEST(vm_clock)
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(-1, ioctl(g.vm, HV_GET_CLOCK, NULL));
 	EXPECT_EQ(EFAULT, errno);
+	hv_guest_destroy(&g);
+}
+
+/* ---- kvmclock ---- */
+
+#define PVTI_GPA	(DATA_GPA + 0x100)	/* pvclock_vcpu_time_info */
+#define WALL_GPA	(DATA_GPA + 0x200)	/* pvclock_wall_clock */
+#define CLOCK_SEEN	(DATA_GPA + 0x300)
+
+/*
+ * A Linux guest's kvmclock: turn it on (time information at PVTI_GPA),
+ * ask for the wall clock at WALL_GPA, then at each OUT to port 0x10 report
+ * the clock it computes as pvclock_clocksource_read() does: retry while
+ * the version is odd or changes; system_time + ((TSC - tsc_timestamp)
+ * shifted by tsc_shift) * tsc_to_system_mul >> 32.
+ */
+GUEST(long_kvmclock, ".code64",
+	"mov $0x4b564d01, %ecx; mov $" XSTR(PVTI_GPA) ", %eax; or $1, %eax;"
+	"xor %edx, %edx; wrmsr;"
+	"mov $0x4b564d00, %ecx; mov $" XSTR(WALL_GPA) ", %eax; wrmsr;"
+	"1: mov $" XSTR(PVTI_GPA) ", %esi;"
+	"2: mov (%rsi), %r8d; test $1, %r8d; jnz 2b; lfence;"
+	"rdtsc; shl $32, %rdx; or %rdx, %rax; sub 8(%rsi), %rax;"
+	"movsbl 28(%rsi), %ecx; test %ecx, %ecx; js 3f; shl %cl, %rax; jmp 4f;"
+	"3: neg %ecx; shr %cl, %rax;"
+	"4: mov 24(%rsi), %ecx; mul %rcx; shrd $32, %rdx, %rax;"
+	"add 16(%rsi), %rax; lfence; cmp (%rsi), %r8d; jne 2b;"
+	"mov %rax, " XSTR(CLOCK_SEEN) "; out %al, $0x10; jmp 1b");
+
+struct pvti {
+	uint32_t version, pad0;
+	uint64_t tsc_timestamp, system_time;
+	uint32_t mul;
+	int8_t shift;
+	uint8_t flags, pad[2];
+} __attribute__((packed));
+
+static uint64_t clock_of(struct __test_metadata *_metadata, int vm,
+			 uint32_t *flags)
+{
+	struct hv_clock_data d = { 0 };
+
+	EXPECT_EQ(0, ioctl(vm, HV_GET_CLOCK, &d)) TH_LOG("%s", strerror(errno));
+	if (flags)
+		*flags = d.flags;
+	return d.clock;
+}
+
+/*
+ * CPUID offers kvmclock (KVM's leaves, CLOCKSOURCE2 and the stable bit);
+ * the clock the guest computes lies between KVM_GET_CLOCK before and
+ * after the KVM_RUN that computed it, also after KVM_SET_CLOCK moved it;
+ * the wall clock is the host's time at which that clock was 0; the MSRs
+ * read back as written (0 at reset).  Where KVM_GET_CLOCK says the host
+ * runs on a TSC (KVM_CLOCK_HOST_TSC, with the host's TSC and wall-clock
+ * time), the time information has PVCLOCK_TSC_STABLE_BIT.
+ */
+TEST(kvmclock)
+{
+	uint32_t eax, ebx, ecx, edx, flags;
+	uint64_t before, after, seen, real, wall;
+	struct hv_clock_data d = { 0 };
+	const struct pvti *t;
+	uint32_t w[3];
+	struct hv_guest g;
+
+	hv_guest_setup(_metadata, &g, HV_MODE_LONG, long_kvmclock,
+		       long_kvmclock_end);
+	ASSERT_EQ(0, hv_vcpu_cpuid(g.vcpu, 0x40000000, 0, &eax, &ebx, &ecx,
+				   &edx)) TH_LOG("no CPUID 0x40000000");
+	EXPECT_LE(0x40000001, eax);
+	EXPECT_EQ(0x4b4d564b, ebx);	/* "KVMKVMKVM\0\0\0" */
+	EXPECT_EQ(0x564b4d56, ecx);
+	EXPECT_EQ(0x4d, edx);
+	ASSERT_EQ(0, hv_vcpu_cpuid(g.vcpu, 0x40000001, 0, &eax, NULL, NULL,
+				   NULL));
+	/* CLOCKSOURCE, CLOCKSOURCE2, CLOCKSOURCE_STABLE_BIT */
+	EXPECT_EQ(0x1000009, eax & 0x1000009);
+	EXPECT_EQ(0, get_msr(g.vcpu, MSR_KVM_SYSTEM_TIME_NEW));
+
+	/* (KVM decides on its master clock at the first entry.) */
+	before = clock_of(_metadata, g.vm, NULL);
+	hv_run_to_port(_metadata, &g, 0x10);
+	after = clock_of(_metadata, g.vm, &flags);
+	memcpy(&seen, g.mem + CLOCK_SEEN, 8);
+	TH_LOG("GET_CLOCK flags %#x: %llu <= %llu <= %llu", flags,
+	       (unsigned long long)before, (unsigned long long)seen,
+	       (unsigned long long)after);
+	EXPECT_LE(before, seen);
+	EXPECT_GE(after, seen);
+	t = (const struct pvti *)(g.mem + PVTI_GPA);
+	EXPECT_EQ(0, t->version & 1);
+	EXPECT_NE(0, t->version);
+	EXPECT_NE(0, t->mul);
+	EXPECT_EQ(!!(flags & HV_CLOCK_HOST_TSC), t->flags & 1);
+	if (flags & HV_CLOCK_HOST_TSC) {
+		EXPECT_EQ(HV_CLOCK_REALTIME, flags & HV_CLOCK_REALTIME);
+	}
+	EXPECT_EQ(PVTI_GPA | 1, get_msr(g.vcpu, MSR_KVM_SYSTEM_TIME_NEW));
+	EXPECT_EQ(WALL_GPA, get_msr(g.vcpu, MSR_KVM_WALL_CLOCK_NEW));
+
+	/* The wall clock: when the VM's clock was 0, within a second. */
+	memcpy(w, g.mem + WALL_GPA, sizeof(w));
+	EXPECT_EQ(0, w[0] & 1);
+	EXPECT_NE(0, w[0]);
+	real = real_ns();
+	wall = w[1] * 1000000000ULL + w[2];
+	EXPECT_GT(wall + after + 1000000000ULL, real);
+	EXPECT_LT(wall + before, real + 1000000000ULL);
+
+	/* Three minutes ahead: the guest's clock follows at once. */
+	d.clock = 180 * 1000000000ULL;
+	ASSERT_EQ(0, ioctl(g.vm, HV_SET_CLOCK, &d));
+	before = clock_of(_metadata, g.vm, NULL);
+	hv_run_to_port(_metadata, &g, 0x10);
+	after = clock_of(_metadata, g.vm, NULL);
+	memcpy(&seen, g.mem + CLOCK_SEEN, 8);
+	EXPECT_LE(180 * 1000000000ULL, before);
+	EXPECT_LE(before, seen);
+	EXPECT_GE(after, seen);
+
+	/* Userspace may turn it off and read what it wrote. */
+	EXPECT_EQ(1, set_msr(g.vcpu, MSR_KVM_SYSTEM_TIME_NEW, 0));
+	EXPECT_EQ(0, get_msr(g.vcpu, MSR_KVM_SYSTEM_TIME_NEW));
+	hv_guest_destroy(&g);
+}
+
+/* ---- MSR_PLATFORM_INFO and CPUID faulting ---- */
+
+GUEST(long_platform_info, ".code64",
+	"9: mov $0xce, %ecx; rdmsr; out %eax, $0x10;"
+	"mov $1, %eax; cpuid; out %eax, $0x11; hlt;"
+	".fill 0x400 - (. - 9b), 1, 0xf4;"
+	"mov %ecx, %eax; out %eax, $0x13; hlt");
+
+/*
+ * MSR_PLATFORM_INFO: offers CPUID faulting (bit 31) at creation; userspace
+ * may set it (the guest reads what it set), the guest may not write it;
+ * KVM_ENABLE_CAP(KVM_CAP_MSR_PLATFORM_INFO, 0) makes the guest's read #GP.
+ * MSR_MISC_FEATURES_ENABLES takes bit 0 only while bit 31 is offered, and
+ * then CPUID still works in ring 0.
+ */
+TEST(platform_info)
+{
+	struct hv_enable_cap cap = { .cap = HV_CAP_MSR_PLATFORM_INFO };
+	struct hv_guest g;
+	uint64_t pi;
+
+	hv_guest_setup(_metadata, &g, HV_MODE_LONG, long_platform_info,
+		       long_platform_info_end);
+	hv_guest_set_idt(&g, 13, CODE_GPA + 0x400);
+	EXPECT_EQ(1, ioctl(g.dev, HV_CHECK_EXTENSION, HV_CAP_MSR_PLATFORM_INFO));
+	pi = get_msr(g.vcpu, MSR_PLATFORM_INFO);
+	EXPECT_EQ(1U << 31, pi & (1U << 31));
+	EXPECT_EQ(0, get_msr(g.vcpu, MSR_MISC_FEATURES));
+	EXPECT_EQ(1, set_msr(g.vcpu, MSR_PLATFORM_INFO, pi | 0xff00));
+	EXPECT_EQ(0, set_msr(g.vcpu, MSR_MISC_FEATURES, 2));
+	EXPECT_EQ(1, set_msr(g.vcpu, MSR_MISC_FEATURES, 1));
+	/* Faulting on: the offer cannot be withdrawn. */
+	EXPECT_EQ(0, set_msr(g.vcpu, MSR_PLATFORM_INFO, 0xff00));
+	EXPECT_EQ(pi | 0xff00, get_msr(g.vcpu, MSR_PLATFORM_INFO));
+
+	hv_run_to_port(_metadata, &g, 0x10);
+	EXPECT_EQ((uint32_t)(pi | 0xff00), *(uint32_t *)hv_guest_io_data(&g));
+	/* CPL 0: CPUID runs though faulting is on. */
+	hv_run_to_port(_metadata, &g, 0x11);
+	hv_guest_destroy(&g);
+
+	hv_guest_setup(_metadata, &g, HV_MODE_LONG, long_platform_info,
+		       long_platform_info_end);
+	hv_guest_set_idt(&g, 13, CODE_GPA + 0x400);
+	ASSERT_EQ(0, ioctl(g.vm, HV_ENABLE_CAP, &cap));
+	hv_run_to_port(_metadata, &g, 0x13);
+	EXPECT_EQ(MSR_PLATFORM_INFO, *(uint32_t *)hv_guest_io_data(&g));
+	/* Userspace still reads and writes it. */
+	EXPECT_EQ(pi, get_msr(g.vcpu, MSR_PLATFORM_INFO));
+	EXPECT_EQ(1, set_msr(g.vcpu, MSR_PLATFORM_INFO, 0));
+	EXPECT_EQ(0, set_msr(g.vcpu, MSR_MISC_FEATURES, 1));
 	hv_guest_destroy(&g);
 }
 

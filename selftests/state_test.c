@@ -699,4 +699,61 @@ TEST(mp_state_without_irqchip)
 	hv_guest_destroy(&g);
 }
 
+/* ---- register sharing through the run page (KVM_CAP_SYNC_REGS) ---- */
+
+GUEST(sync32, ".code32",
+	"mov %ebx, %eax; out %eax, $0x10; add $1, %ebx; out %eax, $0x11; hlt");
+
+/*
+ * With kvm_valid_regs set, KVM_RUN leaves the registers, special registers
+ * and events in the run page at each exit, as the GET ioctls give them;
+ * with kvm_dirty_regs set it takes them from there before the entry (and
+ * clears the bit).  Bits outside the three are EINVAL.
+ */
+TEST(sync_regs)
+{
+	struct hv_sregs sregs;
+	struct hv_regs regs;
+	struct hv_guest g;
+
+	hv_guest_setup(_metadata, &g, HV_MODE_PROT32, sync32, sync32_end);
+	EXPECT_EQ(HV_SYNC_X86_VALID_FIELDS,
+		  ioctl(g.dev, HV_CHECK_EXTENSION, HV_CAP_SYNC_REGS));
+
+	g.run->kvm_valid_regs = 8;
+	EXPECT_EQ(-1, ioctl(g.vcpu, HV_RUN, 0));
+	EXPECT_EQ(EINVAL, errno);
+	g.run->kvm_valid_regs = 0;
+	g.run->kvm_dirty_regs = 1 << 5;
+	EXPECT_EQ(-1, ioctl(g.vcpu, HV_RUN, 0));
+	EXPECT_EQ(EINVAL, errno);
+
+	/* In: RBX from the run page; out: everything after the OUT. */
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_REGS, &g.run->s.regs.regs));
+	g.run->s.regs.regs.rbx = 0x5a5a1234;
+	g.run->kvm_dirty_regs = HV_SYNC_X86_REGS;
+	g.run->kvm_valid_regs = HV_SYNC_X86_VALID_FIELDS;
+	hv_run_to_port(_metadata, &g, 0x10);
+	EXPECT_EQ(0x5a5a1234, *(uint32_t *)hv_guest_io_data(&g));
+	EXPECT_EQ(0, g.run->kvm_dirty_regs);
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_REGS, &regs));
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_SREGS, &sregs));
+	EXPECT_EQ(0, memcmp(&regs, &g.run->s.regs.regs, sizeof(regs)));
+	EXPECT_EQ(0, memcmp(&sregs, &g.run->s.regs.sregs, sizeof(sregs)));
+	EXPECT_EQ(0x5a5a1234, g.run->s.regs.regs.rbx);
+
+	/* Not dirty: what the run page holds is not taken. */
+	g.run->s.regs.regs.rbx = 7;
+	hv_run_to_port(_metadata, &g, 0x11);
+	EXPECT_EQ(0x5a5a1235, g.run->s.regs.regs.rbx);
+
+	/* Refused special registers: EINVAL, the bit stays set. */
+	g.run->s.regs.sregs.cr0 |= 1ULL << 32;
+	g.run->kvm_dirty_regs = HV_SYNC_X86_SREGS;
+	EXPECT_EQ(-1, ioctl(g.vcpu, HV_RUN, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(HV_SYNC_X86_SREGS, g.run->kvm_dirty_regs);
+	hv_guest_destroy(&g);
+}
+
 HV_TEST_MAIN

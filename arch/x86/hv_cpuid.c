@@ -16,6 +16,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <asm/fpu/xcr.h>
+#include <asm/kvm_para.h>
 #include <asm/processor.h>
 
 #include "../../module/hv_internal.h"
@@ -54,9 +55,22 @@ static const struct hv_cpuid_mask hv_cpuid_masks[] = {
 	{ 0x80000008, 0x0000ffff, 0, 0, 0 },
 };
 
+/*
+ * KVM's paravirtual leaves: the signature "KVMKVMKVM\0\0\0" with the
+ * highest leaf, and the features: kvmclock (hv_kvmclock.c) through both
+ * MSR pairs, its stable bit, and no need for I/O-port delays.
+ */
+#define HV_CPUID_SIGNATURE	0x40000000
+#define HV_CPUID_FEATURES	0x40000001
+#define HV_PV_FEATURES		(BIT(KVM_FEATURE_CLOCKSOURCE) |		\
+				 BIT(KVM_FEATURE_NOP_IO_DELAY) |		\
+				 BIT(KVM_FEATURE_CLOCKSOURCE2) |		\
+				 BIT(KVM_FEATURE_CLOCKSOURCE_STABLE_BIT))
+
 /* Leaves offered at all; leaf 0 and 0x80000000 give the maximum. */
 static const u32 hv_cpuid_leaves[] = {
 	0x00000000, 0x00000001, 0x00000007, 0x0000000d,
+	HV_CPUID_SIGNATURE, HV_CPUID_FEATURES,
 	0x80000000, 0x80000001, 0x80000007, 0x80000008,
 };
 
@@ -145,6 +159,16 @@ static void hv_cpuid_fill(struct hv_cpuid_entry2 *e, u32 function, u32 index)
 			e->ebx = e->ecx = e->edx = 0;
 		}
 		break;
+	case HV_CPUID_SIGNATURE:
+		e->eax = HV_CPUID_FEATURES;
+		e->ebx = 0x4b4d564b;	/* "KVMK" */
+		e->ecx = 0x564b4d56;	/* "VMKV" */
+		e->edx = 0x4d;		/* "M" */
+		break;
+	case HV_CPUID_FEATURES:
+		e->eax = HV_PV_FEATURES;
+		e->ebx = e->ecx = e->edx = 0;
+		break;
 	case 0x80000000:
 		e->eax = min_t(u32, e->eax, 0x80000008);
 		break;
@@ -155,6 +179,8 @@ static bool hv_cpuid_leaf_offered(u32 function, u32 max_basic, u32 max_ext)
 {
 	unsigned int i;
 
+	if (function >= HV_CPUID_SIGNATURE && function <= HV_CPUID_FEATURES)
+		return true;
 	if (function < 0x80000000 ? function > max_basic : function > max_ext)
 		return false;
 	for (i = 0; i < ARRAY_SIZE(hv_cpuid_leaves); i++)
@@ -316,6 +342,33 @@ static bool hv_cpuid_valid(const struct hv_cpuid_entry2 *e, unsigned int n)
 	return true;
 }
 
+static void hv_cpuid_runtime(struct hv_vcpu *vcpu, struct hv_cpuid_entry2 *e);
+
+/*
+ * The table userspace gives equals the vCPU's, with the bits that follow
+ * the guest's state as the guest sees them in both (KVM compares after
+ * its kvm_update_cpuid_runtime(): a client sets back what KVM_GET_CPUID2
+ * gave it).
+ */
+static bool hv_cpuid_same(struct hv_vcpu *vcpu,
+			  const struct hv_cpuid_entry2 *e, unsigned int n)
+{
+	struct hv_cpuid_entry2 a, b;
+	unsigned int i;
+
+	if (n != vcpu->x86.cpuid_nent)
+		return false;
+	for (i = 0; i < n; i++) {
+		a = e[i];
+		b = vcpu->x86.cpuid[i];
+		hv_cpuid_runtime(vcpu, &a);
+		hv_cpuid_runtime(vcpu, &b);
+		if (memcmp(&a, &b, sizeof(a)))
+			return false;
+	}
+	return true;
+}
+
 long hv_cpuid_set(struct hv_vcpu *vcpu, struct hv_cpuid2 __user *argp)
 {
 	struct hv_cpuid_entry2 *e = NULL;
@@ -333,10 +386,7 @@ long hv_cpuid_set(struct hv_vcpu *vcpu, struct hv_cpuid2 __user *argp)
 	if (!hv_cpuid_valid(e, cpuid.nent))
 		goto invalid;
 	/* After the first HV_RUN the CPUID may only be set again unchanged. */
-	if (vcpu->x86.ran &&
-	    (cpuid.nent != vcpu->x86.cpuid_nent ||
-	     (cpuid.nent && memcmp(e, vcpu->x86.cpuid,
-				   cpuid.nent * sizeof(*e)))))
+	if (vcpu->x86.ran && !hv_cpuid_same(vcpu, e, cpuid.nent))
 		goto invalid;
 	kfree(vcpu->x86.cpuid);
 	vcpu->x86.cpuid = e;
@@ -349,7 +399,6 @@ invalid:
 	return -EINVAL;
 }
 
-static void hv_cpuid_runtime(struct hv_vcpu *vcpu, struct hv_cpuid_entry2 *e);
 
 long hv_cpuid_get(struct hv_vcpu *vcpu, struct hv_cpuid2 __user *argp)
 {
@@ -384,7 +433,12 @@ static const struct hv_cpuid_entry2 *hv_cpuid_out_of_range(struct hv_vcpu *vcpu,
 	/* "AuthenticAMD" and "HygonGenuine" CPUs answer zeros instead. */
 	if (!basic || basic->ebx == 0x68747541 || basic->ebx == 0x6f677948)
 		return NULL;
-	if (function < 0x80000000) {
+	if (function >= 0x40000000 && function < 0x50000000) {
+		/* The hypervisor range: its own maximum (KVM's class). */
+		ext = hv_cpuid_find(vcpu, function & 0xffffff00, 0);
+		if (ext && function <= ext->eax)
+			return NULL;
+	} else if (function < 0x80000000) {
 		if (function <= basic->eax)
 			return NULL;
 	} else {
@@ -429,6 +483,14 @@ int hv_x86_handle_cpuid(struct hv_vcpu *vcpu, unsigned int insn_len)
 	const struct hv_cpuid_entry2 *e;
 	struct hv_cpuid_entry2 v = { 0 };
 	u32 eax, ebx, ecx, edx;
+	struct hv_segment ss;
+
+	/* CPUID faulting (MSR_MISC_FEATURES_ENABLES): #GP outside ring 0. */
+	if (vcpu->x86.misc_features & MSR_MISC_FEATURES_ENABLES_CPUID_FAULT) {
+		hv_arch->get_segment(vcpu, &ss, HV_SS);
+		if (ss.dpl)
+			return hv_x86_inject_gp(vcpu);
+	}
 
 	e = hv_cpuid_find(vcpu, function, index);
 	if (!e)

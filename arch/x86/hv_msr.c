@@ -19,6 +19,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <asm/kvm_para.h>
 #include <asm/msr.h>
 #include <asm/processor-flags.h>
 
@@ -169,6 +170,8 @@ static int hv_get_msr(struct hv_vcpu *vcpu, u32 index, u64 *val, bool host)
 	r = hv_mtrr_get(vcpu, index, val);
 	if (r <= 0)
 		return r;
+	if (!hv_kvmclock_get_msr(vcpu, index, val))
+		return 0;
 	r = hv_mce_get(vcpu, index, val, host);
 	if (r <= 0)
 		return r;
@@ -211,6 +214,23 @@ static int hv_get_msr(struct hv_vcpu *vcpu, u32 index, u64 *val, bool host)
 	case MSR_IA32_UCODE_REV:
 		*val = vcpu->x86.ucode_rev;
 		return 0;
+	case MSR_PLATFORM_INFO:
+		if (!host && READ_ONCE(vcpu->vm->x86.no_platform_info))
+			return -EINVAL;
+		*val = vcpu->x86.platform_info;
+		return 0;
+	case MSR_MISC_FEATURES_ENABLES:
+		*val = vcpu->x86.misc_features;
+		return 0;
+	case MSR_IA32_PERF_CAPABILITIES:
+		/*
+		 * hv has no PMU: 0, KVM's value when it offers none.  The
+		 * guest reads it only if its CPUID has PDCM (1:ECX[15]).
+		 */
+		if (!host && !hv_cpuid_has(vcpu, 1, HV_ECX, 15))
+			return -EINVAL;
+		*val = 0;
+		return 0;
 	case MSR_IA32_ARCH_CAPABILITIES:
 		/* CPUID.7.EDX[29] says whether the guest has it. */
 		if (!host && !hv_cpuid_has(vcpu, 7, HV_EDX, 29))
@@ -234,6 +254,8 @@ static int hv_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val, bool host)
 	r = hv_mtrr_set(vcpu, index, val);
 	if (r <= 0)
 		return r;
+	if (!hv_kvmclock_set_msr(vcpu, index, val))
+		return 0;
 	r = hv_mce_set(vcpu, index, val, host);
 	if (r <= 0)
 		return r;
@@ -286,6 +308,29 @@ static int hv_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val, bool host)
 	case MSR_IA32_TSC_DEADLINE:
 		hv_lapic_set_tscdeadline(vcpu, val);
 		return 0;
+	case MSR_PLATFORM_INFO:
+		/*
+		 * Userspace only (KVM's values are its own: the turbo
+		 * ratios and so on mean nothing to hv), and CPUID faulting
+		 * stays offered while it is on.
+		 */
+		if (!host || (!(val & MSR_PLATFORM_INFO_CPUID_FAULT) &&
+			      (vcpu->x86.misc_features &
+			       MSR_MISC_FEATURES_ENABLES_CPUID_FAULT)))
+			return -EINVAL;
+		vcpu->x86.platform_info = val;
+		return 0;
+	case MSR_MISC_FEATURES_ENABLES:
+		if ((val & ~MSR_MISC_FEATURES_ENABLES_CPUID_FAULT) ||
+		    ((val & MSR_MISC_FEATURES_ENABLES_CPUID_FAULT) &&
+		     !(vcpu->x86.platform_info &
+		       MSR_PLATFORM_INFO_CPUID_FAULT)))
+			return -EINVAL;
+		vcpu->x86.misc_features = val;
+		return 0;
+	case MSR_IA32_PERF_CAPABILITIES:
+		/* Userspace only, and no capability the feature MSR lacks. */
+		return host && !val ? 0 : -EINVAL;
 	case MSR_IA32_UCODE_REV:
 		/* A guest's write (a microcode load) changes nothing. */
 		if (host)
@@ -316,6 +361,8 @@ void hv_x86_msr_reset(struct hv_vcpu *vcpu)
 	vcpu->x86.ucode_rev = hv_arch->ucode_rev_reset;
 	vcpu->x86.arch_capabilities = hv_arch_capabilities();
 	vcpu->x86.tsc_adjust = 0;
+	vcpu->x86.platform_info = MSR_PLATFORM_INFO_CPUID_FAULT;
+	vcpu->x86.misc_features = 0;
 	memset(&vcpu->x86.mtrr, 0, sizeof(vcpu->x86.mtrr));
 	hv_mce_reset(vcpu);
 	/* Joins the TSC of the VM's other vCPUs, or starts it at 0. */
@@ -356,12 +403,16 @@ static const u32 hv_msrs_to_save[] = {
 	MSR_IA32_TSC, MSR_IA32_CR_PAT,
 	MSR_IA32_TSC_ADJUST, MSR_IA32_TSC_DEADLINE, MSR_IA32_MISC_ENABLE,
 	MSR_IA32_UCODE_REV, MSR_IA32_MCG_STATUS, MSR_IA32_MCG_CTL,
-	MSR_IA32_ARCH_CAPABILITIES,
+	MSR_IA32_ARCH_CAPABILITIES, MSR_IA32_PERF_CAPABILITIES,
+	MSR_PLATFORM_INFO, MSR_MISC_FEATURES_ENABLES,
+	MSR_KVM_SYSTEM_TIME, MSR_KVM_WALL_CLOCK,
+	MSR_KVM_SYSTEM_TIME_NEW, MSR_KVM_WALL_CLOCK_NEW,
 };
 
 /* The MSRs that describe what the host offers, read on the system fd. */
 static const u32 hv_feature_msrs[] = {
 	MSR_IA32_UCODE_REV, MSR_IA32_ARCH_CAPABILITIES,
+	MSR_IA32_PERF_CAPABILITIES,
 };
 
 /* KVM's limit on the entries of one HV_GET/SET_MSRS. */
@@ -392,6 +443,10 @@ static int hv_get_feature_msr(u32 index, u64 *val)
 	switch (index) {
 	case MSR_IA32_ARCH_CAPABILITIES:
 		*val = hv_arch_capabilities();
+		return 0;
+	case MSR_IA32_PERF_CAPABILITIES:
+		/* No PMU, so no PMU capabilities (KVM without one: 0). */
+		*val = 0;
 		return 0;
 	case MSR_IA32_UCODE_REV:
 		/* The host's microcode revision, as KVM reports it. */

@@ -32,10 +32,8 @@
  * VM's last TSC write, so it runs at the host's rate inside the guest and
  * jumps at exits, never backwards.
  *
- * The VM's clock (HV_GET/SET_CLOCK, what kvmclock will show the guest) is
- * the host's boot-time clock plus an offset, 0 when the VM is created.
- * hv has no "master clock" (KVM's copy of the host's clock kept in step
- * with the TSC), so HV_GET_CLOCK sets no flags.
+ * The VM's clock (HV_GET/SET_CLOCK, what kvmclock shows the guest) is in
+ * hv_kvmclock.c.
  */
 #include <linux/ktime.h>
 #include <linux/math64.h>
@@ -56,7 +54,7 @@ void hv_tsc_vm_init(struct hv_vm *vm)
 {
 	spin_lock_init(&vm->x86.tsc_lock);
 	vm->x86.default_tsc_khz = tsc_khz;
-	vm->x86.kvmclock_offset = -ktime_get_boottime_ns();
+	hv_kvmclock_vm_init(vm);
 }
 
 /* The vCPU is loaded: the hardware takes the new offset at once. */
@@ -64,6 +62,8 @@ static void hv_tsc_set_offset(struct hv_vcpu *vcpu, s64 offset)
 {
 	vcpu->x86.tsc_offset = offset;
 	hv_arch->write_tsc_offset(vcpu, offset);
+	/* kvmclock's time information names the guest's TSC. */
+	WRITE_ONCE(vcpu->x86.kvmclock_dirty, true);
 }
 
 u64 hv_tsc_read(struct hv_vcpu *vcpu)
@@ -194,41 +194,6 @@ long hv_x86_tsc_vcpu_ioctl(struct hv_vcpu *vcpu, unsigned int ioctl,
 	return -ENOIOCTLCMD;
 }
 
-/* HV_GET_CLOCK: the VM's clock, now. */
-static long hv_get_clock(struct hv_vm *vm, struct hv_clock_data __user *p)
-{
-	struct hv_clock_data d = {
-		.clock = ktime_get_boottime_ns() +
-			 READ_ONCE(vm->x86.kvmclock_offset),
-	};
-
-	return copy_to_user(p, &d, sizeof(d)) ? -EFAULT : 0;
-}
-
-/*
- * HV_SET_CLOCK: CLOCK is the VM's clock now, or, with HV_CLOCK_REALTIME,
- * at host wall-clock time REALTIME (so the time a migration took is not
- * lost; never backwards).  The flags HV_GET_CLOCK may return are allowed
- * too, as KVM allows them, and ignored.
- */
-static long hv_set_clock(struct hv_vm *vm, struct hv_clock_data __user *p)
-{
-	struct hv_clock_data d;
-	u64 real;
-
-	if (copy_from_user(&d, p, sizeof(d)))
-		return -EFAULT;
-	if (d.flags & ~HV_CLOCK_VALID_FLAGS)
-		return -EINVAL;
-	if (d.flags & HV_CLOCK_REALTIME) {
-		real = ktime_get_real_ns();
-		if (real > d.realtime)
-			d.clock += real - d.realtime;
-	}
-	WRITE_ONCE(vm->x86.kvmclock_offset, d.clock - ktime_get_boottime_ns());
-	return 0;
-}
-
 long hv_x86_tsc_vm_ioctl(struct hv_vm *vm, unsigned int ioctl,
 			 unsigned long arg)
 {
@@ -240,9 +205,9 @@ long hv_x86_tsc_vm_ioctl(struct hv_vm *vm, unsigned int ioctl,
 	case HV_GET_TSC_KHZ:
 		return READ_ONCE(vm->x86.default_tsc_khz);
 	case HV_GET_CLOCK:
-		return hv_get_clock(vm, (void __user *)arg);
+		return hv_kvmclock_get_clock(vm, (void __user *)arg);
 	case HV_SET_CLOCK:
-		return hv_set_clock(vm, (void __user *)arg);
+		return hv_kvmclock_set_clock(vm, (void __user *)arg);
 	}
 	return -ENOIOCTLCMD;
 }

@@ -213,6 +213,8 @@ void hv_x86_vcpu_init_event(struct hv_vcpu *vcpu)
 	const struct hv_cpuid_entry2 *leaf1 = hv_cpuid_find(vcpu, 1, 0);
 
 	hv_x86_events_reset(vcpu);
+	/* kvmclock stops at INIT as at RESET (KVM's kvmclock_reset()). */
+	vcpu->x86.kvmclock_msr = 0;
 	memset(vcpu->x86.dr, 0, sizeof(vcpu->x86.dr));
 	vcpu->x86.dr[6] = 0xffff0ff0;
 	memset(vcpu->regs, 0, sizeof(vcpu->regs));
@@ -395,7 +397,62 @@ static long hv_x86_enable_cap(void __user *argp)
 }
 
 /*
- * HV_ENABLE_CAP on a VM fd: HV_CAP_MAX_VCPU_ID limits the vCPU ids, and
+ * HV_RUN's register sharing (HV_CAP_SYNC_REGS; KVM's sync_regs() and
+ * store_regs()).  The run page is userspace's and may change under us, so
+ * each structure is copied out of it once, then checked and applied as
+ * HV_SET_REGS, HV_SET_SREGS and HV_SET_VCPU_EVENTS would.  A bit stays
+ * set in kvm_dirty_regs until its structure went in: the first that is
+ * refused ends HV_RUN with EINVAL.
+ */
+int hv_x86_sync_regs_in(struct hv_vcpu *vcpu)
+{
+	struct hv_run *run = vcpu->run;
+	u64 dirty = READ_ONCE(run->kvm_dirty_regs);
+	struct hv_sync_regs *s;
+	int r = 0;
+
+	s = kmalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
+	if (!s)
+		return -ENOMEM;
+	memcpy(s, &run->s.regs, sizeof(*s));
+	if (dirty & HV_SYNC_X86_REGS) {
+		hv_x86_set_regs(vcpu, &s->regs);
+		run->kvm_dirty_regs &= ~HV_SYNC_X86_REGS;
+	}
+	if (dirty & HV_SYNC_X86_SREGS) {
+		r = hv_x86_set_sregs(vcpu, &s->sregs);
+		if (r)
+			goto out;
+		run->kvm_dirty_regs &= ~HV_SYNC_X86_SREGS;
+	}
+	if (dirty & HV_SYNC_X86_EVENTS) {
+		r = hv_x86_set_vcpu_events(vcpu, &s->events);
+		if (r)
+			goto out;
+		run->kvm_dirty_regs &= ~HV_SYNC_X86_EVENTS;
+	}
+out:
+	kfree(s);
+	return r ? -EINVAL : 0;
+}
+
+/* After HV_RUN: the structures kvm_valid_regs names, as the vCPU has them. */
+void hv_x86_sync_regs_out(struct hv_vcpu *vcpu)
+{
+	struct hv_run *run = vcpu->run;
+	u64 valid = READ_ONCE(run->kvm_valid_regs);
+
+	if (valid & HV_SYNC_X86_REGS)
+		hv_x86_get_regs(vcpu, &run->s.regs.regs);
+	if (valid & HV_SYNC_X86_SREGS)
+		hv_x86_get_sregs(vcpu, &run->s.regs.sregs);
+	if (valid & HV_SYNC_X86_EVENTS)
+		hv_x86_get_vcpu_events(vcpu, &run->s.regs.events);
+}
+
+/*
+ * HV_ENABLE_CAP on a VM fd: HV_CAP_MSR_PLATFORM_INFO lets the guest read
+ * that MSR or not, HV_CAP_MAX_VCPU_ID limits the vCPU ids, and
  * HV_CAP_SPLIT_IRQCHIP gives the VM's vCPUs
  * local APICs in the kernel, with KVM's errors (kvm_vm_ioctl_enable_cap):
  * EINVAL for flags or more pins than routes, EEXIST once an irqchip or a
@@ -415,6 +472,11 @@ static long hv_x86_vm_enable_cap(struct hv_vm *vm, void __user *argp)
 	 * vCPU exists (which fixes it at the maximum), only the value it
 	 * has is accepted again (kvm_vm_ioctl_enable_cap()).
 	 */
+	/* Whether the guest may read MSR_PLATFORM_INFO (yes by default). */
+	if (cap.cap == HV_CAP_MSR_PLATFORM_INFO) {
+		WRITE_ONCE(vm->x86.no_platform_info, !cap.args[0]);
+		return 0;
+	}
 	if (cap.cap == HV_CAP_MAX_VCPU_ID) {
 		if (cap.args[0] > HV_MAX_VCPUS)
 			return -EINVAL;
@@ -607,6 +669,12 @@ long hv_x86_check_extension(unsigned long cap)
 		return 1;
 	case HV_CAP_ADJUST_CLOCK:
 		return HV_CLOCK_VALID_FLAGS;
+	/* hv_msr.c: MSR_PLATFORM_INFO, CPUID faulting */
+	case HV_CAP_MSR_PLATFORM_INFO:
+		return 1;
+	/* HV_RUN's register sharing (hv_x86_sync_regs_in()) */
+	case HV_CAP_SYNC_REGS:
+		return HV_SYNC_X86_VALID_FIELDS;
 	/* hv_mce.c: as many banks as KVM offers */
 	case HV_CAP_MCE:
 		return HV_MAX_MCE_BANKS;

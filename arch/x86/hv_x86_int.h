@@ -68,6 +68,14 @@ void hv_tsc_adjust_write(struct hv_vcpu *vcpu, u64 data, bool host);
 void hv_tsc_catch_up(struct hv_vcpu *vcpu);
 void hv_tsc_vcpu_init(struct hv_vcpu *vcpu);
 void hv_tsc_vm_init(struct hv_vm *vm);
+void hv_kvmclock_vm_init(struct hv_vm *vm);
+int hv_x86_sync_regs_in(struct hv_vcpu *vcpu);
+void hv_x86_sync_regs_out(struct hv_vcpu *vcpu);
+long hv_kvmclock_get_clock(struct hv_vm *vm, struct hv_clock_data __user *p);
+long hv_kvmclock_set_clock(struct hv_vm *vm, struct hv_clock_data __user *p);
+void hv_kvmclock_update(struct hv_vcpu *vcpu);
+int hv_kvmclock_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val);
+int hv_kvmclock_get_msr(struct hv_vcpu *vcpu, u32 index, u64 *val);
 long hv_x86_tsc_vcpu_ioctl(struct hv_vcpu *vcpu, unsigned int ioctl,
 			   unsigned long arg);
 long hv_x86_tsc_vm_ioctl(struct hv_vm *vm, unsigned int ioctl,

@@ -1183,12 +1183,19 @@ int hv_x86_run(struct hv_vcpu *vcpu)
 	if (vcpu->x86.apic &&
 	    vcpu->x86.mp_state == HV_MP_STATE_UNINITIALIZED) {
 		r = hv_x86_run_uninitialized(vcpu);
-		hv_x86_post_run(vcpu);
-		return r;
+		goto done;
 	}
-	/* hv has no register sharing through hv_run (KVM_CAP_SYNC_REGS). */
-	if (run->kvm_valid_regs || run->kvm_dirty_regs)
-		return -EINVAL;
+	/* Register sharing (HV_CAP_SYNC_REGS), in KVM's order. */
+	if ((READ_ONCE(run->kvm_valid_regs) | READ_ONCE(run->kvm_dirty_regs)) &
+	    ~HV_SYNC_X86_VALID_FIELDS) {
+		r = -EINVAL;
+		goto done;
+	}
+	if (READ_ONCE(run->kvm_dirty_regs)) {
+		r = hv_x86_sync_regs_in(vcpu);
+		if (r)
+			goto done;
+	}
 	/* Without an in-kernel APIC, userspace owns the TPR (CR8). */
 	if (!vcpu->x86.apic) {
 		if (run->cr8 & ~0xfULL)
@@ -1231,6 +1238,8 @@ int hv_x86_run(struct hv_vcpu *vcpu)
 		}
 		if (vcpu->x86.tsc_catchup)
 			hv_tsc_catch_up(vcpu);
+		if (READ_ONCE(vcpu->x86.kvmclock_dirty))
+			hv_kvmclock_update(vcpu);
 		r = hv_arch->run(vcpu);
 		vcpu->x86.ran = true;
 		if (r > 0)
@@ -1240,6 +1249,9 @@ int hv_x86_run(struct hv_vcpu *vcpu)
 	}
 out:
 	fpu_swap_kvm_fpstate(&vcpu->x86.guest_fpu, false);
+done:
+	if (READ_ONCE(run->kvm_valid_regs))
+		hv_x86_sync_regs_out(vcpu);
 	hv_x86_post_run(vcpu);
 	return r;
 }

@@ -178,8 +178,8 @@ uint64_t fuzz_user_addr(struct fuzz_rng *r, struct fuzz_mem *m);
  *    with KVM_SET_DEBUGREGS / KVM_SET_GUEST_DEBUG, enables a breakpoint.
  *
  * For the same reason KVM_RUN takes no register state from the run page
- * there (kvm_dirty_regs is cleared first: KVM would load random segments
- * and flags from it); hv does not implement that anyway.
+ * there (kvm_dirty_regs is cleared first: KVM, and hv, would load random
+ * segments and flags from it).
  *
  * Elsewhere all of it is fuzzed like everything else.
  */

@@ -131,6 +131,8 @@
 /* HV_CAP_IRQCHIP, _IRQ_ROUTING, _IRQ_INJECT_STATUS: above */
 #define HV_CAP_SIGNAL_MSI	77
 #define HV_CAP_SPLIT_IRQCHIP	121	/* HV_ENABLE_CAP on a VM fd */
+#define HV_CAP_MSR_PLATFORM_INFO 159	/* HV_ENABLE_CAP on a VM fd */
+#define HV_CAP_SYNC_REGS	74	/* the HV_SYNC_X86_* fields */
 #define HV_CAP_X2APIC_API	129
 
 /* HV_ENABLE_CAP(HV_CAP_SPLIT_IRQCHIP): args[0] at most this many pins. */
@@ -556,6 +558,23 @@ struct hv_cpuid2 {
  * The start of the vCPU mapping (mmap of a vCPU fd at offset 0), shared
  * with the kernel: the exit reason and its data after each HV_RUN.
  */
+/*
+ * The registers HV_RUN shares through the run page (HV_CAP_SYNC_REGS):
+ * kvm_valid_regs says which it stores at the exit, kvm_dirty_regs which it
+ * takes at the entry.
+ */
+#define HV_SYNC_X86_REGS	(1UL << 0)
+#define HV_SYNC_X86_SREGS	(1UL << 1)
+#define HV_SYNC_X86_EVENTS	(1UL << 2)
+#define HV_SYNC_X86_VALID_FIELDS \
+	(HV_SYNC_X86_REGS | HV_SYNC_X86_SREGS | HV_SYNC_X86_EVENTS)
+
+struct hv_sync_regs {
+	struct hv_regs regs;
+	struct hv_sregs sregs;
+	struct hv_vcpu_events events;
+};
+
 struct hv_run {
 	/* in */
 	__u8 request_interrupt_window;
@@ -616,10 +635,11 @@ struct hv_run {
 		char padding[256];
 	};
 
-	/* Register sharing (KVM_CAP_SYNC_REGS); hv leaves it unused. */
+	/* Register sharing (KVM_CAP_SYNC_REGS: the HV_SYNC_X86_* bits) */
 	__u64 kvm_valid_regs;
 	__u64 kvm_dirty_regs;
 	union {
+		struct hv_sync_regs regs;
 		char padding[2048];
 	} s;
 };
