@@ -68,7 +68,7 @@ static int hv_irq_route_set(struct hv_vm *vm, const struct hv_irq_route *r,
  * routes that answered (0 or more) said: 0 masked or coalesced, positive
  * delivered.
  */
-static int hv_irq_line(struct hv_vm *vm, u32 gsi, int level)
+int hv_irq_set_gsi(struct hv_vm *vm, u32 gsi, int level)
 {
 	struct hv_irq_routing_table *t;
 	int i, r, ret = -1;
@@ -304,7 +304,7 @@ long hv_x86_irq_vm_ioctl(struct hv_vm *vm, unsigned int ioctl,
 		/* Either kind of irqchip, as KVM's irqchip_in_kernel(). */
 		if (READ_ONCE(vm->x86.irqchip) == HV_IRQCHIP_NONE)
 			return -ENXIO;
-		lvl.status = hv_irq_line(vm, lvl.irq, lvl.level);
+		lvl.status = hv_irq_set_gsi(vm, lvl.irq, lvl.level);
 		if (ioctl == HV_IRQ_LINE_STATUS &&
 		    copy_to_user(argp, &lvl, sizeof(lvl)))
 			return -EFAULT;

@@ -39,7 +39,13 @@ void hv_ioapic_eoi(struct hv_vm *vm, int vector);
 void hv_ioapic_get_state(struct hv_vm *vm, struct hv_ioapic_state *s);
 void hv_ioapic_set_state(struct hv_vm *vm, const struct hv_ioapic_state *s);
 
-/* hv_irq.c: the VM ioctls, and teardown */
+/* hv_pit.c */
+bool hv_pit_pio(struct hv_vm *vm, u16 port, bool in, u32 *val);
+long hv_pit_vm_ioctl(struct hv_vm *vm, unsigned int ioctl, void __user *argp);
+void hv_pit_free(struct hv_vm *vm);
+
+/* hv_irq.c: the VM ioctls, a GSI's level from the kernel, and teardown */
+int hv_irq_set_gsi(struct hv_vm *vm, u32 gsi, int level);
 long hv_x86_irq_vm_ioctl(struct hv_vm *vm, unsigned int ioctl,
 			 void __user *argp);
 void hv_x86_irq_vm_free(struct hv_vm *vm);

@@ -637,6 +637,8 @@ void hv_x86_vm_init(struct hv_vm *vm)
 /* The VM goes, after its vCPUs. */
 void hv_x86_vm_destroy(struct hv_vm *vm)
 {
+	/* The PIT first: its last tick may still raise a line. */
+	hv_pit_free(vm);
 	hv_x86_irq_vm_free(vm);
 }
 
@@ -671,6 +673,12 @@ long hv_x86_check_extension(unsigned long cap)
 		return HV_CLOCK_VALID_FLAGS;
 	/* hv_msr.c: MSR_PLATFORM_INFO, CPUID faulting */
 	case HV_CAP_MSR_PLATFORM_INFO:
+		return 1;
+	/* hv_pit.c: the PIT, its state in both layouts, reinjection */
+	case HV_CAP_PIT:
+	case HV_CAP_PIT2:
+	case HV_CAP_PIT_STATE2:
+	case HV_CAP_REINJECT_CONTROL:
 		return 1;
 	/* HV_RUN's register sharing (hv_x86_sync_regs_in()) */
 	case HV_CAP_SYNC_REGS:
@@ -713,6 +721,9 @@ long hv_x86_vm_ioctl(struct hv_vm *vm, unsigned int ioctl, unsigned long arg)
 	long r = hv_x86_irq_vm_ioctl(vm, ioctl, (void __user *)arg);
 	u64 addr;
 
+	if (r != -ENOIOCTLCMD)
+		return r;
+	r = hv_pit_vm_ioctl(vm, ioctl, (void __user *)arg);
 	if (r != -ENOIOCTLCMD)
 		return r;
 	r = 0;

@@ -446,8 +446,16 @@ static bool hv_x86_pio_kernel(struct hv_vcpu *vcpu, const struct hv_io_exit *io)
 {
 	u32 val = vcpu->regs[HV_RAX];
 
-	if (io->string || !hv_irqchip_full(vcpu->vm) ||
-	    !hv_pic_pio(vcpu->vm, io->port, io->size, io->in, &val))
+	if (io->string)
+		return false;
+	/*
+	 * The PIT's ports (and 0x61) are its only if HV_CREATE_PIT2 was
+	 * (the acquire pairs with hv_pit_create()'s release store).
+	 */
+	if (!(smp_load_acquire(&vcpu->vm->x86.pit) &&
+	      hv_pit_pio(vcpu->vm, io->port, io->in, &val)) &&
+	    !(hv_irqchip_full(vcpu->vm) &&
+	      hv_pic_pio(vcpu->vm, io->port, io->size, io->in, &val)))
 		return false;
 	if (io->in)
 		hv_gpr_write_sized(vcpu, HV_RAX, val, io->size, false);

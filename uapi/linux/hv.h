@@ -53,6 +53,13 @@
 #define HV_IRQ_LINE_STATUS	_IOWR(HVIO, 0x67, struct hv_irq_level)
 #define HV_SET_GSI_ROUTING	_IOW(HVIO, 0x6a, struct hv_irq_routing)
 #define HV_GET_CLOCK		_IOR(HVIO, 0x7c, struct hv_clock_data)
+#define HV_CREATE_PIT		_IO(HVIO, 0x64)
+#define HV_GET_PIT		_IOWR(HVIO, 0x65, struct hv_pit_state)
+#define HV_SET_PIT		_IOR(HVIO, 0x66, struct hv_pit_state)
+#define HV_REINJECT_CONTROL	_IO(HVIO, 0x71)
+#define HV_CREATE_PIT2		_IOW(HVIO, 0x77, struct hv_pit_config)
+#define HV_GET_PIT2		_IOR(HVIO, 0x9f, struct hv_pit_state2)
+#define HV_SET_PIT2		_IOW(HVIO, 0xa0, struct hv_pit_state2)
 /* HV_SET_TSC_KHZ and HV_GET_TSC_KHZ (below) set a VM's default rate. */
 
 /* ioctls on a vCPU fd */
@@ -119,6 +126,9 @@
 #define HV_CAP_VM_TSC_CONTROL	214
 #define HV_CAP_IRQ_INJECT_STATUS 26
 #define HV_CAP_PIT2		33
+#define HV_CAP_PIT		11
+#define HV_CAP_PIT_STATE2	35
+#define HV_CAP_REINJECT_CONTROL	24
 #define HV_CAP_SET_BOOT_CPU_ID	34
 #define HV_CAP_SET_IDENTITY_MAP_ADDR 37
 #define HV_CAP_MAX_VCPUS	66
@@ -374,6 +384,48 @@ struct hv_pic_state {
 	__u8 init4;		/* ICW4 expected */
 	__u8 elcr;		/* edge/level control (PIIX) */
 	__u8 elcr_mask;
+};
+
+/* The in-kernel PIT (HV_CREATE_PIT2): an 8254 at ports 0x40-0x43. */
+struct hv_pit_config {
+	__u32 flags;
+	__u32 pad[15];
+};
+
+#define HV_PIT_SPEAKER_DUMMY	1	/* port 0x61 in the kernel too */
+
+struct hv_pit_channel_state {
+	__u32 count;		/* can be 65536 */
+	__u16 latched_count;
+	__u8 count_latched;
+	__u8 status_latched;
+	__u8 status;
+	__u8 read_state;
+	__u8 write_state;
+	__u8 write_latch;
+	__u8 rw_mode;
+	__u8 mode;
+	__u8 bcd;
+	__u8 gate;
+	__s64 count_load_time;	/* the host's monotonic clock, ns */
+};
+
+struct hv_pit_state {
+	struct hv_pit_channel_state channels[3];
+};
+
+#define HV_PIT_FLAGS_HPET_LEGACY	0x00000001
+#define HV_PIT_FLAGS_SPEAKER_DATA_ON	0x00000002
+
+struct hv_pit_state2 {
+	struct hv_pit_channel_state channels[3];
+	__u32 flags;
+	__u32 reserved[9];
+};
+
+struct hv_reinject_control {
+	__u8 pit_reinject;
+	__u8 reserved[31];
 };
 
 #define HV_IOAPIC_NUM_PINS	24
