@@ -22,7 +22,8 @@ help:
 	@echo "make             build hv.ko, the launcher and the selftests"
 	@echo "make module      build hv.ko against KDIR (now: $(KDIR))"
 	@echo "make deps        install the build and test dependencies (Debian, root)"
-	@echo "make check       run every selftest on hv and on KVM in emulated Intel and AMD PCs"
+	@echo "make check       the selftests on hv and on KVM in emulated Intel and AMD PCs (<30 min)"
+	@echo "make check-full  the same with every test whole in every machine (hours)"
 	@echo "make fuzz        the fuzzer on the debug machine: FUZZ_SECONDS=N (300), FUZZ_SEED=N (random)"
 	@echo "make demo        boot an emulated PC, load hv.ko and show it working"
 	@echo "make debug-kernel build the test machines' debug kernel (KASAN, UBSAN, lockdep...)"
@@ -54,6 +55,12 @@ deps:
 check:
 	@selftests/vm/deps.sh
 	@selftests/vm/check.sh
+
+# Every suite whole in every machine (no Bochs slices, all of KVM's
+# selftests): hours, not minutes (Documentation/testing.rst).
+check-full:
+	@selftests/vm/deps.sh
+	@HV_FULL=1 selftests/vm/check.sh
 
 # FUZZ_SECONDS on each device; HV_MACHINES picks other machines.
 FUZZ_SECONDS ?= 300
@@ -97,4 +104,4 @@ clean:
 	$(MAKE) -C selftests clean
 	rm -rf build
 
-.PHONY: all help module userspace selftests deps check fuzz demo debug-kernel bench bench-host checkpatch sparse clean
+.PHONY: all help module userspace selftests deps check check-full fuzz demo debug-kernel bench bench-host checkpatch sparse clean

@@ -4,13 +4,15 @@
 # build-images.sh KVER...: for each kernel, build hv.ko against its headers
 # (in a copy of the sources, so builds for several kernels never share
 # object files) and the test machine's initramfs build/initrd-KVER.gz; also
-# the selftests.  Quiet unless something fails.
+# the selftests, ours and KVM's (selftests/vm/kvm-selftests.sh).  Quiet
+# unless something fails.
 set -u
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
 
 make -s selftests userspace || exit 1
+selftests/vm/kvm-selftests.sh build/kvm-selftests || exit 1
 for kver in "$@"; do
 	src=build/kmod/$kver
 	rm -rf "$src"

@@ -15,6 +15,9 @@
 #                booted (HV_SEED=N its seed, default 1): 'make fuzz'
 #   HV_ARGS      more kernel arguments for every machine (selftests/vm/init
 #                lists them), e.g. HV_ARGS="hv.devices=hv".
+#   HV_FULL=1    'make check-full': every machine runs every suite whole
+#                (no slices, every KVM selftest built), with four times
+#                the time limits.
 set -u
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -25,7 +28,7 @@ mkdir -p "$logdir"
 . selftests/vm/kernels.sh
 
 # name emulator kernel cpu mode cpus timeout(s) spin shutdown bp fuzz suites
-# devices phases xsetbv nmi2
+# devices phases xsetbv nmi2 slice
 # (spin: 1 when the emulator interrupts a guest spinning in "jmp .": QEMU
 # does, Bochs does not; see the shared test-environment notes.
 # shutdown: 1 when a guest's triple fault reaches the hypervisor as a
@@ -51,15 +54,19 @@ mkdir -p "$logdir"
 # nmi2: 1 when KVM delivers an NMI that had to wait for the guest's IRET:
 # kvm_amd under Bochs' AMD model never does (the guest goes on with the
 # second NMI lost), while hv does; there the tests that need it skip on
-# KVM only, and known-differences lists them.)
+# KVM only, and known-differences lists them.
+# slice: 1 where the machine is too slow for every test in 'make check':
+# it runs the slice of the suites selftests/vm/slices lists (the rest
+# of each suite runs in the QEMU machines; 'make check-full' runs it all
+# everywhere).)
 # The Bochs AMD machine is there for what QEMU's SVM lacks: next-RIP.
 # (No emulated CPU here has decode assists: Documentation/testing.rst.)
 machines="
-bochs-vmx-6.1	bochs	$k61	corei7_skylake_x	tests	1	1800	0	1	1	0	-	hv,kvm	-	1	1
-bochs-svm-6.1	bochs	$k61	trinity_apu		tests	1	1800	0	0	0	0	-	hv,kvm	-	1	0
-qemu-svm-6.1	qemu	$k61	max			tests	2	900	1	1	0	0	-	hv,kvm	-	0	1
-qemu-svm-6.12	qemu	$k612	max			tests	2	900	1	1	0	0	-	hv,kvm	-	0	1
-qemu-nosvm-6.1	qemu	$k61	qemu64,-svm		nohw	1	300	1	1	0	0	-	hv,kvm	-	0	1
+bochs-vmx-6.1	bochs	$k61	corei7_skylake_x	tests	1	1800	0	1	1	0	-	hv,kvm	-	1	1	1
+bochs-svm-6.1	bochs	$k61	trinity_apu		tests	1	1800	0	0	0	0	-	hv,kvm	-	1	0	1
+qemu-svm-6.1	qemu	$k61	max			tests	2	900	1	1	0	0	-	hv,kvm	-	0	1	0
+qemu-svm-6.12	qemu	$k612	max			tests	2	900	1	1	0	0	-	hv,kvm	-	0	1	0
+qemu-nosvm-6.1	qemu	$k61	qemu64,-svm		nohw	1	300	1	1	0	0	-	hv,kvm	-	0	1	0
 "
 
 # The debug kernel's machines (selftests/vm/debug-kernel.sh: built once,
@@ -71,8 +78,8 @@ if [ "${HV_DEBUG:-1}" = 1 ] &&
 	kdebug=$(cat build/debug-kernel/current)
 	# First: the longest machines start first.
 	machines="
-bochs-vmx-debug	bochs	$kdebug	corei7_skylake_x	tests	1	3600	0	1	1	4	run_test,hostile_test	hv	ioctls,run_page,concurrency	1	1
-qemu-svm-debug	qemu	$kdebug	max			tests	2	1800	1	1	0	60	-	hv,kvm	-	0	1
+bochs-vmx-debug	bochs	$kdebug	corei7_skylake_x	tests	1	3600	0	1	1	4	run_test,hostile_test	hv	ioctls,run_page,concurrency	1	1	1
+qemu-svm-debug	qemu	$kdebug	max			tests	2	1800	1	1	0	60	-	hv,kvm	-	0	1	0
 $machines"
 fi
 
@@ -94,13 +101,13 @@ while [ $i -lt "$jobs" ]; do
 done
 
 # run_one NAME EMU KVER CPU MODE CPUS LIMIT SPIN SHUTDOWN BP FUZZ SUITES DEVICES
-#   PHASES XSETBV:
+#   PHASES XSETBV NMI2 SLICE:
 # boot one machine; its results go to $logdir/NAME.results.
 run_one()
 {
 	name=$1 emu=$2 kver=$3 cpu=$4 mode=$5 cpus=$6 limit=$7 spin=$8
 	shutdown=$9 bp=${10} fuzz=${11} suites=${12} devices=${13}
-	phases=${14} xsetbv=${15} nmi2=${16}
+	phases=${14} xsetbv=${15} nmi2=${16} slice=${17}
 	res=$logdir/$name.results
 	: >"$res"
 	seed=1
@@ -114,6 +121,12 @@ run_one()
 		seed=${HV_SEED:-1}
 		fuzzargs=
 	fi
+	whole=
+	if [ "${HV_FULL:-0}" = 1 ]; then
+		slice=0
+		limit=$((limit * 4))
+		whole=hv.kvmlist=all
+	fi
 	# Two devices' fuzzing, with room to spare.
 	limit=$((limit + 3 * fuzz))
 	log=$logdir/$name.log
@@ -121,7 +134,7 @@ run_one()
 	start=$(date +%s)
 	HV_SMP=$cpus selftests/vm/run-machine.sh "$emu" "$kver" "$cpu" \
 		"build/initrd-$kver.gz" "$log" "$limit" \
-		"hv.mode=$mode hv.timeout=$((limit / 2)) hv.spin=$spin hv.shutdown=$shutdown hv.breakpoints=$bp hv.xsetbv=$xsetbv hv.kvm_nmi2=$nmi2 hv.fuzz=$fuzz hv.seed=$seed hv.devices=$devices $fuzzargs $only ${HV_ARGS:-}"
+		"hv.mode=$mode hv.timeout=$((limit / 2)) hv.spin=$spin hv.shutdown=$shutdown hv.breakpoints=$bp hv.xsetbv=$xsetbv hv.kvm_nmi2=$nmi2 hv.fuzz=$fuzz hv.seed=$seed hv.devices=$devices hv.slice=$slice $whole $fuzzargs $only ${HV_ARGS:-}"
 	rc=$?
 	echo "check: $name finished in $(($(date +%s) - start)) s"
 	[ $rc -eq 124 ] && echo "E $name the machine was stopped after $limit s" >>"$res"

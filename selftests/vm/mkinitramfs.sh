@@ -42,7 +42,8 @@ for vendor in intel amd; do
 	echo $order >"$root/lib/hv/kvm-$vendor.order"
 done
 
-cp "$top"/selftests/*_test "$top"/selftests/guest_once "$top"/selftests/hv_bench \
+cp "$top"/selftests/*_test "$top"/selftests/guest_once "$top"/selftests/hv_cap \
+   "$top"/selftests/hv_bench \
    "$top"/selftests/*.sh "$root/lib/hv/tests/"
 [ ! -x "$top/selftests/hv_fuzz" ] || cp "$top/selftests/hv_fuzz" "$root/lib/hv/tests/"
 # The launcher and its images, laid out as in the source tree so that
@@ -55,6 +56,18 @@ cp "$top"/selftests/launcher/expected/* "$root/lib/hv/tests/launcher/expected/"
 cp "$top/userspace/hv-run" "$root/lib/hv/userspace/"
 cp "$top"/userspace/examples/*.elf "$top"/userspace/examples/*.bin \
    "$root/lib/hv/userspace/examples/"
+# KVM's own selftests: those kvm-selftests.list names, or all of them with
+# HV_KVM_SELFTESTS=all (make check-full).
+mkdir -p "$root/lib/hv/kvm-selftests"
+cp "$top/selftests/vm/kvm-selftests.list" "$top/selftests/vm/slices" \
+   "$root/lib/hv/tests/"
+if [ "${HV_KVM_SELFTESTS:-list}" = all ]; then
+	cp "$top"/build/kvm-selftests/bin/* "$root/lib/hv/kvm-selftests/"
+else
+	for t in $(sed -e 's/#.*//' "$top/selftests/vm/kvm-selftests.list"); do
+		cp "$top/build/kvm-selftests/bin/$t" "$root/lib/hv/kvm-selftests/"
+	done
+fi
 if [ -d "$top/build/guest-extra" ]; then
 	cp -r "$top/build/guest-extra/." "$root/lib/hv/"
 fi

@@ -1,0 +1,43 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# kvm-selftests.sh DIR: build KVM's own selftests (tools/testing/selftests/kvm
+# of Debian's linux-source-6.1, taken as they are) into DIR/bin, static and
+# stripped, for the test machines.  The sources go to DIR/src; the build uses
+# the system's kernel headers (linux-libc-dev, 6.1 on Debian 12).  A test
+# that does not build with them is left out and named in DIR/unbuilt (6.1's
+# dirty_log_test and steal_time use a macro its test_util.h lacks).  Does
+# nothing when DIR/bin is already there.
+set -eu
+
+dir=$1
+[ -f "$dir/bin/.built" ] && exit 0
+
+tarball=$(ls /usr/src/linux-source-6.1.tar.* 2>/dev/null | head -n 1)
+if [ -z "$tarball" ]; then
+	echo "kvm-selftests.sh: /usr/src/linux-source-6.1.tar.* not found; run 'make deps'" >&2
+	exit 1
+fi
+rm -rf "$dir/src" "$dir/bin"
+mkdir -p "$dir/src" "$dir/bin"
+tar -xf "$tarball" -C "$dir/src" --strip-components=1 \
+	linux-source-6.1/tools linux-source-6.1/scripts/subarch.include
+kvm=$dir/src/tools/testing/selftests/kvm
+# -k: one test that fails to build must not stop the others.
+make -C "$kvm" -k -j"$(nproc)" KHDR_INCLUDES="-isystem /usr/include" \
+	INSTALL_HDR_PATH=/usr EXTRA_CFLAGS=-static >"$dir/build.log" 2>&1 || :
+: >"$dir/unbuilt"
+for src in "$kvm"/*.c "$kvm"/x86_64/*.c; do
+	t=${src%.c}
+	name=$(basename "$t")
+	# Only the tests: the library and helpers have no main().
+	grep -q '^int main' "$src" || continue
+	if [ -x "$t" ]; then
+		cp "$t" "$dir/bin/$name"
+		strip "$dir/bin/$name"
+	else
+		echo "$name" >>"$dir/unbuilt"
+	fi
+done
+touch "$dir/bin/.built"
+echo "kvm-selftests.sh: $(ls "$dir/bin" | wc -l) tests built, $(wc -l <"$dir/unbuilt") not (see $dir/build.log)"
