@@ -17,6 +17,13 @@
  *	hlt		HLT to userspace and back
  *	interrupt	KVM_INTERRUPT to a guest waiting in HLT: delivered at
  *			entry, its handler's IRET, HLT to userspace again
+ *	timer		a tick of the in-kernel local APIC's timer (split
+ *			irqchip): the guest arms a one-shot timer 1 ns ahead
+ *			and halts; the hrtimer fires, the HLT in the kernel
+ *			wakes, the interrupt goes in, the handler's EOI
+ *	ipi		an IPI through the in-kernel local APIC: the guest's
+ *			write of a self-IPI to the xAPIC ICR (an exit), the
+ *			interrupt at the next entry, its handler's EOI
  *	start		from KVM_CREATE_VM to the guest's first instruction:
  *			memory slot, vCPU, CPUID, registers, first RUN
  *
@@ -74,6 +81,23 @@ GUEST(g_interrupt, ".code32",
 	"inc %edi; iret");
 #define INT_VECTOR	0x30
 GUEST(g_start, ".code32", "out %al, $0x10; hlt");
+/*
+ * Long mode with the xAPIC page at APIC_GPA in RBX: ESI times, either arm
+ * a one-shot timer (TMICT 1, divide by 1) or send a self-IPI (ICR shorthand
+ * "self"), both vector APIC_VECTOR, and halt until its handler (at
+ * CODE_GPA + 0x200) has counted it in EDI and sent the EOI.
+ */
+#define APIC_VECTOR	0x40
+#define APIC_LOOP(kick)							\
+	"9: mov $" XSTR(APIC_GPA) ", %ebx; movl $0x1ff, 0xf0(%rbx);"	\
+	"movl $0xb, 0x3e0(%rbx); movl $0x40, 0x320(%rbx); xor %edi, %edi;" \
+	"1: cli; mov %edi, %ecx;" kick					\
+	"2: cmp %ecx, %edi; jne 3f; sti; hlt; cli; jmp 2b;"		\
+	"3: dec %esi; jnz 1b; out %al, $0x12; hlt;"			\
+	".fill 0x200 - (. - 9b), 1, 0xf4;"				\
+	"inc %edi; movl $0, 0xb0(%rbx); iretq"
+GUEST(g_timer, ".code64", APIC_LOOP("movl $1, 0x380(%rbx);"));
+GUEST(g_ipi, ".code64", APIC_LOOP("movl $0x40040, 0x300(%rbx);"));
 
 static int smoke;
 static int runs = 7;
@@ -197,6 +221,49 @@ static int bench_cpuid(const struct metric *m, int dev, double *value)
 	if (run_once(m, &g, HV_EXIT_IO) || check_io(m, &g, HV_EXIT_IO_OUT, PORT_DONE))
 		goto out;
 	*value = (now_ns() - t) / n;
+	ret = 0;
+out:
+	hv_guest_destroy(&g);
+	return ret;
+}
+
+/*
+ * timer, ipi: a split-irqchip guest in long mode loops in the kernel, then
+ * says so on PORT_DONE; EDI counts the interrupts its handler took.
+ */
+static int bench_apic(const struct metric *m, int dev, double *value)
+{
+	unsigned long n = iterations(m);
+	struct hv_regs regs;
+	struct hv_guest g;
+	double t;
+	int ret = -1;
+
+	/* hv_guest_create_split() opens the device itself. */
+	close(dev);
+	if (hv_guest_create_split(&g, HV_MODE_LONG, m->code,
+				  (const char *)m->code_end -
+				  (const char *)m->code)) {
+		fail(m, "creating the guest: %s", strerror(errno));
+		goto out;
+	}
+	hv_guest_set_idt(&g, APIC_VECTOR, CODE_GPA + 0x200);
+	if (ioctl(g.vcpu, HV_GET_REGS, &regs)) {
+		fail(m, "KVM_GET_REGS: %s", strerror(errno));
+		goto out;
+	}
+	regs.rsi = n;
+	if (ioctl(g.vcpu, HV_SET_REGS, &regs)) {
+		fail(m, "KVM_SET_REGS: %s", strerror(errno));
+		goto out;
+	}
+	t = now_ns();
+	if (run_once(m, &g, HV_EXIT_IO) ||
+	    check_io(m, &g, HV_EXIT_IO_OUT, PORT_DONE))
+		goto out;
+	*value = (now_ns() - t) / n;
+	if (guest_edi(m, &g, n))
+		goto out;
 	ret = 0;
 out:
 	hv_guest_destroy(&g);
@@ -432,6 +499,8 @@ static const struct metric metrics[] = {
 	EXIT_METRIC(mmio_read, HV_EXIT_MMIO, 1),
 	EXIT_METRIC(hlt, HV_EXIT_HLT, 0),
 	EXIT_METRIC(interrupt, HV_EXIT_HLT, 1),
+	{ GUEST_METRIC(timer, bench_apic, 2000) },
+	{ GUEST_METRIC(ipi, bench_apic, 2000) },
 	{ GUEST_METRIC(start, bench_start, 1) },
 	MEMORY_METRIC(vm_kib),
 	MEMORY_METRIC(vm_slab_kib),
