@@ -104,6 +104,8 @@ struct hv_mmu {
  * @wall_clock_msr: [READ/WRITE_ONCE] MSR_KVM_WALL_CLOCK(_NEW) as written
  * @no_platform_info: [READ/WRITE_ONCE] HV_ENABLE_CAP(MSR_PLATFORM_INFO, 0):
  *		the guest's RDMSR of MSR_PLATFORM_INFO is #GP
+ * @disabled_quirks: [READ/WRITE_ONCE] HV_ENABLE_CAP(DISABLE_QUIRKS2):
+ *		the HV_X86_QUIRK_* behaviours turned off
  * @irqchip:	[vm; read with READ_ONCE] which interrupt controllers are in
  *		the kernel: set once, before the first vCPU is created
  * @nr_ioapic_pins: [vm] with a split irqchip, the GSIs userspace's I/O
@@ -131,6 +133,7 @@ struct hv_x86_vm {
 	u64 master_tsc;
 	u64 wall_clock_msr;
 	bool no_platform_info;
+	u64 disabled_quirks;
 	u8 irqchip;
 	u32 nr_ioapic_pins;
 	unsigned long nr_mmu_pages;
@@ -260,6 +263,8 @@ enum hv_pending {
  * @platform_info: MSR_PLATFORM_INFO as userspace set it (CPUID faulting
  *		offered at creation, as on KVM)
  * @misc_features: MSR_MISC_FEATURES_ENABLES: bit 0 turns CPUID faulting on
+ * @enforce_pv:	HV_ENABLE_CAP(ENFORCE_PV_FEATURE_CPUID): the PV MSRs and
+ *		hypercalls only as CPUID 0x40000001 offers them
  * @kvmclock_dirty: [READ/WRITE_ONCE; set by anyone, cleared by the vCPU's
  *		thread] the time information must be written before the
  *		next entry
@@ -374,6 +379,7 @@ struct hv_x86_vcpu {
 	bool kvmclock_dirty;
 	u64 platform_info;
 	u64 misc_features;
+	bool enforce_pv;
 	struct hv_mtrrs mtrr;
 	struct hv_mce mce;
 	struct hv_cpuid_entry2 *cpuid;

@@ -1319,4 +1319,108 @@ TEST(platform_info)
 	hv_guest_destroy(&g);
 }
 
+/* ---- the vCPU's TSC offset as a device attribute ---- */
+
+GUEST(long_rdtsc, ".code64",
+	"rdtsc; shl $32, %rdx; or %rdx, %rax; mov %rax, " XSTR(DATA_GPA) ";"
+	"out %al, $0x10; hlt");
+
+static int tsc_attr(int vcpu, unsigned long req, uint32_t group,
+		    uint64_t attr, int64_t *val)
+{
+	struct hv_device_attr a = {
+		.group = group, .attr = attr, .addr = (uintptr_t)val,
+	};
+
+	return ioctl(vcpu, req, &a);
+}
+
+/*
+ * KVM_{HAS,GET,SET}_DEVICE_ATTR on a vCPU: group KVM_VCPU_TSC_CTRL has
+ * KVM_VCPU_TSC_OFFSET, the offset the guest's TSC has from the host's;
+ * set, the guest's RDTSC and KVM_GET_MSRS follow it.  Other groups and
+ * attributes are ENXIO.
+ */
+TEST(tsc_offset_attribute)
+{
+	const int64_t ahead = 1000000000000LL;	/* 10^12 ticks */
+	int64_t offset = 0, got = 0;
+	struct hv_guest g;
+	uint64_t seen;
+
+	hv_guest_setup(_metadata, &g, HV_MODE_LONG, long_rdtsc,
+		       long_rdtsc_end);
+	EXPECT_EQ(1, ioctl(g.dev, HV_CHECK_EXTENSION, HV_CAP_VCPU_ATTRIBUTES));
+	EXPECT_EQ(0, tsc_attr(g.vcpu, HV_HAS_DEVICE_ATTR, HV_VCPU_TSC_CTRL,
+			      HV_VCPU_TSC_OFFSET, NULL));
+	EXPECT_EQ(-1, tsc_attr(g.vcpu, HV_HAS_DEVICE_ATTR, 1,
+			       HV_VCPU_TSC_OFFSET, NULL));
+	EXPECT_EQ(ENXIO, errno);
+	EXPECT_EQ(-1, tsc_attr(g.vcpu, HV_HAS_DEVICE_ATTR, HV_VCPU_TSC_CTRL,
+			       1, NULL));
+	EXPECT_EQ(ENXIO, errno);
+	EXPECT_EQ(-1, tsc_attr(g.vcpu, HV_GET_DEVICE_ATTR, HV_VCPU_TSC_CTRL,
+			       HV_VCPU_TSC_OFFSET, (int64_t *)8));
+	EXPECT_EQ(EFAULT, errno);
+
+	/* The VM's TSC started at 0 a moment ago: about minus the host's. */
+	ASSERT_EQ(0, tsc_attr(g.vcpu, HV_GET_DEVICE_ATTR, HV_VCPU_TSC_CTRL,
+			      HV_VCPU_TSC_OFFSET, &offset));
+	EXPECT_GT(0, offset);
+	offset += ahead;
+	ASSERT_EQ(0, tsc_attr(g.vcpu, HV_SET_DEVICE_ATTR, HV_VCPU_TSC_CTRL,
+			      HV_VCPU_TSC_OFFSET, &offset));
+	ASSERT_EQ(0, tsc_attr(g.vcpu, HV_GET_DEVICE_ATTR, HV_VCPU_TSC_CTRL,
+			      HV_VCPU_TSC_OFFSET, &got));
+	EXPECT_EQ(offset, got);
+	EXPECT_LE((uint64_t)ahead, get_msr(g.vcpu, MSR_TSC));
+	hv_run_to_port(_metadata, &g, 0x10);
+	memcpy(&seen, g.mem + DATA_GPA, 8);
+	EXPECT_LE((uint64_t)ahead, seen);
+	EXPECT_GT((uint64_t)ahead * 2, seen);
+	hv_guest_destroy(&g);
+}
+
+/*
+ * KVM_ENABLE_CAP(KVM_CAP_ENFORCE_PV_FEATURE_CPUID) on a vCPU: with it, the
+ * kvmclock MSRs exist only as CPUID 0x40000001 offers them; a vCPU whose
+ * CPUID lacks that leaf gets #GP from its WRMSR, and userspace cannot
+ * read them either.  Without it they work whatever CPUID says.
+ */
+TEST(pv_features_enforced)
+{
+	struct hv_enable_cap cap = {
+		.cap = HV_CAP_ENFORCE_PV_FEATURE_CPUID, .args = { 1 },
+	};
+	struct hv_msr_entry wr = { .index = MSR_KVM_SYSTEM_TIME_NEW, .data = 0 };
+	struct hv_cpuid2 *c;
+	struct hv_guest g;
+	unsigned int i, n = 0;
+
+	hv_guest_setup(_metadata, &g, HV_MODE_LONG, long_wrmsr_gp,
+		       long_wrmsr_gp_end);
+	EXPECT_EQ(1, ioctl(g.dev, HV_CHECK_EXTENSION,
+			   HV_CAP_ENFORCE_PV_FEATURE_CPUID));
+	c = calloc(1, sizeof(*c) + 256 * sizeof(c->entries[0]));
+	ASSERT_NE(NULL, c);
+	c->nent = 256;
+	ASSERT_EQ(0, ioctl(g.dev, HV_GET_SUPPORTED_CPUID, c));
+	for (i = 0; i < c->nent; i++)
+		if (c->entries[i].function != 0x40000001)
+			c->entries[n++] = c->entries[i];
+	c->nent = n;
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_SET_CPUID2, c));
+	free(c);
+	/* Not enforced: there, whatever CPUID says. */
+	EXPECT_EQ(1, set_msr(g.vcpu, MSR_KVM_SYSTEM_TIME_NEW, 0));
+
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_ENABLE_CAP, &cap));
+	EXPECT_EQ(0, set_msr(g.vcpu, MSR_KVM_SYSTEM_TIME_NEW, 0));
+	hv_guest_set_idt(&g, 13, CODE_GPA + 0x400);
+	guest_msrs(&g, WR_TABLE, &wr, 1);
+	hv_run_to_port(_metadata, &g, 0x13);
+	EXPECT_EQ(MSR_KVM_SYSTEM_TIME_NEW, *(uint32_t *)hv_guest_io_data(&g));
+	hv_guest_destroy(&g);
+}
+
 HV_TEST_MAIN

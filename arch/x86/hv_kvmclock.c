@@ -304,8 +304,19 @@ void hv_kvmclock_update(struct hv_vcpu *vcpu)
  * The four kvmclock MSRs (KVM's kvm_set_msr_common()): any value goes in
  * and reads back; the system-time MSR (re)starts the vCPU's clock, the
  * wall-clock MSR writes the wall clock at once.  Returns 1 if INDEX is
- * not one of them.
+ * not one of them, -EINVAL where the guest's PV features are enforced and
+ * lack the MSR's (CLOCKSOURCE2 for the new pair, CLOCKSOURCE for the old:
+ * then not even userspace has them, as on KVM).
  */
+static bool hv_kvmclock_msr_ok(struct hv_vcpu *vcpu, u32 index)
+{
+	bool new = index == MSR_KVM_SYSTEM_TIME_NEW ||
+		   index == MSR_KVM_WALL_CLOCK_NEW;
+
+	return hv_x86_pv_has(vcpu, new ? KVM_FEATURE_CLOCKSOURCE2 :
+					 KVM_FEATURE_CLOCKSOURCE);
+}
+
 int hv_kvmclock_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val)
 {
 	struct hv_x86_vm *xv = &vcpu->vm->x86;
@@ -316,11 +327,15 @@ int hv_kvmclock_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val)
 	switch (index) {
 	case MSR_KVM_SYSTEM_TIME_NEW:
 	case MSR_KVM_SYSTEM_TIME:
+		if (!hv_kvmclock_msr_ok(vcpu, index))
+			return -EINVAL;
 		vcpu->x86.kvmclock_msr = val;
 		WRITE_ONCE(vcpu->x86.kvmclock_dirty, true);
 		return 0;
 	case MSR_KVM_WALL_CLOCK_NEW:
 	case MSR_KVM_WALL_CLOCK:
+		if (!hv_kvmclock_msr_ok(vcpu, index))
+			return -EINVAL;
 		WRITE_ONCE(xv->wall_clock_msr, val);
 		wall = ktime_get_real_ns() - hv_kvmclock_now(xv);
 		wc.sec = div_u64_rem(wall, NSEC_PER_SEC, &rem);
@@ -337,10 +352,14 @@ int hv_kvmclock_get_msr(struct hv_vcpu *vcpu, u32 index, u64 *val)
 	switch (index) {
 	case MSR_KVM_SYSTEM_TIME_NEW:
 	case MSR_KVM_SYSTEM_TIME:
+		if (!hv_kvmclock_msr_ok(vcpu, index))
+			return -EINVAL;
 		*val = vcpu->x86.kvmclock_msr;
 		return 0;
 	case MSR_KVM_WALL_CLOCK_NEW:
 	case MSR_KVM_WALL_CLOCK:
+		if (!hv_kvmclock_msr_ok(vcpu, index))
+			return -EINVAL;
 		*val = READ_ONCE(vcpu->vm->x86.wall_clock_msr);
 		return 0;
 	}

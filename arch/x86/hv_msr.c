@@ -170,8 +170,9 @@ static int hv_get_msr(struct hv_vcpu *vcpu, u32 index, u64 *val, bool host)
 	r = hv_mtrr_get(vcpu, index, val);
 	if (r <= 0)
 		return r;
-	if (!hv_kvmclock_get_msr(vcpu, index, val))
-		return 0;
+	r = hv_kvmclock_get_msr(vcpu, index, val);
+	if (r <= 0)
+		return r;
 	r = hv_mce_get(vcpu, index, val, host);
 	if (r <= 0)
 		return r;
@@ -254,8 +255,9 @@ static int hv_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val, bool host)
 	r = hv_mtrr_set(vcpu, index, val);
 	if (r <= 0)
 		return r;
-	if (!hv_kvmclock_set_msr(vcpu, index, val))
-		return 0;
+	r = hv_kvmclock_set_msr(vcpu, index, val);
+	if (r <= 0)
+		return r;
 	r = hv_mce_set(vcpu, index, val, host);
 	if (r <= 0)
 		return r;

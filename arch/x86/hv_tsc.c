@@ -182,10 +182,60 @@ void hv_tsc_vcpu_init(struct hv_vcpu *vcpu)
 	hv_tsc_set_khz(vcpu, READ_ONCE(vcpu->vm->x86.default_tsc_khz));
 }
 
+/*
+ * HV_SET_DEVICE_ATTR(HV_VCPU_TSC_OFFSET): the vCPU's TSC offset, as given
+ * (KVM's kvm_arch_tsc_set_attr()); the VM's later host-side writes and
+ * new vCPUs join it, as they would a TSC written to that value now.
+ */
+static void hv_tsc_set_offset_attr(struct hv_vcpu *vcpu, s64 offset)
+{
+	struct hv_x86_vm *xv = &vcpu->vm->x86;
+	unsigned long flags;
+	u64 tsc;
+
+	spin_lock_irqsave(&xv->tsc_lock, flags);
+	tsc = rdtsc() + offset;
+	xv->tsc_offset = offset;
+	xv->tsc_written = true;
+	xv->first_tsc_write = xv->last_tsc_write = tsc;
+	xv->first_tsc_ns = xv->last_tsc_ns = ktime_get_boottime_ns();
+	vcpu->x86.tsc_base_write = xv->first_tsc_write;
+	vcpu->x86.tsc_base_ns = xv->first_tsc_ns;
+	spin_unlock_irqrestore(&xv->tsc_lock, flags);
+	hv_tsc_set_offset(vcpu, offset);
+}
+
+/* HV_HAS/GET/SET_DEVICE_ATTR on a vCPU: only the TSC offset, as KVM. */
+static long hv_tsc_device_attr(struct hv_vcpu *vcpu, unsigned int ioctl,
+			       struct hv_device_attr __user *argp)
+{
+	struct hv_device_attr attr;
+	u64 __user *uaddr;
+	s64 offset;
+
+	if (copy_from_user(&attr, argp, sizeof(attr)))
+		return -EFAULT;
+	if (attr.group != HV_VCPU_TSC_CTRL || attr.attr != HV_VCPU_TSC_OFFSET)
+		return -ENXIO;
+	if (ioctl == HV_HAS_DEVICE_ATTR)
+		return 0;
+	uaddr = u64_to_user_ptr(attr.addr);
+	if (ioctl == HV_GET_DEVICE_ATTR)
+		return put_user(vcpu->x86.tsc_offset, uaddr) ? -EFAULT : 0;
+	if (get_user(offset, uaddr))
+		return -EFAULT;
+	hv_tsc_set_offset_attr(vcpu, offset);
+	return 0;
+}
+
 long hv_x86_tsc_vcpu_ioctl(struct hv_vcpu *vcpu, unsigned int ioctl,
 			   unsigned long arg)
 {
 	switch (ioctl) {
+	case HV_HAS_DEVICE_ATTR:
+	case HV_GET_DEVICE_ATTR:
+	case HV_SET_DEVICE_ATTR:
+		return hv_tsc_device_attr(vcpu, ioctl, (void __user *)arg);
 	case HV_SET_TSC_KHZ:
 		return hv_tsc_set_khz(vcpu, (u32)arg);
 	case HV_GET_TSC_KHZ:

@@ -383,17 +383,28 @@ static int hv_x86_set_sregs(struct hv_vcpu *vcpu, const struct hv_sregs *s)
 }
 
 /*
- * HV_ENABLE_CAP on a vCPU fd.  No vCPU capability hv has needs turning
- * on, so each is EINVAL (after the copy: a bad pointer is EFAULT), as KVM
- * answers for one it lacks.
+ * HV_ENABLE_CAP on a vCPU fd: HV_CAP_ENFORCE_PV_FEATURE_CPUID (args[0]
+ * on or off) makes the PV MSRs and hypercalls follow the guest's CPUID
+ * 0x40000001; every other capability is EINVAL (after the copy: a bad
+ * pointer is EFAULT), as KVM answers for one it lacks.
  */
-static long hv_x86_enable_cap(void __user *argp)
+static long hv_x86_enable_cap(struct hv_vcpu *vcpu, void __user *argp)
 {
 	struct hv_enable_cap cap;
 
 	if (copy_from_user(&cap, argp, sizeof(cap)))
 		return -EFAULT;
-	return -EINVAL;
+	if (cap.flags || cap.cap != HV_CAP_ENFORCE_PV_FEATURE_CPUID)
+		return -EINVAL;
+	vcpu->x86.enforce_pv = cap.args[0];
+	return 0;
+}
+
+/* The guest may use PV feature BIT (KVM's guest_pv_has()). */
+bool hv_x86_pv_has(struct hv_vcpu *vcpu, unsigned int bit)
+{
+	return !vcpu->x86.enforce_pv ||
+	       hv_cpuid_has(vcpu, 0x40000001, HV_EAX, bit);
 }
 
 /*
@@ -472,6 +483,16 @@ static long hv_x86_vm_enable_cap(struct hv_vm *vm, void __user *argp)
 	 * vCPU exists (which fixes it at the maximum), only the value it
 	 * has is accepted again (kvm_vm_ioctl_enable_cap()).
 	 */
+	/*
+	 * The KVM quirks hv can turn off: only the rewriting of the other
+	 * vendor's hypercall instruction (hv_x86_handle_ud()).
+	 */
+	if (cap.cap == HV_CAP_DISABLE_QUIRKS2) {
+		if (cap.args[0] & ~(u64)HV_X86_QUIRK_FIX_HYPERCALL_INSN)
+			return -EINVAL;
+		WRITE_ONCE(vm->x86.disabled_quirks, cap.args[0]);
+		return 0;
+	}
 	/* Whether the guest may read MSR_PLATFORM_INFO (yes by default). */
 	if (cap.cap == HV_CAP_MSR_PLATFORM_INFO) {
 		WRITE_ONCE(vm->x86.no_platform_info, !cap.args[0]);
@@ -612,9 +633,12 @@ long hv_x86_vcpu_ioctl(struct hv_vcpu *vcpu, unsigned int ioctl,
 		return hv_x86_mce_vcpu_ioctl(vcpu, ioctl, argp);
 	case HV_SET_TSC_KHZ:
 	case HV_GET_TSC_KHZ:
+	case HV_HAS_DEVICE_ATTR:
+	case HV_GET_DEVICE_ATTR:
+	case HV_SET_DEVICE_ATTR:
 		return hv_x86_tsc_vcpu_ioctl(vcpu, ioctl, arg);
 	case HV_ENABLE_CAP:
-		return hv_x86_enable_cap(argp);
+		return hv_x86_enable_cap(vcpu, argp);
 	case HV_GET_LAPIC:
 	case HV_SET_LAPIC:
 		return hv_x86_lapic_ioctl(vcpu, ioctl, argp);
@@ -680,6 +704,14 @@ long hv_x86_check_extension(unsigned long cap)
 	case HV_CAP_PIT_STATE2:
 	case HV_CAP_REINJECT_CONTROL:
 		return 1;
+	/* HV_*_DEVICE_ATTR on a vCPU: its TSC offset (hv_tsc.c) */
+	case HV_CAP_VCPU_ATTRIBUTES:
+	/* HV_ENABLE_CAP on a vCPU (hv_x86_enable_cap()) */
+	case HV_CAP_ENFORCE_PV_FEATURE_CPUID:
+		return 1;
+	/* The quirks a VM can turn off (hv_x86_vm_enable_cap()) */
+	case HV_CAP_DISABLE_QUIRKS2:
+		return HV_X86_QUIRK_FIX_HYPERCALL_INSN;
 	/* HV_RUN's register sharing (hv_x86_sync_regs_in()) */
 	case HV_CAP_SYNC_REGS:
 		return HV_SYNC_X86_VALID_FIELDS;

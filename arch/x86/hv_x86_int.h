@@ -69,6 +69,7 @@ void hv_tsc_catch_up(struct hv_vcpu *vcpu);
 void hv_tsc_vcpu_init(struct hv_vcpu *vcpu);
 void hv_tsc_vm_init(struct hv_vm *vm);
 void hv_kvmclock_vm_init(struct hv_vm *vm);
+bool hv_x86_pv_has(struct hv_vcpu *vcpu, unsigned int bit);
 int hv_x86_sync_regs_in(struct hv_vcpu *vcpu);
 void hv_x86_sync_regs_out(struct hv_vcpu *vcpu);
 long hv_kvmclock_get_clock(struct hv_vm *vm, struct hv_clock_data __user *p);

@@ -23,6 +23,7 @@
 #include <asm/debugreg.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
+#include <asm/kvm_para.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
 
@@ -344,12 +345,18 @@ static u64 hv_hypercall(struct hv_vcpu *vcpu, u64 nr)
 		return -HV_HC_EPERM;
 	switch (nr) {
 	case HV_HC_VAPIC_POLL_IRQ:
-	case HV_HC_KICK_CPU:
-	case HV_HC_SCHED_YIELD:
 		return 0;
+	case HV_HC_KICK_CPU:
+		return hv_x86_pv_has(vcpu, KVM_FEATURE_PV_UNHALT) ?
+		       0 : -HV_HC_ENOSYS;
+	case HV_HC_SCHED_YIELD:
+		return hv_x86_pv_has(vcpu, KVM_FEATURE_PV_SCHED_YIELD) ?
+		       0 : -HV_HC_ENOSYS;
 	case HV_HC_CLOCK_PAIRING:
 		return -HV_HC_EOPNOTSUPP;
 	case HV_HC_SEND_IPI:
+		if (!hv_x86_pv_has(vcpu, KVM_FEATURE_PV_SEND_IPI))
+			return -HV_HC_ENOSYS;
 		if (vcpu->regs[HV_RSI] & HV_ICR_SHORTHAND_DEST)
 			return -HV_HC_EINVAL;
 		return -HV_HC_EOPNOTSUPP;
@@ -392,6 +399,10 @@ int hv_x86_handle_ud(struct hv_vcpu *vcpu)
 	if (hv_gva_copy(vcpu, gva, code, sizeof(code), false) ||
 	    code[0] != 0x0f || code[1] != 0x01 || code[2] == native[2] ||
 	    (code[2] != HV_OPCODE_VMCALL && code[2] != HV_OPCODE_VMMCALL))
+		return hv_x86_inject_ud(vcpu);
+	/* The quirk turned off: the guest's #UD is its own (KVM: the same). */
+	if (READ_ONCE(vcpu->vm->x86.disabled_quirks) &
+	    HV_X86_QUIRK_FIX_HYPERCALL_INSN)
 		return hv_x86_inject_ud(vcpu);
 	if (code[2] == HV_OPCODE_VMMCALL) {
 		hv_arch->get_sys(vcpu, &s);

@@ -63,6 +63,9 @@
 /* HV_SET_TSC_KHZ and HV_GET_TSC_KHZ (below) set a VM's default rate. */
 
 /* ioctls on a vCPU fd */
+#define HV_SET_DEVICE_ATTR	_IOW(HVIO, 0xe1, struct hv_device_attr)
+#define HV_GET_DEVICE_ATTR	_IOW(HVIO, 0xe2, struct hv_device_attr)
+#define HV_HAS_DEVICE_ATTR	_IOW(HVIO, 0xe3, struct hv_device_attr)
 #define HV_RUN			_IO(HVIO, 0x80)
 #define HV_GET_REGS		_IOR(HVIO, 0x81, struct hv_regs)
 #define HV_SET_REGS		_IOW(HVIO, 0x82, struct hv_regs)
@@ -143,6 +146,10 @@
 #define HV_CAP_SPLIT_IRQCHIP	121	/* HV_ENABLE_CAP on a VM fd */
 #define HV_CAP_MSR_PLATFORM_INFO 159	/* HV_ENABLE_CAP on a VM fd */
 #define HV_CAP_SYNC_REGS	74	/* the HV_SYNC_X86_* fields */
+#define HV_CAP_VCPU_ATTRIBUTES	127	/* HV_*_DEVICE_ATTR on a vCPU fd */
+#define HV_CAP_ENFORCE_PV_FEATURE_CPUID 190	/* HV_ENABLE_CAP on a vCPU */
+#define HV_CAP_DISABLE_QUIRKS2	213	/* HV_ENABLE_CAP on a VM fd */
+#define HV_X86_QUIRK_FIX_HYPERCALL_INSN	(1 << 5)
 #define HV_CAP_X2APIC_API	129
 
 /* HV_ENABLE_CAP(HV_CAP_SPLIT_IRQCHIP): args[0] at most this many pins. */
@@ -385,6 +392,20 @@ struct hv_pic_state {
 	__u8 elcr;		/* edge/level control (PIIX) */
 	__u8 elcr_mask;
 };
+
+/*
+ * HV_*_DEVICE_ATTR on a vCPU: group HV_VCPU_TSC_CTRL, attribute
+ * HV_VCPU_TSC_OFFSET, the u64 at addr (the vCPU's TSC offset).
+ */
+struct hv_device_attr {
+	__u32 flags;
+	__u32 group;
+	__u64 attr;
+	__u64 addr;
+};
+
+#define HV_VCPU_TSC_CTRL	0
+#define HV_VCPU_TSC_OFFSET	0
 
 /* The in-kernel PIT (HV_CREATE_PIT2): an 8254 at ports 0x40-0x43. */
 struct hv_pit_config {
