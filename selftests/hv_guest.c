@@ -159,14 +159,21 @@ int hv_guest_create_on(struct hv_guest *g, int dev, enum hv_guest_mode mode,
 	return 0;
 }
 
-int hv_guest_create_split(struct hv_guest *g, enum hv_guest_mode mode,
-			  const void *code, size_t len)
+/*
+ * A VM with an in-kernel irqchip: SPLIT, KVM_ENABLE_CAP(SPLIT_IRQCHIP) or
+ * else KVM_CREATE_IRQCHIP, between KVM_CREATE_VM and the first vCPU.  In
+ * long mode the 2 MiB pages at the I/O APIC and the local APIC are mapped
+ * (uncached) with a second page directory.
+ */
+static int create_with_irqchip(struct hv_guest *g, enum hv_guest_mode mode,
+			       const void *code, size_t len, bool split)
 {
 	struct hv_enable_cap cap = {
 		.cap = HV_CAP_SPLIT_IRQCHIP,
 		.args = { 24 },
 	};
 	uint64_t *pdpt, *pd;
+	int r;
 
 	memset(g, 0, sizeof(*g));
 	g->mode = mode;
@@ -174,20 +181,35 @@ int hv_guest_create_split(struct hv_guest *g, enum hv_guest_mode mode,
 	if (g->dev < 0)
 		return -1;
 	g->vm = ioctl(g->dev, HV_CREATE_VM, 0);
-	if (g->vm < 0 || ioctl(g->vm, HV_ENABLE_CAP, &cap) ||
-	    setup_memory(g, code, len))
+	if (g->vm < 0)
+		return -1;
+	r = split ? ioctl(g->vm, HV_ENABLE_CAP, &cap) :
+		    ioctl(g->vm, HV_CREATE_IRQCHIP, 0);
+	if (r || setup_memory(g, code, len))
 		return -1;
 	g->vcpu = hv_guest_add_vcpu(g, 0, &g->run);
 	if (g->vcpu < 0)
 		return -1;
 	if (mode != HV_MODE_LONG)
 		return 0;
-	/* A second page directory for the 2 MiB page at the APIC: PCD. */
 	pdpt = (uint64_t *)(g->mem + PML4_GPA + 0x1000);
 	pd = (uint64_t *)(g->mem + PML4_GPA + 0x3000);
 	pdpt[3] = (PML4_GPA + 0x3000) | 3;
 	pd[(APIC_GPA >> 21) & 511] = APIC_GPA | 0x9b;
+	pd[(IOAPIC_GPA >> 21) & 511] = IOAPIC_GPA | 0x9b;
 	return 0;
+}
+
+int hv_guest_create_split(struct hv_guest *g, enum hv_guest_mode mode,
+			  const void *code, size_t len)
+{
+	return create_with_irqchip(g, mode, code, len, true);
+}
+
+int hv_guest_create_irqchip(struct hv_guest *g, enum hv_guest_mode mode,
+			    const void *code, size_t len)
+{
+	return create_with_irqchip(g, mode, code, len, false);
 }
 
 int hv_guest_create(struct hv_guest *g, enum hv_guest_mode mode,

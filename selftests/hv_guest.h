@@ -75,6 +75,16 @@ int hv_guest_create_split(struct hv_guest *g, enum hv_guest_mode mode,
 			  const void *code, size_t len);
 
 /*
+ * The same with KVM's full in-kernel irqchip (KVM_CREATE_IRQCHIP before
+ * the first vCPU: the PIC pair, the I/O APIC at IOAPIC_GPA and a local
+ * APIC per vCPU).  In long mode the APIC and I/O APIC pages are mapped,
+ * uncached.
+ */
+#define IOAPIC_GPA	0xfec00000UL
+int hv_guest_create_irqchip(struct hv_guest *g, enum hv_guest_mode mode,
+			    const void *code, size_t len);
+
+/*
  * Another vCPU of the same VM, set up as the first one (same mode, RIP at
  * CODE_GPA).  Returns its fd and maps its run structure at *RUN; -1 with
  * errno on failure.  The caller closes it (and unmaps 3 pages of *RUN).

@@ -1,0 +1,1042 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The full in-kernel irqchip (KVM_CREATE_IRQCHIP before any vCPU): the
+ * capabilities and KVM's errors; KVM_GET/SET_IRQCHIP of the two 8259s and
+ * the I/O APIC (reset state, round trip); guests that use the I/O APIC's
+ * page at 0xfec00000 (IOREGSEL/IOWIN), take its edge- and level-triggered
+ * interrupts raised with KVM_IRQ_LINE(_STATUS), program the master 8259 on
+ * ports 0x20-0x21 and take its interrupts through LINT0 (ExtINT); the
+ * ELCR at 0x4d0-0x4d1; KVM_SET_GSI_ROUTING's checks and its MSI routes;
+ * KVM_INTERRUPT and ready_for_interrupt_injection with the PIC in the
+ * kernel.
+ *
+ * The status KVM_IRQ_LINE_STATUS gives back is kvm_set_irq()'s: -1 if no
+ * route of the GSI took the level, else the sum of what the routes that did
+ * said (the PIC: 1, or 0 when the request was already pending; the I/O
+ * APIC: the number of APICs the message reached, 0 when coalesced; a
+ * falling level is 1 on either chip, unless the PIC pin is masked).  With
+ * KVM's default routing GSIs 0-15 drive the PIC pin and the I/O APIC pin
+ * of their number, GSIs 16-23 the I/O APIC only.
+ *
+ * The guests report through port I/O (a 32-bit OUT per value).  Their
+ * handlers (HANDLERS below) count interrupts at COUNT.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "hv_guest.h"
+#include "hv_test.h"
+
+#define APIC_LVT0	0x350
+#define APIC_ISR	0x100
+#define APIC_TMR	0x180
+#define APIC_IRR	0x200
+#define APIC_LVR	0x30
+
+#define RTE_MASKED	0x10000ULL
+#define RTE_LEVEL	0x8000ULL
+#define RTE_REMOTE_IRR	0x4000ULL
+
+#define COUNT		DATA_GPA		/* interrupts handled */
+#define SEEN		(DATA_GPA + 4)		/* what a handler read */
+#define SEEN2		(DATA_GPA + 8)
+
+#define H_APIC		(CODE_GPA + 0x800)
+#define H_LEVEL		(CODE_GPA + 0x880)
+#define H_PIC		(CODE_GPA + 0x900)
+
+#define VEC_EDGE5	0x41	/* GSI 5, edge */
+#define VEC_EDGE17	0x42	/* GSI 17, edge */
+#define VEC_LEVEL	0x43	/* GSI 18, level */
+#define VEC_MSI		0x44	/* an MSI route */
+#define PIC_BASE	0x20	/* the master 8259's vectors, as guests set it */
+
+/* The I/O APIC's indirect registers, with RDI at its page. */
+#define IOWR(sel, val)							\
+	"movl $" #sel ", (%rdi); movl $" #val ", 0x10(%rdi);"
+#define IORD(sel)							\
+	"movl $" #sel ", (%rdi); mov 0x10(%rdi), %eax;"
+/* A redirection entry's low and high halves. */
+#define RTE_LO(pin)	(0x10 + 2 * (pin))
+
+/*
+ * HLT (in the kernel, with an in-kernel APIC) until COUNT reaches N; STI's
+ * shadow covers the HLT, so no interrupt slips in between the test and it.
+ */
+#define HLT_UNTIL(n)							\
+	"1: cli; cmpl $" #n ", " XSTR(COUNT) "; jae 2f; sti; hlt; jmp 1b;" \
+	"2: sti;"
+#define SPIN	"mov $20000, %ecx; 3: pause; loop 3b;"
+#define OUT_MEM(addr, port)						\
+	"mov " XSTR(addr) ", %eax; out %eax, $" #port ";"
+#define OUT_AL(port)	"movzbl %al, %eax; out %eax, $" #port ";"
+
+/*
+ * The handlers, after a body that starts with label 9 (and is shorter
+ * than 0x800 bytes): an APIC one (notes ISR word 2, vectors 0x40-0x5f, at
+ * SEEN; EOI), the level one for GSI 18 (notes its redirection entry at
+ * SEEN and ISR word 2 at SEEN2, exits with an OUT to port 0x20 while in
+ * service, then EOI) and the PIC one (the master's ISR through OCW3 at
+ * SEEN, a non-specific EOI through OCW2, the ISR again at SEEN2).
+ */
+#define HANDLERS							\
+	".fill 0x800 - (. - 9b), 1, 0xf4;"				\
+	"push %rax; push %rbx; incl " XSTR(COUNT) ";"			\
+	"mov $" XSTR(APIC_GPA) ", %ebx; mov 0x120(%rbx), %eax;"		\
+	"mov %eax, " XSTR(SEEN) "; movl $0, 0xb0(%rbx);"		\
+	"pop %rbx; pop %rax; iretq;"					\
+	".fill 0x880 - (. - 9b), 1, 0xf4;"				\
+	"push %rax; push %rbx; push %rdi; incl " XSTR(COUNT) ";"	\
+	"mov $" XSTR(IOAPIC_GPA) ", %edi; mov $" XSTR(APIC_GPA) ", %ebx;" \
+	"movl $0x34, (%rdi); mov 0x10(%rdi), %eax;"			\
+	"mov %eax, " XSTR(SEEN) "; mov 0x120(%rbx), %eax;"		\
+	"mov %eax, " XSTR(SEEN2) "; out %eax, $0x20;"			\
+	"movl $0, 0xb0(%rbx); pop %rdi; pop %rbx; pop %rax; iretq;"	\
+	".fill 0x900 - (. - 9b), 1, 0xf4;"				\
+	"push %rax; incl " XSTR(COUNT) ";"				\
+	"mov $0x0b, %al; out %al, $0x20; in $0x20, %al;"		\
+	"movzbl %al, %eax; mov %eax, " XSTR(SEEN) ";"			\
+	"mov $0x20, %al; out %al, $0x20; in $0x20, %al;"		\
+	"movzbl %al, %eax; mov %eax, " XSTR(SEEN2) ";"			\
+	"pop %rax; iretq"
+
+/* ---- helpers ---- */
+
+static void irqchip_setup(struct __test_metadata *_metadata,
+			  struct hv_guest *g, const unsigned char *start,
+			  const unsigned char *end)
+{
+	int v;
+
+	ASSERT_EQ(0, hv_guest_create_irqchip(g, HV_MODE_LONG, start,
+					     end - start))
+		TH_LOG("irqchip guest setup: %s", strerror(errno));
+	for (v = 0x40; v < 0x48; v++)
+		hv_guest_set_idt(g, v, v == VEC_LEVEL ? H_LEVEL : H_APIC);
+	for (v = PIC_BASE; v < PIC_BASE + 8; v++)
+		hv_guest_set_idt(g, v, H_PIC);
+}
+
+/* KVM_RUN to an OUT on PORT; the 32-bit value written. */
+static uint32_t out_value(struct __test_metadata *_metadata,
+			  struct hv_guest *g, int port)
+{
+	uint32_t v;
+
+	hv_run_to_port(_metadata, g, port);
+	EXPECT_EQ(4, g->run->io.size);
+	memcpy(&v, hv_guest_io_data(g), sizeof(v));
+	return v;
+}
+
+/* KVM_IRQ_LINE_STATUS: the status, or -100 (and errno) if it failed. */
+static int line_status(int vm, uint32_t gsi, uint32_t level)
+{
+	struct hv_irq_level l = { .irq = gsi, .level = level };
+
+	if (ioctl(vm, HV_IRQ_LINE_STATUS, &l))
+		return -100;
+	return l.status;
+}
+
+static int irq_line(int vm, uint32_t gsi, uint32_t level)
+{
+	struct hv_irq_level l = { .irq = gsi, .level = level };
+
+	return ioctl(vm, HV_IRQ_LINE, &l);
+}
+
+static void get_chip(struct __test_metadata *_metadata, int vm, int id,
+		     struct hv_irqchip *c)
+{
+	memset(c, 0xa5, sizeof(*c));
+	c->chip_id = id;
+	ASSERT_EQ(0, ioctl(vm, HV_GET_IRQCHIP, c))
+		TH_LOG("KVM_GET_IRQCHIP %d: %s", id, strerror(errno));
+}
+
+static uint32_t lapic_reg(struct __test_metadata *_metadata, int vcpu,
+			  unsigned int off)
+{
+	struct hv_lapic_state s;
+	uint32_t v;
+
+	memset(&s, 0xa5, sizeof(s));
+	EXPECT_EQ(0, ioctl(vcpu, HV_GET_LAPIC, &s))
+		TH_LOG("KVM_GET_LAPIC: %s", strerror(errno));
+	memcpy(&v, s.regs + off, sizeof(v));
+	return v;
+}
+
+static uint32_t guest_u32(struct hv_guest *g, uint64_t gpa)
+{
+	uint32_t v;
+
+	memcpy(&v, g->mem + gpa, sizeof(v));
+	return v;
+}
+
+/* A VM (and its device fd) with the full irqchip and no vCPU. */
+static int irqchip_vm(struct __test_metadata *_metadata, int *dev)
+{
+	int vm;
+
+	*dev = hv_open_device();
+	if (*dev < 0)
+		return -1;
+	vm = ioctl(*dev, HV_CREATE_VM, 0);
+	if (vm < 0)
+		return -1;
+	if (ioctl(vm, HV_CREATE_IRQCHIP, 0)) {
+		TH_LOG("KVM_CREATE_IRQCHIP: %s", strerror(errno));
+		return -1;
+	}
+	return vm;
+}
+
+static int enable_split(int vm)
+{
+	struct hv_enable_cap cap = {
+		.cap = HV_CAP_SPLIT_IRQCHIP,
+		.args = { 24 },
+	};
+
+	return ioctl(vm, HV_ENABLE_CAP, &cap);
+}
+
+/*
+ * A thread that pulses a GSI (KVM_IRQ_LINE_STATUS 1 then 0) DELAY_MS
+ * after it starts, while the vCPU waits in HLT inside KVM_RUN.
+ */
+struct pulser {
+	pthread_t thread;
+	int vm, delay_ms;
+	uint32_t gsi;
+	int status[2];
+};
+
+static void *pulser_run(void *arg)
+{
+	struct pulser *p = arg;
+
+	usleep(p->delay_ms * 1000);
+	p->status[0] = line_status(p->vm, p->gsi, 1);
+	p->status[1] = line_status(p->vm, p->gsi, 0);
+	return NULL;
+}
+
+/* KVM_RUN to an OUT on PORT while P pulses its GSI; the value written. */
+static uint32_t out_value_pulsed(struct __test_metadata *_metadata,
+				 struct hv_guest *g, int port,
+				 struct pulser *p)
+{
+	uint32_t v;
+
+	p->vm = g->vm;
+	ASSERT_EQ(0, pthread_create(&p->thread, NULL, pulser_run, p));
+	v = out_value(_metadata, g, port);
+	pthread_join(p->thread, NULL);
+	return v;
+}
+
+/* ---- capabilities and KVM_CREATE_IRQCHIP ---- */
+
+/*
+ * KVM_CAP_IRQCHIP and KVM_CAP_IRQ_INJECT_STATUS are 1 (x86.c), and
+ * KVM_CAP_IRQ_ROUTING is KVM_MAX_IRQ_ROUTES, 4096 (kvm_main.c), on the
+ * system fd and on a VM fd.
+ */
+TEST(capabilities)
+{
+	static const struct {
+		long cap, value;
+	} caps[] = {
+		{ HV_CAP_IRQCHIP, 1 },
+		{ HV_CAP_IRQ_INJECT_STATUS, 1 },
+		{ HV_CAP_IRQ_ROUTING, HV_MAX_IRQ_ROUTES },
+	};
+	int dev = hv_open_device(), vm;
+	unsigned int i;
+
+	ASSERT_LE(0, dev);
+	vm = ioctl(dev, HV_CREATE_VM, 0);
+	ASSERT_LE(0, vm);
+	EXPECT_EQ(4096, HV_MAX_IRQ_ROUTES);
+	for (i = 0; i < ARRAY_SIZE(caps); i++) {
+		EXPECT_EQ(caps[i].value,
+			  ioctl(dev, HV_CHECK_EXTENSION, caps[i].cap))
+			TH_LOG("system fd, cap %ld", caps[i].cap);
+		EXPECT_EQ(caps[i].value,
+			  ioctl(vm, HV_CHECK_EXTENSION, caps[i].cap))
+			TH_LOG("VM fd, cap %ld", caps[i].cap);
+	}
+	close(vm);
+	close(dev);
+}
+
+/*
+ * KVM_CREATE_IRQCHIP: EEXIST the second time and after the split irqchip,
+ * EINVAL once a vCPU exists; KVM_ENABLE_CAP(SPLIT_IRQCHIP) after it is
+ * EEXIST.  Without any irqchip KVM_IRQ_LINE(_STATUS) and KVM_GET/SET_IRQCHIP
+ * are ENXIO, KVM_SET_GSI_ROUTING EINVAL.  With the split one, the chips
+ * are userspace's (KVM_GET/SET_IRQCHIP ENXIO) and a GSI has no route
+ * until userspace sets one: KVM_IRQ_LINE_STATUS works and says -1.
+ */
+TEST(create_irqchip_errors)
+{
+	struct hv_irq_routing r = { 0 };
+	struct hv_irqchip c;
+	int dev = hv_open_device(), vm, vcpu;
+
+	ASSERT_LE(0, dev);
+	vm = ioctl(dev, HV_CREATE_VM, 0);
+	ASSERT_LE(0, vm);
+	memset(&c, 0, sizeof(c));
+	EXPECT_EQ(-100, line_status(vm, 0, 1));
+	EXPECT_EQ(ENXIO, errno);
+	EXPECT_EQ(-1, irq_line(vm, 0, 1));
+	EXPECT_EQ(ENXIO, errno);
+	EXPECT_EQ(-1, ioctl(vm, HV_GET_IRQCHIP, &c));
+	EXPECT_EQ(ENXIO, errno);
+	EXPECT_EQ(-1, ioctl(vm, HV_SET_IRQCHIP, &c));
+	EXPECT_EQ(ENXIO, errno);
+	EXPECT_EQ(-1, ioctl(vm, HV_SET_GSI_ROUTING, &r));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, ioctl(vm, HV_CREATE_IRQCHIP, 0))
+		TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(-1, ioctl(vm, HV_CREATE_IRQCHIP, 0));
+	EXPECT_EQ(EEXIST, errno);
+	EXPECT_EQ(-1, enable_split(vm));
+	EXPECT_EQ(EEXIST, errno);
+	vcpu = ioctl(vm, HV_CREATE_VCPU, 0);
+	EXPECT_LE(0, vcpu);
+	EXPECT_EQ(-1, ioctl(vm, HV_CREATE_IRQCHIP, 0));
+	EXPECT_EQ(EEXIST, errno);
+	close(vcpu);
+	close(vm);
+
+	vm = ioctl(dev, HV_CREATE_VM, 0);
+	ASSERT_LE(0, vm);
+	vcpu = ioctl(vm, HV_CREATE_VCPU, 0);
+	ASSERT_LE(0, vcpu);
+	EXPECT_EQ(-1, ioctl(vm, HV_CREATE_IRQCHIP, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(vm, HV_GET_IRQCHIP, &c));
+	EXPECT_EQ(ENXIO, errno);
+	close(vcpu);
+	close(vm);
+
+	vm = ioctl(dev, HV_CREATE_VM, 0);
+	ASSERT_LE(0, vm);
+	ASSERT_EQ(0, enable_split(vm)) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(-1, ioctl(vm, HV_CREATE_IRQCHIP, 0));
+	EXPECT_EQ(EEXIST, errno);
+	c.chip_id = HV_IRQCHIP_IOAPIC;
+	EXPECT_EQ(-1, ioctl(vm, HV_GET_IRQCHIP, &c));
+	EXPECT_EQ(ENXIO, errno);
+	EXPECT_EQ(-1, ioctl(vm, HV_SET_IRQCHIP, &c));
+	EXPECT_EQ(ENXIO, errno);
+	EXPECT_EQ(-1, line_status(vm, 0, 1));
+	EXPECT_EQ(0, irq_line(vm, 0, 0));
+	close(vm);
+	close(dev);
+}
+
+/* ---- KVM_GET_IRQCHIP / KVM_SET_IRQCHIP ---- */
+
+/*
+ * A new irqchip: both 8259s all zero (IMR too: KVM never resets them
+ * before the guest's ICW1) but for the ELCR masks 0xf8 and 0xde; the
+ * I/O APIC at 0xfec00000 with every pin masked.  KVM copies only the
+ * chip's own bytes into the buffer: the rest (and the pad word) comes
+ * back as given.  A chip_id past the I/O APIC is EINVAL.
+ */
+TEST(get_irqchip_initial)
+{
+	static const uint8_t mask[2] = { 0xf8, 0xde };
+	struct hv_pic_state zero = { 0 };
+	struct hv_irqchip c;
+	int dev, vm, i, id;
+	unsigned char *p;
+
+	vm = irqchip_vm(_metadata, &dev);
+	ASSERT_LE(0, vm);
+	for (id = 0; id < 2; id++) {
+		TH_LOG("PIC %d", id);
+		get_chip(_metadata, vm, id, &c);
+		EXPECT_EQ(id, c.chip_id);
+		EXPECT_EQ(0xa5a5a5a5, c.pad);
+		EXPECT_EQ(mask[id], c.chip.pic.elcr_mask);
+		zero.elcr_mask = mask[id];
+		EXPECT_EQ(0, memcmp(&zero, &c.chip.pic, sizeof(zero)));
+		p = (unsigned char *)&c.chip + sizeof(c.chip.pic);
+		for (i = 0; i < (int)(sizeof(c.chip) - sizeof(c.chip.pic));
+		     i++)
+			if (p[i] != 0xa5)
+				break;
+		EXPECT_EQ(sizeof(c.chip) - sizeof(c.chip.pic), i);
+	}
+	get_chip(_metadata, vm, HV_IRQCHIP_IOAPIC, &c);
+	EXPECT_EQ(0xfec00000, c.chip.ioapic.base_address);
+	EXPECT_EQ(0, c.chip.ioapic.ioregsel);
+	EXPECT_EQ(0, c.chip.ioapic.id);
+	EXPECT_EQ(0, c.chip.ioapic.irr);
+	EXPECT_EQ(0, c.chip.ioapic.pad);
+	for (i = 0; i < HV_IOAPIC_NUM_PINS; i++)
+		EXPECT_EQ(RTE_MASKED, c.chip.ioapic.redirtbl[i].bits)
+			TH_LOG("pin %d", i);
+	c.chip_id = 3;
+	EXPECT_EQ(-1, ioctl(vm, HV_GET_IRQCHIP, &c));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(vm, HV_SET_IRQCHIP, &c));
+	EXPECT_EQ(EINVAL, errno);
+	c.chip_id = ~0U;
+	EXPECT_EQ(-1, ioctl(vm, HV_GET_IRQCHIP, &c));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(vm, HV_GET_IRQCHIP, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	close(vm);
+	close(dev);
+}
+
+/*
+ * What KVM_SET_IRQCHIP takes KVM_GET_IRQCHIP gives back: a PIC's state
+ * byte for byte (the ELCR as given, not cut by its mask), the I/O APIC's
+ * registers and table as given, its pad word and base address too (KVM
+ * copies the whole struct in), and the pending requests in irr (raised
+ * again on pins that are masked, so they stay pending).  Neither 8259 has
+ * an unmasked request, so the cascade changes nothing.
+ */
+TEST(set_irqchip_round_trip)
+{
+	struct hv_pic_state master = {
+		.last_irr = 0x12, .irr = 0x34, .imr = 0x56, .isr = 0x78,
+		.priority_add = 3, .irq_base = 0x68, .read_reg_select = 1,
+		.poll = 1, .special_mask = 1, .init_state = 2, .auto_eoi = 1,
+		.rotate_on_auto_eoi = 1, .special_fully_nested_mode = 1,
+		.init4 = 1, .elcr = 0x0c, .elcr_mask = 0x1f,
+	};
+	struct hv_pic_state slave = {
+		.last_irr = 0x30, .irr = 0x30, .imr = 0xf0, .isr = 0x01,
+		.priority_add = 5, .irq_base = 0x70, .init_state = 3,
+		.elcr = 0xde, .elcr_mask = 0xde,
+	};
+	struct hv_irqchip c, got;
+	int dev, vm, i;
+
+	vm = irqchip_vm(_metadata, &dev);
+	ASSERT_LE(0, vm);
+	memset(&c, 0, sizeof(c));
+	c.chip_id = HV_IRQCHIP_PIC_MASTER;
+	c.chip.pic = master;
+	ASSERT_EQ(0, ioctl(vm, HV_SET_IRQCHIP, &c))
+		TH_LOG("KVM_SET_IRQCHIP: %s", strerror(errno));
+	c.chip_id = HV_IRQCHIP_PIC_SLAVE;
+	c.chip.pic = slave;
+	ASSERT_EQ(0, ioctl(vm, HV_SET_IRQCHIP, &c));
+	get_chip(_metadata, vm, HV_IRQCHIP_PIC_MASTER, &got);
+	EXPECT_EQ(0, memcmp(&master, &got.chip.pic, sizeof(master)));
+	EXPECT_EQ(0x34, got.chip.pic.irr);
+	EXPECT_EQ(0x0c, got.chip.pic.elcr);
+	get_chip(_metadata, vm, HV_IRQCHIP_PIC_SLAVE, &got);
+	EXPECT_EQ(0, memcmp(&slave, &got.chip.pic, sizeof(slave)));
+
+	memset(&c, 0, sizeof(c));
+	c.chip_id = HV_IRQCHIP_IOAPIC;
+	c.chip.ioapic.base_address = 0xfec00000;
+	c.chip.ioapic.ioregsel = 0x12;
+	c.chip.ioapic.id = 5;
+	c.chip.ioapic.irr = 0x3;
+	c.chip.ioapic.pad = 0x77;
+	for (i = 0; i < HV_IOAPIC_NUM_PINS; i++)
+		c.chip.ioapic.redirtbl[i].bits = RTE_MASKED | (0x50 + i) |
+						 (uint64_t)i << 56;
+	c.chip.ioapic.redirtbl[1].bits |= RTE_LEVEL | RTE_REMOTE_IRR;
+	ASSERT_EQ(0, ioctl(vm, HV_SET_IRQCHIP, &c));
+	get_chip(_metadata, vm, HV_IRQCHIP_IOAPIC, &got);
+	EXPECT_EQ(0xfec00000, got.chip.ioapic.base_address);
+	EXPECT_EQ(0x12, got.chip.ioapic.ioregsel);
+	EXPECT_EQ(5, got.chip.ioapic.id);
+	EXPECT_EQ(0x3, got.chip.ioapic.irr);
+	EXPECT_EQ(0x77, got.chip.ioapic.pad);
+	for (i = 0; i < HV_IOAPIC_NUM_PINS; i++)
+		EXPECT_EQ(c.chip.ioapic.redirtbl[i].bits,
+			  got.chip.ioapic.redirtbl[i].bits) TH_LOG("pin %d", i);
+
+	/* The base address is state too: what was set comes back. */
+	c.chip.ioapic.base_address = 0xfec10000;
+	ASSERT_EQ(0, ioctl(vm, HV_SET_IRQCHIP, &c));
+	get_chip(_metadata, vm, HV_IRQCHIP_IOAPIC, &got);
+	EXPECT_EQ(0xfec10000, got.chip.ioapic.base_address);
+	close(vm);
+	close(dev);
+}
+
+/* ---- the I/O APIC's registers from a guest ---- */
+
+/*
+ * ID (only bits 27:24 kept), version 0x170011 (24 pins, version 0x11),
+ * arbitration (reads as the ID), a redirection entry written and read
+ * back (delivery status and Remote IRR are read-only), IOREGSEL itself
+ * (8 bits), selectors past the table and below 0x10 (all ones), an offset
+ * that is neither register (0), and an 8-byte read of IOWIN (the 32-bit
+ * value, zero-extended).
+ */
+GUEST(mmio64, ".code64",
+	"9: mov $" XSTR(IOAPIC_GPA) ", %edi;"
+	IORD(0) "out %eax, $0x10;"
+	IORD(1) "out %eax, $0x11;"
+	IORD(2) "out %eax, $0x12;"
+	IOWR(0, 0xff000000) IORD(0) "out %eax, $0x13;"
+	IORD(2) "out %eax, $0x14;"
+	IOWR(0x1a, 0x0001f0b5) IOWR(0x1b, 0x03000000)
+	IORD(0x1a) "out %eax, $0x15;" IORD(0x1b) "out %eax, $0x16;"
+	"mov (%rdi), %eax; out %eax, $0x17;"
+	IORD(0x40) "out %eax, $0x18;"
+	IORD(0x03) "out %eax, $0x19;"
+	"mov 0x20(%rdi), %eax; out %eax, $0x1a;"
+	"movl $0x12f, (%rdi); mov (%rdi), %eax; out %eax, $0x1b;"
+	"movb $0x10, (%rdi); mov 0x10(%rdi), %rax; out %eax, $0x1c;"
+	"shr $32, %rax; out %eax, $0x1d; hlt;"
+	HANDLERS);
+
+TEST(ioapic_mmio)
+{
+	struct hv_irqchip c;
+	struct hv_guest g;
+
+	irqchip_setup(_metadata, &g, mmio64, mmio64_end);
+	EXPECT_EQ(0, out_value(_metadata, &g, 0x10));
+	EXPECT_EQ(0x170011, out_value(_metadata, &g, 0x11));
+	EXPECT_EQ(0, out_value(_metadata, &g, 0x12));
+	EXPECT_EQ(0x0f000000, out_value(_metadata, &g, 0x13));
+	EXPECT_EQ(0x0f000000, out_value(_metadata, &g, 0x14));
+	EXPECT_EQ(0x0001a0b5, out_value(_metadata, &g, 0x15));
+	EXPECT_EQ(0x03000000, out_value(_metadata, &g, 0x16));
+	EXPECT_EQ(0x1b, out_value(_metadata, &g, 0x17));
+	EXPECT_EQ(0xffffffff, out_value(_metadata, &g, 0x18));
+	EXPECT_EQ(0xffffffff, out_value(_metadata, &g, 0x19));
+	EXPECT_EQ(0, out_value(_metadata, &g, 0x1a));
+	EXPECT_EQ(0x2f, out_value(_metadata, &g, 0x1b));
+	EXPECT_EQ(RTE_MASKED, out_value(_metadata, &g, 0x1c));
+	EXPECT_EQ(0, out_value(_metadata, &g, 0x1d));
+	get_chip(_metadata, g.vm, HV_IRQCHIP_IOAPIC, &c);
+	EXPECT_EQ(0xf, c.chip.ioapic.id);
+	EXPECT_EQ(0x10, c.chip.ioapic.ioregsel);
+	EXPECT_EQ(0x030000000001a0b5ULL, c.chip.ioapic.redirtbl[5].bits);
+	EXPECT_EQ(RTE_MASKED, c.chip.ioapic.redirtbl[6].bits);
+	hv_guest_destroy(&g);
+}
+
+/* ---- I/O APIC delivery ---- */
+
+/*
+ * GSI 5 (PIC pin 5 and I/O APIC pin 5) and GSI 17 (I/O APIC only), edge,
+ * fixed, physical destination 0.  The guest masks LINT0 so that the PIC's
+ * request on pin 5 (its IMR is 0 until an ICW1) never reaches the CPU.
+ */
+GUEST(edge64, ".code64",
+	"9: mov $" XSTR(APIC_GPA) ", %ebx; mov $" XSTR(IOAPIC_GPA) ", %edi;"
+	"movl $0x10700, 0x350(%rbx);"
+	IOWR(0x1a, 0x41) IOWR(0x1b, 0) IOWR(0x32, 0x42) IOWR(0x33, 0)
+	"sti; out %eax, $0x10;"
+	"movl $0x1ff, 0xf0(%rbx); out %eax, $0x11;"
+	HLT_UNTIL(2) OUT_MEM(COUNT, 0x12) OUT_MEM(SEEN, 0x13)
+	HLT_UNTIL(3) OUT_MEM(COUNT, 0x14)
+	HLT_UNTIL(4) SPIN OUT_MEM(COUNT, 0x15)
+	IOWR(0x32, 0x10042) "out %eax, $0x16;"
+	IOWR(0x32, 0x42) SPIN OUT_MEM(COUNT, 0x17)
+	HLT_UNTIL(5) SPIN OUT_MEM(COUNT, 0x18) OUT_MEM(SEEN, 0x19)
+	"hlt;"
+	HANDLERS);
+
+/*
+ * While the guest's APIC is software-disabled the message is dropped
+ * (status 0 from the I/O APIC); once enabled, a pulse on each GSI is
+ * delivered (IRR of both vectors, TMR clear) and handled at the next
+ * entry.  A pulse while the guest waits in HLT (inside KVM_RUN: no
+ * KVM_EXIT_HLT) wakes it.  A second rising level with no fall between is
+ * coalesced (0); a pulse on a masked pin is -1 and unmasking an edge pin
+ * delivers nothing; a rise while the line is still high is coalesced, the
+ * next pulse is delivered.  On GSI 5 the PIC's status adds in: 1 for a
+ * new request, 0 once one is pending, 1 for each fall.
+ */
+TEST(ioapic_edge)
+{
+	struct pulser p = { .delay_ms = 200, .gsi = 17 };
+	struct hv_guest g;
+	int vm;
+
+	irqchip_setup(_metadata, &g, edge64, edge64_end);
+	vm = g.vm;
+	hv_run_to_port(_metadata, &g, 0x10);
+	EXPECT_EQ(0, line_status(vm, 17, 1));
+	EXPECT_EQ(1, line_status(vm, 17, 0));
+	EXPECT_EQ(1, line_status(vm, 5, 1));
+	EXPECT_EQ(2, line_status(vm, 5, 0));
+
+	hv_run_to_port(_metadata, &g, 0x11);
+	EXPECT_EQ(1, line_status(vm, 17, 1));
+	EXPECT_EQ(1, line_status(vm, 17, 0));
+	EXPECT_EQ(1, line_status(vm, 5, 1));
+	EXPECT_EQ(2, line_status(vm, 5, 0));
+	EXPECT_EQ(0x6, lapic_reg(_metadata, g.vcpu, APIC_IRR + 0x20));
+	EXPECT_EQ(0, lapic_reg(_metadata, g.vcpu, APIC_TMR + 0x20));
+	EXPECT_EQ(2, out_value(_metadata, &g, 0x12));
+	/* 0x42 first (the higher priority), then 0x41. */
+	EXPECT_EQ(0x2, out_value(_metadata, &g, 0x13));
+
+	EXPECT_EQ(3, out_value_pulsed(_metadata, &g, 0x14, &p));
+	EXPECT_EQ(1, p.status[0]);
+	EXPECT_EQ(1, p.status[1]);
+
+	EXPECT_EQ(1, line_status(vm, 17, 1));
+	EXPECT_EQ(0, line_status(vm, 17, 1));
+	EXPECT_EQ(1, line_status(vm, 17, 0));
+	EXPECT_EQ(4, out_value(_metadata, &g, 0x15));
+
+	hv_run_to_port(_metadata, &g, 0x16);
+	EXPECT_EQ(-1, line_status(vm, 17, 1));
+	EXPECT_EQ(4, out_value(_metadata, &g, 0x17));
+	EXPECT_EQ(0, line_status(vm, 17, 1));
+	EXPECT_EQ(1, line_status(vm, 17, 0));
+	EXPECT_EQ(1, line_status(vm, 17, 1));
+	EXPECT_EQ(1, line_status(vm, 17, 0));
+	EXPECT_EQ(5, out_value(_metadata, &g, 0x18));
+	EXPECT_EQ(0x4, out_value(_metadata, &g, 0x19));
+	hv_guest_destroy(&g);
+}
+
+/*
+ * GSI 18, level-triggered, vector 0x43.  The handler reports (port 0x20)
+ * while the vector is in service, then EOIs.  Later the guest masks the
+ * pin (port 0x13), and unmasks it once userspace raised the line.
+ */
+GUEST(level64, ".code64",
+	"9: mov $" XSTR(APIC_GPA) ", %ebx; mov $" XSTR(IOAPIC_GPA) ", %edi;"
+	"movl $0x1ff, 0xf0(%rbx);"
+	IOWR(0x34, 0x8043) IOWR(0x35, 0)
+	"sti; out %eax, $0x10;"
+	HLT_UNTIL(2) SPIN OUT_MEM(COUNT, 0x11) IORD(0x34) "out %eax, $0x12;"
+	IOWR(0x34, 0x18043) "out %eax, $0x13;"
+	IOWR(0x34, 0x8043) HLT_UNTIL(3) SPIN OUT_MEM(COUNT, 0x14)
+	IORD(0x34) "out %eax, $0x15;"
+	"hlt;"
+	HANDLERS);
+
+/*
+ * A raised line is delivered (1) and sets Remote IRR (seen through IOWIN
+ * in the handler and in KVM_GET_IRQCHIP, the vector in the APIC's ISR and
+ * TMR); raising it again meanwhile is -1 (Remote IRR); the EOI delivers
+ * again while the line is high, not once it is low (KVM_IRQ_LINE, a fall:
+ * 1).  A level raised while the pin is masked (-1) is delivered when the
+ * guest unmasks it.
+ */
+TEST(ioapic_level)
+{
+	struct hv_irqchip c;
+	struct hv_guest g;
+	int vm;
+
+	irqchip_setup(_metadata, &g, level64, level64_end);
+	vm = g.vm;
+	hv_run_to_port(_metadata, &g, 0x10);
+	EXPECT_EQ(1, line_status(vm, 18, 1));
+	hv_run_to_port(_metadata, &g, 0x20);
+	EXPECT_EQ(1, guest_u32(&g, COUNT));
+	EXPECT_EQ(RTE_REMOTE_IRR | RTE_LEVEL | VEC_LEVEL, guest_u32(&g, SEEN));
+	EXPECT_EQ(1U << (VEC_LEVEL - 0x40), guest_u32(&g, SEEN2));
+	get_chip(_metadata, vm, HV_IRQCHIP_IOAPIC, &c);
+	EXPECT_EQ(RTE_REMOTE_IRR | RTE_LEVEL | VEC_LEVEL,
+		  c.chip.ioapic.redirtbl[18].bits);
+	EXPECT_EQ(1U << 18, c.chip.ioapic.irr);
+	EXPECT_EQ(1U << (VEC_LEVEL - 0x40),
+		  lapic_reg(_metadata, g.vcpu, APIC_TMR + 0x20));
+	EXPECT_EQ(1U << (VEC_LEVEL - 0x40),
+		  lapic_reg(_metadata, g.vcpu, APIC_ISR + 0x20));
+	EXPECT_EQ(-1, line_status(vm, 18, 1));
+
+	/* The EOI, the line still high: delivered again. */
+	hv_run_to_port(_metadata, &g, 0x20);
+	EXPECT_EQ(2, guest_u32(&g, COUNT));
+	EXPECT_EQ(0, irq_line(vm, 18, 0));
+	get_chip(_metadata, vm, HV_IRQCHIP_IOAPIC, &c);
+	EXPECT_EQ(0, c.chip.ioapic.irr);
+	EXPECT_EQ(2, out_value(_metadata, &g, 0x11));
+	EXPECT_EQ(RTE_LEVEL | VEC_LEVEL, out_value(_metadata, &g, 0x12));
+	EXPECT_EQ(0, lapic_reg(_metadata, g.vcpu, APIC_ISR + 0x20));
+
+	hv_run_to_port(_metadata, &g, 0x13);
+	EXPECT_EQ(-1, line_status(vm, 18, 1));
+	get_chip(_metadata, vm, HV_IRQCHIP_IOAPIC, &c);
+	EXPECT_EQ(1U << 18, c.chip.ioapic.irr);
+	hv_run_to_port(_metadata, &g, 0x20);
+	EXPECT_EQ(3, guest_u32(&g, COUNT));
+	EXPECT_EQ(1, line_status(vm, 18, 0));
+	EXPECT_EQ(3, out_value(_metadata, &g, 0x14));
+	EXPECT_EQ(RTE_LEVEL | VEC_LEVEL, out_value(_metadata, &g, 0x15));
+	hv_guest_destroy(&g);
+}
+
+/* ---- the 8259 PIC ---- */
+
+/*
+ * The master 8259 initialized (ICW1 0x11: edge, cascade, ICW4; ICW2 its
+ * vector base 0x20; ICW3; ICW4 8086 mode), the slave too (base 0x28) and
+ * masked, the master's IMR 0xf7 (only IRQ 3).  The APIC stays software
+ * disabled: the BSP's LINT0 is ExtINT from reset.  The handler reads the
+ * ISR through OCW3 and ends the interrupt with a non-specific EOI.  Then,
+ * with IF clear, OCW3 reads of IRR and ISR, poll mode (the pin's number;
+ * 7 with nothing pending), and the ELCRs (cut by their masks).
+ */
+GUEST(pic64, ".code64",
+	"9: mov $0x11, %al; out %al, $0x20; mov $0x20, %al; out %al, $0x21;"
+	"mov $0x04, %al; out %al, $0x21; mov $0x01, %al; out %al, $0x21;"
+	"mov $0x11, %al; out %al, $0xa0; mov $0x28, %al; out %al, $0xa1;"
+	"mov $0x02, %al; out %al, $0xa1; mov $0x01, %al; out %al, $0xa1;"
+	"mov $0xff, %al; out %al, $0xa1; mov $0xf7, %al; out %al, $0x21;"
+	"in $0x21, %al;" OUT_AL(0x10)
+	HLT_UNTIL(1) OUT_MEM(COUNT, 0x11) OUT_MEM(SEEN, 0x12)
+	OUT_MEM(SEEN2, 0x13)
+	"cli; out %eax, $0x14;"
+	"mov $0x0a, %al; out %al, $0x20; in $0x20, %al;" OUT_AL(0x15)
+	"mov $0x0b, %al; out %al, $0x20; in $0x20, %al;" OUT_AL(0x16)
+	"mov $0x0c, %al; out %al, $0x20; in $0x20, %al;" OUT_AL(0x17)
+	"mov $0x0a, %al; out %al, $0x20; in $0x20, %al;" OUT_AL(0x18)
+	"mov $0x0b, %al; out %al, $0x20; in $0x20, %al;" OUT_AL(0x19)
+	"mov $0x0c, %al; out %al, $0x20; in $0x20, %al;" OUT_AL(0x1a)
+	"mov $0x4d0, %dx; in %dx, %al;" OUT_AL(0x1b)
+	"mov $0xff, %al; out %al, %dx; in %dx, %al;" OUT_AL(0x1c)
+	"mov $0x4d1, %dx; mov $0xff, %al; out %al, %dx; in %dx, %al;"
+	OUT_AL(0x1d)
+	"in $0x21, %al;" OUT_AL(0x1e)
+	"hlt;"
+	HANDLERS);
+
+/*
+ * The master's state after the guest's initialization (KVM_GET_IRQCHIP),
+ * LVT0 0x700 on the BSP; a pulse on GSI 3 while the guest waits in HLT
+ * wakes it with vector 0x23 (status 1: the PIC took it, the I/O APIC pin
+ * is masked; the fall: 2).  GSI 4 (masked in both chips): -1, then 1.
+ */
+TEST(pic)
+{
+	struct pulser p = { .delay_ms = 200, .gsi = 3 };
+	struct hv_irqchip c;
+	struct hv_guest g;
+	int vm;
+
+	irqchip_setup(_metadata, &g, pic64, pic64_end);
+	vm = g.vm;
+	EXPECT_EQ(0x700, lapic_reg(_metadata, g.vcpu, APIC_LVT0));
+	EXPECT_EQ(0xf7, out_value(_metadata, &g, 0x10));
+	get_chip(_metadata, vm, HV_IRQCHIP_PIC_MASTER, &c);
+	EXPECT_EQ(PIC_BASE, c.chip.pic.irq_base);
+	EXPECT_EQ(0xf7, c.chip.pic.imr);
+	EXPECT_EQ(1, c.chip.pic.init4);
+	EXPECT_EQ(0, c.chip.pic.init_state);
+	EXPECT_EQ(0, c.chip.pic.auto_eoi);
+	get_chip(_metadata, vm, HV_IRQCHIP_PIC_SLAVE, &c);
+	EXPECT_EQ(0x28, c.chip.pic.irq_base);
+	EXPECT_EQ(0xff, c.chip.pic.imr);
+	EXPECT_EQ(-1, line_status(vm, 4, 1));
+	EXPECT_EQ(1, line_status(vm, 4, 0));
+
+	EXPECT_EQ(1, out_value_pulsed(_metadata, &g, 0x11, &p));
+	EXPECT_EQ(1, p.status[0]);
+	EXPECT_EQ(2, p.status[1]);
+	EXPECT_EQ(0x08, out_value(_metadata, &g, 0x12));
+	EXPECT_EQ(0, out_value(_metadata, &g, 0x13));
+
+	hv_run_to_port(_metadata, &g, 0x14);
+	EXPECT_EQ(1, line_status(vm, 3, 1));
+	/* A fall, then a rise with the request still pending: coalesced. */
+	EXPECT_EQ(2, line_status(vm, 3, 0));
+	EXPECT_EQ(0, line_status(vm, 3, 1));
+	get_chip(_metadata, vm, HV_IRQCHIP_PIC_MASTER, &c);
+	EXPECT_EQ(0x08, c.chip.pic.irr);
+	EXPECT_EQ(0x08, c.chip.pic.last_irr);
+	EXPECT_EQ(0, c.chip.pic.isr);
+	EXPECT_EQ(0x08, out_value(_metadata, &g, 0x15));
+	EXPECT_EQ(0, out_value(_metadata, &g, 0x16));
+	EXPECT_EQ(3, out_value(_metadata, &g, 0x17));
+	EXPECT_EQ(0, out_value(_metadata, &g, 0x18));
+	EXPECT_EQ(0, out_value(_metadata, &g, 0x19));
+	EXPECT_EQ(7, out_value(_metadata, &g, 0x1a));
+	EXPECT_EQ(2, line_status(vm, 3, 0));
+	EXPECT_EQ(0, out_value(_metadata, &g, 0x1b));
+	EXPECT_EQ(0xf8, out_value(_metadata, &g, 0x1c));
+	EXPECT_EQ(0xde, out_value(_metadata, &g, 0x1d));
+	EXPECT_EQ(0xf7, out_value(_metadata, &g, 0x1e));
+	get_chip(_metadata, vm, HV_IRQCHIP_PIC_MASTER, &c);
+	EXPECT_EQ(0xf8, c.chip.pic.elcr);
+	EXPECT_EQ(1, guest_u32(&g, COUNT));
+	get_chip(_metadata, vm, HV_IRQCHIP_PIC_SLAVE, &c);
+	EXPECT_EQ(0xde, c.chip.pic.elcr);
+	hv_guest_destroy(&g);
+}
+
+/* ---- KVM_SET_GSI_ROUTING ---- */
+
+static int set_routing(int vm, const struct hv_irq_routing_entry *e,
+		       unsigned int n, uint32_t flags)
+{
+	struct hv_irq_routing *r;
+	int ret, err;
+
+	r = calloc(1, sizeof(*r) + n * sizeof(*e));
+	if (!r)
+		return -1;
+	r->nr = n;
+	r->flags = flags;
+	memcpy(r->entries, e, n * sizeof(*e));
+	ret = ioctl(vm, HV_SET_GSI_ROUTING, r);
+	err = errno;
+	free(r);
+	errno = err;
+	return ret;
+}
+
+static struct hv_irq_routing_entry chip_route(uint32_t gsi, uint32_t chip,
+					      uint32_t pin)
+{
+	struct hv_irq_routing_entry e = {
+		.gsi = gsi,
+		.type = HV_IRQ_ROUTING_IRQCHIP,
+		.u.irqchip = { .irqchip = chip, .pin = pin },
+	};
+
+	return e;
+}
+
+/* Fixed, edge, physical destination DEST. */
+static struct hv_irq_routing_entry msi_route(uint32_t gsi, uint32_t dest,
+					     uint32_t vector)
+{
+	struct hv_irq_routing_entry e = {
+		.gsi = gsi,
+		.type = HV_IRQ_ROUTING_MSI,
+		.u.msi = { .address_lo = APIC_GPA | dest << 12,
+			   .data = vector },
+	};
+
+	return e;
+}
+
+/*
+ * kvm_set_irq_routing and kvm_set_routing_entry: each of these is EINVAL
+ * (a type x86 does not have, an irqchip past the I/O APIC, a pin past
+ * the chip's, a GSI past KVM_MAX_IRQ_ROUTES, a GSI twice on one chip or an
+ * MSI GSI with another route, flags on an irqchip route or other than
+ * KVM_MSI_VALID_DEVID on an MSI one, routing flags, more than 4096
+ * entries); one GSI on both 8259s and on the I/O APIC is fine.  KVM
+ * copies all entries in before it looks at one: a bad entry followed by
+ * one it cannot read is EFAULT.
+ */
+TEST(gsi_routing_errors)
+{
+	struct hv_irq_routing_entry e[3];
+	struct hv_irq_routing *r;
+	unsigned char *pages;
+	int dev, vm;
+
+	vm = irqchip_vm(_metadata, &dev);
+	ASSERT_LE(0, vm);
+	e[0] = chip_route(1, HV_IRQCHIP_IOAPIC, 1);
+	e[0].type = 0;
+	EXPECT_EQ(-1, set_routing(vm, e, 1, 0));
+	EXPECT_EQ(EINVAL, errno);
+	e[0].type = 3;
+	EXPECT_EQ(-1, set_routing(vm, e, 1, 0));
+	EXPECT_EQ(EINVAL, errno);
+	e[0].type = 99;
+	EXPECT_EQ(-1, set_routing(vm, e, 1, 0));
+	EXPECT_EQ(EINVAL, errno);
+	e[0] = chip_route(1, 3, 1);
+	EXPECT_EQ(-1, set_routing(vm, e, 1, 0));
+	EXPECT_EQ(EINVAL, errno);
+	e[0] = chip_route(1, HV_IRQCHIP_PIC_MASTER, 8);
+	EXPECT_EQ(-1, set_routing(vm, e, 1, 0));
+	EXPECT_EQ(EINVAL, errno);
+	e[0] = chip_route(1, HV_IRQCHIP_PIC_SLAVE, 8);
+	EXPECT_EQ(-1, set_routing(vm, e, 1, 0));
+	EXPECT_EQ(EINVAL, errno);
+	e[0] = chip_route(1, HV_IRQCHIP_IOAPIC, 24);
+	EXPECT_EQ(-1, set_routing(vm, e, 1, 0));
+	EXPECT_EQ(EINVAL, errno);
+	e[0] = chip_route(HV_MAX_IRQ_ROUTES, HV_IRQCHIP_IOAPIC, 1);
+	EXPECT_EQ(-1, set_routing(vm, e, 1, 0));
+	EXPECT_EQ(EINVAL, errno);
+	e[0] = chip_route(HV_MAX_IRQ_ROUTES - 1, HV_IRQCHIP_IOAPIC, 1);
+	EXPECT_EQ(0, set_routing(vm, e, 1, 0)) TH_LOG("%s", strerror(errno));
+	e[0] = chip_route(1, HV_IRQCHIP_IOAPIC, 1);
+	e[0].flags = 1;
+	EXPECT_EQ(-1, set_routing(vm, e, 1, 0));
+	EXPECT_EQ(EINVAL, errno);
+	e[0].flags = 0;
+	EXPECT_EQ(-1, set_routing(vm, e, 1, 1));
+	EXPECT_EQ(EINVAL, errno);
+
+	/* Twice on a chip; an MSI GSI with another route. */
+	e[1] = chip_route(1, HV_IRQCHIP_IOAPIC, 2);
+	EXPECT_EQ(-1, set_routing(vm, e, 2, 0));
+	EXPECT_EQ(EINVAL, errno);
+	e[1] = chip_route(1, HV_IRQCHIP_PIC_MASTER, 1);
+	e[2] = chip_route(1, HV_IRQCHIP_PIC_MASTER, 2);
+	EXPECT_EQ(-1, set_routing(vm, e, 3, 0));
+	EXPECT_EQ(EINVAL, errno);
+	e[2] = chip_route(1, HV_IRQCHIP_PIC_SLAVE, 2);
+	EXPECT_EQ(0, set_routing(vm, e, 3, 0)) TH_LOG("%s", strerror(errno));
+	e[1] = msi_route(1, 0, VEC_MSI);
+	EXPECT_EQ(-1, set_routing(vm, e, 2, 0));
+	EXPECT_EQ(EINVAL, errno);
+	e[0] = msi_route(1, 0, VEC_MSI);
+	EXPECT_EQ(-1, set_routing(vm, e, 2, 0));
+	EXPECT_EQ(EINVAL, errno);
+	e[1] = chip_route(1, HV_IRQCHIP_IOAPIC, 2);
+	EXPECT_EQ(-1, set_routing(vm, e, 2, 0));
+	EXPECT_EQ(EINVAL, errno);
+
+	/* Flags of MSI routes. */
+	e[0].flags = HV_MSI_VALID_DEVID;
+	e[0].u.msi.devid = 0x1234;
+	EXPECT_EQ(0, set_routing(vm, e, 1, 0)) TH_LOG("%s", strerror(errno));
+	e[0].flags = 2;
+	EXPECT_EQ(-1, set_routing(vm, e, 1, 0));
+	EXPECT_EQ(EINVAL, errno);
+
+	/* No entries at all is a routing table too. */
+	EXPECT_EQ(0, set_routing(vm, e, 0, 0)) TH_LOG("%s", strerror(errno));
+	r = calloc(1, sizeof(*r));
+	ASSERT_NE(NULL, r);
+	r->nr = HV_MAX_IRQ_ROUTES + 1;
+	EXPECT_EQ(-1, ioctl(vm, HV_SET_GSI_ROUTING, r));
+	EXPECT_EQ(EINVAL, errno);
+	free(r);
+	EXPECT_EQ(-1, ioctl(vm, HV_SET_GSI_ROUTING, NULL));
+	EXPECT_EQ(EFAULT, errno);
+
+	/* Two entries, the second on a page that is not mapped. */
+	pages = mmap(NULL, 2 * HV_PAGE, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, pages);
+	ASSERT_EQ(0, munmap(pages + HV_PAGE, HV_PAGE));
+	r = (struct hv_irq_routing *)(pages + HV_PAGE - sizeof(*r) -
+				      sizeof(e[0]));
+	r->nr = 2;
+	r->flags = 0;
+	r->entries[0] = chip_route(1, HV_IRQCHIP_IOAPIC, 1);
+	EXPECT_EQ(-1, ioctl(vm, HV_SET_GSI_ROUTING, r));
+	EXPECT_EQ(EFAULT, errno);
+	r->entries[0].type = 99;
+	EXPECT_EQ(-1, ioctl(vm, HV_SET_GSI_ROUTING, r));
+	EXPECT_EQ(EFAULT, errno);
+	munmap(pages, HV_PAGE);
+	close(vm);
+	close(dev);
+}
+
+GUEST(msi64, ".code64",
+	"9: mov $" XSTR(APIC_GPA) ", %ebx; movl $0x1ff, 0xf0(%rbx);"
+	"sti; out %eax, $0x10;"
+	HLT_UNTIL(1) SPIN OUT_MEM(COUNT, 0x11) OUT_MEM(SEEN, 0x12)
+	HLT_UNTIL(2) SPIN OUT_MEM(COUNT, 0x13)
+	HLT_UNTIL(3) SPIN OUT_MEM(COUNT, 0x14)
+	"hlt;"
+	HANDLERS);
+
+/*
+ * A table of MSI routes (GSI 30 to APIC 0, GSI 31 to an APIC ID no vCPU
+ * has, GSI 4095 to APIC 0) and an irqchip one: an MSI GSI raised is
+ * delivered (1, 0 with no such APIC), lowered -1 (an MSI has no falling
+ * edge); GSI 5, which the table left out, is -1 both ways.  A table
+ * refused keeps the one before; in a table of GSI 30 alone, GSI 17 has
+ * no route any more.
+ */
+TEST(gsi_routing_msi)
+{
+	struct hv_irq_routing_entry e[4], bad;
+	struct hv_guest g;
+	int vm;
+
+	irqchip_setup(_metadata, &g, msi64, msi64_end);
+	vm = g.vm;
+	e[0] = msi_route(30, 0, VEC_MSI);
+	e[1] = msi_route(31, 5, VEC_MSI);
+	e[2] = msi_route(HV_MAX_IRQ_ROUTES - 1, 0, VEC_MSI);
+	e[3] = chip_route(17, HV_IRQCHIP_IOAPIC, 17);
+	ASSERT_EQ(0, set_routing(vm, e, 4, 0)) TH_LOG("%s", strerror(errno));
+	hv_run_to_port(_metadata, &g, 0x10);
+	EXPECT_EQ(1, line_status(vm, 30, 1));
+	EXPECT_EQ(-1, line_status(vm, 30, 0));
+	EXPECT_EQ(0, line_status(vm, 31, 1));
+	EXPECT_EQ(-1, line_status(vm, 5, 1));
+	EXPECT_EQ(-1, line_status(vm, 5, 0));
+	EXPECT_EQ(-1, line_status(vm, 29, 1));
+	EXPECT_EQ(-1, line_status(vm, HV_MAX_IRQ_ROUTES, 1));
+	EXPECT_EQ(1, out_value(_metadata, &g, 0x11));
+	EXPECT_EQ(1U << (VEC_MSI - 0x40), out_value(_metadata, &g, 0x12));
+
+	bad = chip_route(1, HV_IRQCHIP_IOAPIC, 99);
+	EXPECT_EQ(-1, set_routing(vm, &bad, 1, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(1, line_status(vm, HV_MAX_IRQ_ROUTES - 1, 1));
+	EXPECT_EQ(2, out_value(_metadata, &g, 0x13));
+
+	/* GSI 17 masked on the I/O APIC (reset state): -1 up, 1 down. */
+	EXPECT_EQ(-1, line_status(vm, 17, 1));
+	EXPECT_EQ(1, line_status(vm, 17, 0));
+	EXPECT_EQ(0, set_routing(vm, e, 1, 0));
+	EXPECT_EQ(-1, line_status(vm, 17, 1));
+	EXPECT_EQ(-1, line_status(vm, 17, 0));
+	EXPECT_EQ(1, line_status(vm, 30, 1));
+	EXPECT_EQ(3, out_value(_metadata, &g, 0x14));
+	hv_guest_destroy(&g);
+}
+
+/* ---- KVM_INTERRUPT and the run structure ---- */
+
+GUEST(ready64, ".code64",
+	"9: cli; out %eax, $0x10; sti; nop; out %eax, $0x11; hlt;"
+	HANDLERS);
+
+/*
+ * With the PIC in the kernel KVM_INTERRUPT is ENXIO (EINVAL first for a
+ * vector past 255), and the run structure says ready_for_interrupt_
+ * injection whatever the guest's IF (if_flag says that).  The APIC's
+ * version register has no directed EOI, the I/O APIC being in the kernel
+ * (kvm_apic_set_version), though the vCPU's CPUID offers x2APIC.
+ */
+TEST(interrupt_ioctl_and_ready)
+{
+	struct hv_interrupt irq = { .irq = 0x30 };
+	struct hv_guest g;
+	unsigned int ecx;
+
+	irqchip_setup(_metadata, &g, ready64, ready64_end);
+	EXPECT_EQ(-1, ioctl(g.vcpu, HV_INTERRUPT, &irq));
+	EXPECT_EQ(ENXIO, errno);
+	irq.irq = 256;
+	EXPECT_EQ(-1, ioctl(g.vcpu, HV_INTERRUPT, &irq));
+	EXPECT_EQ(EINVAL, errno);
+	hv_run_to_port(_metadata, &g, 0x10);
+	EXPECT_EQ(1, g.run->ready_for_interrupt_injection);
+	EXPECT_EQ(0, g.run->if_flag);
+	hv_run_to_port(_metadata, &g, 0x11);
+	EXPECT_EQ(1, g.run->ready_for_interrupt_injection);
+	EXPECT_EQ(1, g.run->if_flag);
+	irq.irq = 0x30;
+	EXPECT_EQ(-1, ioctl(g.vcpu, HV_INTERRUPT, &irq));
+	EXPECT_EQ(ENXIO, errno);
+	ASSERT_EQ(0, hv_vcpu_cpuid(g.vcpu, 1, 0, NULL, NULL, &ecx, NULL));
+	EXPECT_TRUE(ecx & (1U << 21)) TH_LOG("CPUID.1:ECX[21] x2APIC");
+	EXPECT_EQ(0x00050014, lapic_reg(_metadata, g.vcpu, APIC_LVR));
+	hv_guest_destroy(&g);
+}
+
+HV_TEST_MAIN
