@@ -41,6 +41,8 @@
 
 struct hv_ioapic {
 	spinlock_t lock;
+	u64 base;		/* HV_SET_IRQCHIP's; the page stays put */
+	u32 pad;		/* HV_SET_IRQCHIP's too, given back */
 	u32 ioregsel;
 	u32 id;
 	u32 irr;		/* pins asserted (level) or edges pending */
@@ -152,16 +154,23 @@ static void ioapic_write_indirect(struct hv_ioapic *io, u32 val)
 
 /*
  * The guest's access to the I/O APIC's page; true if @gpa is in it.
- * Reads of other offsets give 0, writes there are ignored.
+ * Reads of other offsets give 0, writes there are ignored.  As on KVM,
+ * the chip answers at HV_IOAPIC_BASE only while the base address its
+ * state holds is that too (HV_SET_IRQCHIP may change it, but the page
+ * does not move: the chip is then gone from the guest's view).
  */
 bool hv_ioapic_mmio(struct hv_vm *vm, u64 gpa, unsigned int len, bool write,
 		    void *data)
 {
 	struct hv_ioapic *io = to_ioapic(vm);
 	u32 off = gpa - HV_IOAPIC_BASE, val = 0;
+	u64 base;
 
 	if (!io || gpa < HV_IOAPIC_BASE ||
 	    gpa + len > HV_IOAPIC_BASE + HV_IOAPIC_MEM_LENGTH)
+		return false;
+	base = READ_ONCE(io->base);
+	if (gpa < base || gpa >= base + HV_IOAPIC_MEM_LENGTH)
 		return false;
 	if (write)
 		memcpy(&val, data, min(len, 4U));
@@ -223,7 +232,8 @@ void hv_ioapic_get_state(struct hv_vm *vm, struct hv_ioapic_state *s)
 
 	memset(s, 0, sizeof(*s));
 	spin_lock(&io->lock);
-	s->base_address = HV_IOAPIC_BASE;
+	s->base_address = io->base;
+	s->pad = io->pad;
 	s->ioregsel = io->ioregsel;
 	s->id = io->id;
 	s->irr = io->irr & ~io->irr_delivered;
@@ -233,9 +243,9 @@ void hv_ioapic_get_state(struct hv_vm *vm, struct hv_ioapic_state *s)
 }
 
 /*
- * HV_SET_IRQCHIP: the table and registers as given; the requests in
- * @s->irr are raised again, as KVM's kvm_set_ioapic() does.  The base
- * address is fixed (KVM keeps it as state but never moves the page).
+ * HV_SET_IRQCHIP: the table and registers as given (the base address and
+ * the pad word too: KVM's kvm_set_ioapic() copies the whole struct in);
+ * the requests in @s->irr are raised again, as KVM does.
  */
 void hv_ioapic_set_state(struct hv_vm *vm, const struct hv_ioapic_state *s)
 {
@@ -243,6 +253,8 @@ void hv_ioapic_set_state(struct hv_vm *vm, const struct hv_ioapic_state *s)
 	int i;
 
 	spin_lock(&io->lock);
+	WRITE_ONCE(io->base, s->base_address);
+	io->pad = s->pad;
 	io->ioregsel = s->ioregsel;
 	io->id = s->id;
 	io->irr = 0;
@@ -264,6 +276,7 @@ int hv_ioapic_create(struct hv_vm *vm)
 		return -ENOMEM;
 	spin_lock_init(&io->lock);
 	io->vm = vm;
+	io->base = HV_IOAPIC_BASE;
 	/* Reset: every pin masked. */
 	for (i = 0; i < IOAPIC_NUM_PINS; i++)
 		io->rte[i] = RTE_MASKED;
