@@ -151,37 +151,52 @@ static void hv_irq_set_table(struct hv_vm *vm, struct hv_irq_routing_table *t)
 	kvfree(old);
 }
 
+/*
+ * HV_SET_GSI_ROUTING.  As KVM, all entries are copied in before any is
+ * looked at (an entry it cannot read is EFAULT, whatever came before it),
+ * and every GSI is checked against HV_MAX_IRQ_ROUTES before the rest.
+ */
 static long hv_irq_set_routing(struct hv_vm *vm,
 			       struct hv_irq_routing __user *argp)
 {
-	struct hv_irq_routing_entry ue;
+	struct hv_irq_routing_entry *ue = NULL;
 	struct hv_irq_routing_table *t;
 	struct hv_irq_routing head;
 	unsigned int i;
 	int r;
 
-	if (READ_ONCE(vm->x86.irqchip) == HV_IRQCHIP_NONE)
-		return -EINVAL;
 	if (copy_from_user(&head, argp, sizeof(head)))
 		return -EFAULT;
+	if (READ_ONCE(vm->x86.irqchip) == HV_IRQCHIP_NONE)
+		return -EINVAL;
 	if (head.nr > HV_MAX_IRQ_ROUTES || head.flags)
 		return -EINVAL;
+	if (head.nr) {
+		ue = vmemdup_user(argp->entries,
+				  array_size(sizeof(*ue), head.nr));
+		if (IS_ERR(ue))
+			return PTR_ERR(ue);
+	}
+	r = -EINVAL;
+	for (i = 0; i < head.nr; i++)
+		if (ue[i].gsi >= HV_MAX_IRQ_ROUTES)
+			goto out;
+	r = -ENOMEM;
 	t = kvzalloc(struct_size(t, e, head.nr), GFP_KERNEL_ACCOUNT);
 	if (!t)
-		return -ENOMEM;
+		goto out;
 	for (i = 0; i < head.nr; i++) {
-		r = -EFAULT;
-		if (copy_from_user(&ue, &argp->entries[i], sizeof(ue)))
-			goto fail;
-		r = hv_irq_route_from_user(vm, &t->e[i], &ue, t->e, i);
-		if (r)
-			goto fail;
+		r = hv_irq_route_from_user(vm, &t->e[i], &ue[i], t->e, i);
+		if (r) {
+			kvfree(t);
+			goto out;
+		}
 	}
 	t->nr = head.nr;
 	hv_irq_set_table(vm, t);
-	return 0;
-fail:
-	kvfree(t);
+	r = 0;
+out:
+	kvfree(ue);
 	return r;
 }
 
