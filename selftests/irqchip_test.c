@@ -283,7 +283,8 @@ TEST(capabilities)
  * KVM_CREATE_IRQCHIP: EEXIST the second time and after the split irqchip,
  * EINVAL once a vCPU exists; KVM_ENABLE_CAP(SPLIT_IRQCHIP) after it is
  * EEXIST.  Without any irqchip KVM_IRQ_LINE(_STATUS) and KVM_GET/SET_IRQCHIP
- * are ENXIO, KVM_SET_GSI_ROUTING EINVAL.  With the split one, the chips
+ * are ENXIO, KVM_SET_GSI_ROUTING EINVAL (EFAULT first if its header
+ * cannot be read).  With the split one, the chips
  * are userspace's (KVM_GET/SET_IRQCHIP ENXIO) and a GSI has no route
  * until userspace sets one: KVM_IRQ_LINE_STATUS works and says -1.
  */
@@ -307,6 +308,9 @@ TEST(create_irqchip_errors)
 	EXPECT_EQ(ENXIO, errno);
 	EXPECT_EQ(-1, ioctl(vm, HV_SET_GSI_ROUTING, &r));
 	EXPECT_EQ(EINVAL, errno);
+	/* The header is read before the irqchip is looked at. */
+	EXPECT_EQ(-1, ioctl(vm, HV_SET_GSI_ROUTING, NULL));
+	EXPECT_EQ(EFAULT, errno);
 	EXPECT_EQ(0, ioctl(vm, HV_CREATE_IRQCHIP, 0))
 		TH_LOG("%s", strerror(errno));
 	EXPECT_EQ(-1, ioctl(vm, HV_CREATE_IRQCHIP, 0));
@@ -722,7 +726,8 @@ GUEST(pic64, ".code64",
  * The master's state after the guest's initialization (KVM_GET_IRQCHIP),
  * LVT0 0x700 on the BSP; a pulse on GSI 3 while the guest waits in HLT
  * wakes it with vector 0x23 (status 1: the PIC took it, the I/O APIC pin
- * is masked; the fall: 2).  GSI 4 (masked in both chips): -1, then 1.
+ * is masked; the fall: 2).  GSI 4 (masked in both chips): -1, then 1,
+ * and the PIC keeps the request in IRR.
  */
 TEST(pic)
 {
@@ -758,14 +763,20 @@ TEST(pic)
 	/* A fall, then a rise with the request still pending: coalesced. */
 	EXPECT_EQ(2, line_status(vm, 3, 0));
 	EXPECT_EQ(0, line_status(vm, 3, 1));
+	/* IRQ 4's edge, masked, is still requested: a fall keeps IRR. */
 	get_chip(_metadata, vm, HV_IRQCHIP_PIC_MASTER, &c);
-	EXPECT_EQ(0x08, c.chip.pic.irr);
+	EXPECT_EQ(0x18, c.chip.pic.irr);
 	EXPECT_EQ(0x08, c.chip.pic.last_irr);
 	EXPECT_EQ(0, c.chip.pic.isr);
-	EXPECT_EQ(0x08, out_value(_metadata, &g, 0x15));
+	EXPECT_EQ(0x18, out_value(_metadata, &g, 0x15));
 	EXPECT_EQ(0, out_value(_metadata, &g, 0x16));
-	EXPECT_EQ(3, out_value(_metadata, &g, 0x17));
-	EXPECT_EQ(0, out_value(_metadata, &g, 0x18));
+	/*
+	 * The poll gives the pin in bits 2:0; KVM 6.1 leaves bit 7 clear,
+	 * later KVMs set it (a request was there, as the 8259A says), so
+	 * only the pin is checked.
+	 */
+	EXPECT_EQ(3, out_value(_metadata, &g, 0x17) & 7);
+	EXPECT_EQ(0x10, out_value(_metadata, &g, 0x18));
 	EXPECT_EQ(0, out_value(_metadata, &g, 0x19));
 	EXPECT_EQ(7, out_value(_metadata, &g, 0x1a));
 	EXPECT_EQ(2, line_status(vm, 3, 0));
