@@ -49,6 +49,8 @@
 #define H_APIC		(CODE_GPA + 0x800)
 #define H_LEVEL		(CODE_GPA + 0x880)
 #define H_PIC		(CODE_GPA + 0x900)
+#define H_PICM		(CODE_GPA + 0x980)
+#define H_PICS		(CODE_GPA + 0x9c0)
 
 #define VEC_EDGE5	0x41	/* GSI 5, edge */
 #define VEC_EDGE17	0x42	/* GSI 17, edge */
@@ -82,7 +84,11 @@
  * SEEN; EOI), the level one for GSI 18 (notes its redirection entry at
  * SEEN and ISR word 2 at SEEN2, exits with an OUT to port 0x20 while in
  * service, then EOI) and the PIC one (the master's ISR through OCW3 at
- * SEEN, a non-specific EOI through OCW2, the ISR again at SEEN2).
+ * SEEN, a non-specific EOI through OCW2, the ISR again at SEEN2).  Then
+ * the cascade ones, for the master's vectors and the slave's: both ISRs
+ * (slave << 8 | master, bit 16 set for a slave vector) reported with an
+ * OUT to port 0x30, then non-specific EOIs (to the slave first if one of
+ * its IRQs is in service).
  */
 #define HANDLERS							\
 	".fill 0x800 - (. - 9b), 1, 0xf4;"				\
@@ -103,7 +109,18 @@
 	"movzbl %al, %eax; mov %eax, " XSTR(SEEN) ";"			\
 	"mov $0x20, %al; out %al, $0x20; in $0x20, %al;"		\
 	"movzbl %al, %eax; mov %eax, " XSTR(SEEN2) ";"			\
-	"pop %rax; iretq"
+	"pop %rax; iretq;"						\
+	".fill 0x980 - (. - 9b), 1, 0xf4;"				\
+	"push %rax; push %rdx; xor %edx, %edx; jmp 5f;"			\
+	".fill 0x9c0 - (. - 9b), 1, 0xf4;"				\
+	"push %rax; push %rdx; mov $0x10000, %edx;"			\
+	"5: incl " XSTR(COUNT) ";"					\
+	"mov $0x0b, %al; out %al, $0xa0; in $0xa0, %al; mov %al, %dh;"	\
+	"mov $0x0b, %al; out %al, $0x20; in $0x20, %al; mov %al, %dl;"	\
+	"mov %edx, %eax; out %eax, $0x30;"				\
+	"test %dh, %dh; jz 6f; mov $0x20, %al; out %al, $0xa0;"		\
+	"6: mov $0x20, %al; out %al, $0x20;"				\
+	"pop %rdx; pop %rax; iretq"
 
 /* ---- helpers ---- */
 
@@ -565,7 +582,8 @@ GUEST(edge64, ".code64",
  * delivered (IRR of both vectors, TMR clear) and handled at the next
  * entry.  A pulse while the guest waits in HLT (inside KVM_RUN: no
  * KVM_EXIT_HLT) wakes it.  A second rising level with no fall between is
- * coalesced (0); a pulse on a masked pin is -1 and unmasking an edge pin
+ * coalesced (0) and, delivered, not in KVM_GET_IRQCHIP's irr; a pulse on
+ * a masked pin is -1 (and stays in irr) and unmasking an edge pin
  * delivers nothing; a rise while the line is still high is coalesced, the
  * next pulse is delivered.  On GSI 5 the PIC's status adds in: 1 for a
  * new request, 0 once one is pending, 1 for each fall.
@@ -573,6 +591,7 @@ GUEST(edge64, ".code64",
 TEST(ioapic_edge)
 {
 	struct pulser p = { .delay_ms = 200, .gsi = 17 };
+	struct hv_irqchip c;
 	struct hv_guest g;
 	int vm;
 
@@ -601,11 +620,16 @@ TEST(ioapic_edge)
 
 	EXPECT_EQ(1, line_status(vm, 17, 1));
 	EXPECT_EQ(0, line_status(vm, 17, 1));
+	/* KVM_GET_IRQCHIP leaves out the edges already delivered. */
+	get_chip(_metadata, vm, HV_IRQCHIP_IOAPIC, &c);
+	EXPECT_EQ(0, c.chip.ioapic.irr);
 	EXPECT_EQ(1, line_status(vm, 17, 0));
 	EXPECT_EQ(4, out_value(_metadata, &g, 0x15));
 
 	hv_run_to_port(_metadata, &g, 0x16);
 	EXPECT_EQ(-1, line_status(vm, 17, 1));
+	get_chip(_metadata, vm, HV_IRQCHIP_IOAPIC, &c);
+	EXPECT_EQ(1U << 17, c.chip.ioapic.irr);
 	EXPECT_EQ(4, out_value(_metadata, &g, 0x17));
 	EXPECT_EQ(0, line_status(vm, 17, 1));
 	EXPECT_EQ(1, line_status(vm, 17, 0));
@@ -789,6 +813,111 @@ TEST(pic)
 	EXPECT_EQ(1, guest_u32(&g, COUNT));
 	get_chip(_metadata, vm, HV_IRQCHIP_PIC_SLAVE, &c);
 	EXPECT_EQ(0xde, c.chip.pic.elcr);
+	hv_guest_destroy(&g);
+}
+
+/*
+ * Both 8259s initialized (vector bases 0x20 and 0x28, 8086 mode), nothing
+ * masked, IRQ 5 level-triggered through the master's ELCR; then STI and
+ * HLT for ever: each interrupt reports from its handler (port 0x30).
+ */
+GUEST(cascade64, ".code64",
+	"9: mov $0x11, %al; out %al, $0x20; out %al, $0xa0;"
+	"mov $0x20, %al; out %al, $0x21; mov $0x28, %al; out %al, $0xa1;"
+	"mov $0x04, %al; out %al, $0x21; mov $0x02, %al; out %al, $0xa1;"
+	"mov $0x01, %al; out %al, $0x21; out %al, $0xa1;"
+	"xor %eax, %eax; out %al, $0x21; out %al, $0xa1;"
+	"mov $0x4d0, %dx; mov $0x20, %al; out %al, %dx;"
+	"out %eax, $0x10;"
+	"1: sti; hlt; jmp 1b;"
+	HANDLERS);
+
+#define ISR_SLAVE(m, s)	(0x10000 | (s) << 8 | (m))
+
+static void set_master(struct __test_metadata *_metadata, int vm,
+		       int priority_add, int auto_eoi)
+{
+	struct hv_irqchip c;
+
+	get_chip(_metadata, vm, HV_IRQCHIP_PIC_MASTER, &c);
+	c.chip.pic.priority_add = priority_add;
+	c.chip.pic.auto_eoi = auto_eoi;
+	ASSERT_EQ(0, ioctl(vm, HV_SET_IRQCHIP, &c))
+		TH_LOG("KVM_SET_IRQCHIP: %s", strerror(errno));
+}
+
+/*
+ * IRQ 10 comes through the slave (its vector, pin 2 in service on both
+ * chips).  Two requests that come while a handler runs are taken by
+ * priority (IRQ 3 before IRQ 6), and the other way round once
+ * KVM_SET_IRQCHIP has rotated the priorities (priority_add 4: IRQ 4
+ * highest).  A level-triggered IRQ is taken again after its EOI while its
+ * line is high (a second rise meanwhile: 0), not once it fell.  In
+ * auto-EOI mode the handler finds the ISR already clear.
+ */
+TEST(pic_cascade_priority_level)
+{
+	struct hv_irqchip c;
+	struct hv_guest g;
+	int vm, v;
+
+	irqchip_setup(_metadata, &g, cascade64, cascade64_end);
+	vm = g.vm;
+	for (v = 0; v < 8; v++) {
+		hv_guest_set_idt(&g, PIC_BASE + v, H_PICM);
+		hv_guest_set_idt(&g, PIC_BASE + 8 + v, H_PICS);
+	}
+	hv_run_to_port(_metadata, &g, 0x10);
+	get_chip(_metadata, vm, HV_IRQCHIP_PIC_MASTER, &c);
+	EXPECT_EQ(0x20, c.chip.pic.elcr);
+
+	EXPECT_EQ(1, line_status(vm, 10, 1));
+	EXPECT_EQ(2, line_status(vm, 10, 0));
+	EXPECT_EQ(ISR_SLAVE(0x04, 0x04), out_value(_metadata, &g, 0x30));
+	get_chip(_metadata, vm, HV_IRQCHIP_PIC_SLAVE, &c);
+	EXPECT_EQ(0x04, c.chip.pic.isr);
+	EXPECT_EQ(0, c.chip.pic.irr);
+
+	/* Edges on IRQ 6 and 3 while IRQ 10 is in service. */
+	EXPECT_EQ(1, line_status(vm, 6, 1));
+	EXPECT_EQ(2, line_status(vm, 6, 0));
+	EXPECT_EQ(1, line_status(vm, 3, 1));
+	EXPECT_EQ(2, line_status(vm, 3, 0));
+	EXPECT_EQ(0x08, out_value(_metadata, &g, 0x30));
+	EXPECT_EQ(0x40, out_value(_metadata, &g, 0x30));
+
+	/* Rotated: priority_add 4 makes IRQ 4 the highest, IRQ 3 the lowest. */
+	set_master(_metadata, vm, 4, 0);
+	EXPECT_EQ(1, line_status(vm, 3, 1));
+	EXPECT_EQ(2, line_status(vm, 3, 0));
+	EXPECT_EQ(1, line_status(vm, 6, 1));
+	EXPECT_EQ(2, line_status(vm, 6, 0));
+	EXPECT_EQ(0x40, out_value(_metadata, &g, 0x30));
+	EXPECT_EQ(0x08, out_value(_metadata, &g, 0x30));
+	set_master(_metadata, vm, 0, 0);
+
+	/* IRQ 5, level-triggered. */
+	EXPECT_EQ(1, line_status(vm, 5, 1));
+	EXPECT_EQ(0x20, out_value(_metadata, &g, 0x30));
+	EXPECT_EQ(0, line_status(vm, 5, 1));
+	get_chip(_metadata, vm, HV_IRQCHIP_PIC_MASTER, &c);
+	EXPECT_EQ(0x20, c.chip.pic.irr);
+	EXPECT_EQ(0x20, c.chip.pic.isr);
+	EXPECT_EQ(0x20, out_value(_metadata, &g, 0x30));
+	EXPECT_EQ(2, line_status(vm, 5, 0));
+	get_chip(_metadata, vm, HV_IRQCHIP_PIC_MASTER, &c);
+	EXPECT_EQ(0, c.chip.pic.irr);
+
+	/* Auto-EOI; IRQ 3 raised before the last EOI. */
+	set_master(_metadata, vm, 0, 1);
+	EXPECT_EQ(1, line_status(vm, 3, 1));
+	EXPECT_EQ(2, line_status(vm, 3, 0));
+	EXPECT_EQ(7, guest_u32(&g, COUNT));
+	EXPECT_EQ(0, out_value(_metadata, &g, 0x30));
+	EXPECT_EQ(8, guest_u32(&g, COUNT));
+	get_chip(_metadata, vm, HV_IRQCHIP_PIC_MASTER, &c);
+	EXPECT_EQ(0, c.chip.pic.isr);
+	EXPECT_EQ(0, c.chip.pic.irr);
 	hv_guest_destroy(&g);
 }
 
