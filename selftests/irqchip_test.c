@@ -45,12 +45,14 @@
 #define COUNT		DATA_GPA		/* interrupts handled */
 #define SEEN		(DATA_GPA + 4)		/* what a handler read */
 #define SEEN2		(DATA_GPA + 8)
+#define NMI_COUNT	(DATA_GPA + 12)		/* NMIs handled */
 
 #define H_APIC		(CODE_GPA + 0x800)
 #define H_LEVEL		(CODE_GPA + 0x880)
 #define H_PIC		(CODE_GPA + 0x900)
 #define H_PICM		(CODE_GPA + 0x980)
 #define H_PICS		(CODE_GPA + 0x9c0)
+#define H_NMI		(CODE_GPA + 0xa80)
 
 #define VEC_EDGE5	0x41	/* GSI 5, edge */
 #define VEC_EDGE17	0x42	/* GSI 17, edge */
@@ -88,7 +90,7 @@
  * the cascade ones, for the master's vectors and the slave's: both ISRs
  * (slave << 8 | master, bit 16 set for a slave vector) reported with an
  * OUT to port 0x30, then non-specific EOIs (to the slave first if one of
- * its IRQs is in service).
+ * its IRQs is in service).  Last the NMI one, which counts at NMI_COUNT.
  */
 #define HANDLERS							\
 	".fill 0x800 - (. - 9b), 1, 0xf4;"				\
@@ -120,7 +122,9 @@
 	"mov %edx, %eax; out %eax, $0x30;"				\
 	"test %dh, %dh; jz 6f; mov $0x20, %al; out %al, $0xa0;"		\
 	"6: mov $0x20, %al; out %al, $0x20;"				\
-	"pop %rdx; pop %rax; iretq"
+	"pop %rdx; pop %rax; iretq;"					\
+	".fill 0xa80 - (. - 9b), 1, 0xf4;"				\
+	"incl " XSTR(NMI_COUNT) "; iretq"
 
 /* ---- helpers ---- */
 
@@ -137,6 +141,7 @@ static void irqchip_setup(struct __test_metadata *_metadata,
 		hv_guest_set_idt(g, v, v == VEC_LEVEL ? H_LEVEL : H_APIC);
 	for (v = PIC_BASE; v < PIC_BASE + 8; v++)
 		hv_guest_set_idt(g, v, H_PIC);
+	hv_guest_set_idt(g, 2, H_NMI);
 }
 
 /* KVM_RUN to an OUT on PORT; the 32-bit value written. */
@@ -582,7 +587,8 @@ GUEST(edge64, ".code64",
  * delivered (IRR of both vectors, TMR clear) and handled at the next
  * entry.  A pulse while the guest waits in HLT (inside KVM_RUN: no
  * KVM_EXIT_HLT) wakes it.  A second rising level with no fall between is
- * coalesced (0) and, delivered, not in KVM_GET_IRQCHIP's irr; a pulse on
+ * coalesced (0); KVM_GET_IRQCHIP's irr leaves out the delivered edge, but
+ * not the coalesced one that came after it; a pulse on
  * a masked pin is -1 (and stays in irr) and unmasking an edge pin
  * delivers nothing; a rise while the line is still high is coalesced, the
  * next pulse is delivered.  On GSI 5 the PIC's status adds in: 1 for a
@@ -619,10 +625,13 @@ TEST(ioapic_edge)
 	EXPECT_EQ(1, p.status[1]);
 
 	EXPECT_EQ(1, line_status(vm, 17, 1));
-	EXPECT_EQ(0, line_status(vm, 17, 1));
-	/* KVM_GET_IRQCHIP leaves out the edges already delivered. */
+	/* KVM_GET_IRQCHIP leaves out the edges already delivered... */
 	get_chip(_metadata, vm, HV_IRQCHIP_IOAPIC, &c);
 	EXPECT_EQ(0, c.chip.ioapic.irr);
+	/* ...until a rise comes again: coalesced, it is pending. */
+	EXPECT_EQ(0, line_status(vm, 17, 1));
+	get_chip(_metadata, vm, HV_IRQCHIP_IOAPIC, &c);
+	EXPECT_EQ(1U << 17, c.chip.ioapic.irr);
 	EXPECT_EQ(1, line_status(vm, 17, 0));
 	EXPECT_EQ(4, out_value(_metadata, &g, 0x15));
 
@@ -708,6 +717,59 @@ TEST(ioapic_level)
 	EXPECT_EQ(1, line_status(vm, 18, 0));
 	EXPECT_EQ(3, out_value(_metadata, &g, 0x14));
 	EXPECT_EQ(RTE_LEVEL | VEC_LEVEL, out_value(_metadata, &g, 0x15));
+	hv_guest_destroy(&g);
+}
+
+/*
+ * Redirection entries of each delivery mode and destination kind, edge:
+ * pin 19 NMI, pin 20 ExtINT, pin 22 fixed to logical (flat) ID 1, pin 23
+ * to logical ID 2 (no such APIC), pin 16 fixed to physical 0xff (the
+ * broadcast), pin 21 lowest priority to logical ID 1.  The guest's LDR
+ * says logical ID 1.
+ */
+GUEST(modes64, ".code64",
+	"9: mov $" XSTR(APIC_GPA) ", %ebx; mov $" XSTR(IOAPIC_GPA) ", %edi;"
+	"movl $0x1ff, 0xf0(%rbx); movl $0x01000000, 0xd0(%rbx);"
+	IOWR(0x36, 0x400) IOWR(0x37, 0)
+	IOWR(0x38, 0x700) IOWR(0x39, 0)
+	IOWR(0x3c, 0x844) IOWR(0x3d, 0x01000000)
+	IOWR(0x3e, 0x844) IOWR(0x3f, 0x02000000)
+	IOWR(0x30, 0x45) IOWR(0x31, 0xff000000)
+	IOWR(0x3a, 0x946) IOWR(0x3b, 0x01000000)
+	"sti; out %eax, $0x10;"
+	HLT_UNTIL(3) SPIN OUT_MEM(COUNT, 0x11) OUT_MEM(NMI_COUNT, 0x12)
+	OUT_MEM(SEEN, 0x13) "hlt;"
+	HANDLERS);
+
+/*
+ * The statuses are the number of APICs each message reached: 1 for the
+ * NMI, the logical ID the guest has, the broadcast and the lowest
+ * priority one; 0 for ExtINT (KVM's __apic_accept_irq() takes it from
+ * LINT0 only) and for a logical ID nobody has.  The guest then takes the
+ * three fixed vectors (0x46 first, 0x44 last) and the NMI.
+ */
+TEST(ioapic_delivery_modes)
+{
+	static const struct {
+		int gsi, status;
+	} pins[] = {
+		{ 19, 1 }, { 20, 0 }, { 22, 1 }, { 23, 0 }, { 16, 1 },
+		{ 21, 1 },
+	};
+	struct hv_guest g;
+	unsigned int i;
+
+	irqchip_setup(_metadata, &g, modes64, modes64_end);
+	hv_run_to_port(_metadata, &g, 0x10);
+	for (i = 0; i < ARRAY_SIZE(pins); i++) {
+		EXPECT_EQ(pins[i].status, line_status(g.vm, pins[i].gsi, 1))
+			TH_LOG("GSI %d", pins[i].gsi);
+		EXPECT_EQ(1, line_status(g.vm, pins[i].gsi, 0))
+			TH_LOG("GSI %d", pins[i].gsi);
+	}
+	EXPECT_EQ(3, out_value(_metadata, &g, 0x11));
+	EXPECT_EQ(1, out_value(_metadata, &g, 0x12));
+	EXPECT_EQ(1U << (VEC_MSI - 0x40), out_value(_metadata, &g, 0x13));
 	hv_guest_destroy(&g);
 }
 
@@ -918,6 +980,126 @@ TEST(pic_cascade_priority_level)
 	get_chip(_metadata, vm, HV_IRQCHIP_PIC_MASTER, &c);
 	EXPECT_EQ(0, c.chip.pic.isr);
 	EXPECT_EQ(0, c.chip.pic.irr);
+	hv_guest_destroy(&g);
+}
+
+/*
+ * With IF clear throughout: a 16-bit read of ports 0x20-0x21 gives 0 and
+ * a 16-bit write there does nothing (KVM takes bytes only); accesses that
+ * go past the chip's ports (16 bits at 0x21, 32 at 0x4d0) are
+ * userspace's; 16 bits at the ELCR read 0.  An initialization without
+ * ICW4, one with it (auto-EOI), OCW2's EOI and priority commands on an
+ * ISR userspace set, OCW3's special mask, and a poll of the slave.
+ */
+GUEST(ports64, ".code64",
+	"9: cli; in $0x20, %ax; movzwl %ax, %eax; out %eax, $0x10;"
+	"mov $0x5555, %ax; out %ax, $0x20; out %eax, $0x11;"
+	"in $0x21, %ax; mov $0x4d0, %dx; in %dx, %eax;"
+	"in %dx, %ax; movzwl %ax, %eax; out %eax, $0x12;"
+	"mov $0x10, %al; out %al, $0x20; mov $0x40, %al; out %al, $0x21;"
+	"mov $0x04, %al; out %al, $0x21; mov $0xfe, %al; out %al, $0x21;"
+	"out %eax, $0x13;"
+	"mov $0x11, %al; out %al, $0x20; in $0x21, %al;" OUT_AL(0x14)
+	"mov $0x20, %al; out %al, $0x21; mov $0x04, %al; out %al, $0x21;"
+	"mov $0x03, %al; out %al, $0x21; out %eax, $0x15;"
+	"mov $0x65, %al; out %al, $0x20; out %eax, $0x16;"
+	"mov $0xa0, %al; out %al, $0x20; out %eax, $0x17;"
+	"mov $0xc6, %al; out %al, $0x20; out %eax, $0x18;"
+	"mov $0xe2, %al; out %al, $0x20; out %eax, $0x19;"
+	"mov $0x80, %al; out %al, $0x20; mov $0x68, %al; out %al, $0x20;"
+	"out %eax, $0x1a;"
+	"mov $0x48, %al; out %al, $0x20; xor %eax, %eax; out %al, $0x20;"
+	"out %eax, $0x1b;"
+	"mov $0x0c, %al; out %al, $0xa0; in $0xa0, %al;" OUT_AL(0x1c)
+	"hlt;"
+	HANDLERS);
+
+static void expect_io(struct __test_metadata *_metadata, struct hv_guest *g,
+		      int port, int size, int dir)
+{
+	hv_run_to_port(_metadata, g, port);
+	EXPECT_EQ(size, g->run->io.size);
+	EXPECT_EQ(dir, g->run->io.direction);
+}
+
+TEST(pic_ports_and_commands)
+{
+	struct hv_irqchip c;
+	struct hv_guest g;
+	int vm;
+
+	irqchip_setup(_metadata, &g, ports64, ports64_end);
+	vm = g.vm;
+	EXPECT_EQ(0, out_value(_metadata, &g, 0x10));
+	hv_run_to_port(_metadata, &g, 0x11);
+	get_chip(_metadata, vm, HV_IRQCHIP_PIC_MASTER, &c);
+	EXPECT_EQ(0, c.chip.pic.init_state);
+	EXPECT_EQ(0, c.chip.pic.init4);
+	expect_io(_metadata, &g, 0x21, 2, HV_EXIT_IO_IN);
+	expect_io(_metadata, &g, 0x4d0, 4, HV_EXIT_IO_IN);
+	EXPECT_EQ(0, out_value(_metadata, &g, 0x12));
+
+	/* ICW1 without ICW4: ICW2, ICW3, then OCW1. */
+	hv_run_to_port(_metadata, &g, 0x13);
+	get_chip(_metadata, vm, HV_IRQCHIP_PIC_MASTER, &c);
+	EXPECT_EQ(0x40, c.chip.pic.irq_base);
+	EXPECT_EQ(0xfe, c.chip.pic.imr);
+	EXPECT_EQ(0, c.chip.pic.init4);
+	EXPECT_EQ(0, c.chip.pic.init_state);
+	/* ICW1 clears the IMR; ICW2 comes next. */
+	EXPECT_EQ(0, out_value(_metadata, &g, 0x14));
+	get_chip(_metadata, vm, HV_IRQCHIP_PIC_MASTER, &c);
+	EXPECT_EQ(1, c.chip.pic.init_state);
+	EXPECT_EQ(1, c.chip.pic.init4);
+	hv_run_to_port(_metadata, &g, 0x15);
+	get_chip(_metadata, vm, HV_IRQCHIP_PIC_MASTER, &c);
+	EXPECT_EQ(0x20, c.chip.pic.irq_base);
+	EXPECT_EQ(1, c.chip.pic.auto_eoi);
+	EXPECT_EQ(0, c.chip.pic.init_state);
+
+	/* IRQs 3 and 5 in service; the IMR keeps them from the CPU. */
+	c.chip.pic.isr = 0x28;
+	c.chip.pic.imr = 0xff;
+	ASSERT_EQ(0, ioctl(vm, HV_SET_IRQCHIP, &c));
+	hv_run_to_port(_metadata, &g, 0x16);	/* specific EOI, IRQ 5 */
+	get_chip(_metadata, vm, HV_IRQCHIP_PIC_MASTER, &c);
+	EXPECT_EQ(0x08, c.chip.pic.isr);
+	hv_run_to_port(_metadata, &g, 0x17);	/* non-specific, rotate */
+	get_chip(_metadata, vm, HV_IRQCHIP_PIC_MASTER, &c);
+	EXPECT_EQ(0, c.chip.pic.isr);
+	EXPECT_EQ(4, c.chip.pic.priority_add);
+	hv_run_to_port(_metadata, &g, 0x18);	/* set priority, IRQ 6 */
+	get_chip(_metadata, vm, HV_IRQCHIP_PIC_MASTER, &c);
+	EXPECT_EQ(7, c.chip.pic.priority_add);
+	hv_run_to_port(_metadata, &g, 0x19);	/* specific, rotate: 2 */
+	get_chip(_metadata, vm, HV_IRQCHIP_PIC_MASTER, &c);
+	EXPECT_EQ(3, c.chip.pic.priority_add);
+	hv_run_to_port(_metadata, &g, 0x1a);
+	get_chip(_metadata, vm, HV_IRQCHIP_PIC_MASTER, &c);
+	EXPECT_EQ(1, c.chip.pic.rotate_on_auto_eoi);
+	EXPECT_EQ(1, c.chip.pic.special_mask);
+	hv_run_to_port(_metadata, &g, 0x1b);
+	get_chip(_metadata, vm, HV_IRQCHIP_PIC_MASTER, &c);
+	EXPECT_EQ(0, c.chip.pic.rotate_on_auto_eoi);
+	EXPECT_EQ(0, c.chip.pic.special_mask);
+
+	/*
+	 * IRQ 9 (slave pin 1) through the cascade: the master's IRR has pin
+	 * 2.  The slave's poll gives pin 1 (bits 2:0; bit 7 differs after
+	 * KVM 6.1) and takes pin 2 off the master's IRR too.
+	 */
+	c.chip.pic.imr = 0;
+	ASSERT_EQ(0, ioctl(vm, HV_SET_IRQCHIP, &c));
+	EXPECT_EQ(1, line_status(vm, 9, 1));
+	get_chip(_metadata, vm, HV_IRQCHIP_PIC_MASTER, &c);
+	EXPECT_EQ(0x04, c.chip.pic.irr);
+	EXPECT_EQ(1, out_value(_metadata, &g, 0x1c) & 7);
+	get_chip(_metadata, vm, HV_IRQCHIP_PIC_MASTER, &c);
+	EXPECT_EQ(0, c.chip.pic.irr);
+	EXPECT_EQ(0, c.chip.pic.isr);
+	get_chip(_metadata, vm, HV_IRQCHIP_PIC_SLAVE, &c);
+	EXPECT_EQ(0, c.chip.pic.irr);
+	EXPECT_EQ(0, c.chip.pic.isr);
 	hv_guest_destroy(&g);
 }
 
