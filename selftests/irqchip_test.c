@@ -46,6 +46,7 @@
 #define SEEN		(DATA_GPA + 4)		/* what a handler read */
 #define SEEN2		(DATA_GPA + 8)
 #define NMI_COUNT	(DATA_GPA + 12)		/* NMIs handled */
+#define PERCPU		(DATA_GPA + 0x40)	/* handled, by APIC ID */
 
 #define H_APIC		(CODE_GPA + 0x800)
 #define H_LEVEL		(CODE_GPA + 0x880)
@@ -53,11 +54,13 @@
 #define H_PICM		(CODE_GPA + 0x980)
 #define H_PICS		(CODE_GPA + 0x9c0)
 #define H_NMI		(CODE_GPA + 0xa80)
+#define H_CPU		(CODE_GPA + 0xac0)
 
 #define VEC_EDGE5	0x41	/* GSI 5, edge */
 #define VEC_EDGE17	0x42	/* GSI 17, edge */
 #define VEC_LEVEL	0x43	/* GSI 18, level */
 #define VEC_MSI		0x44	/* an MSI route */
+#define VEC_CPU		0x47	/* counted by APIC ID */
 #define PIC_BASE	0x20	/* the master 8259's vectors, as guests set it */
 
 /* The I/O APIC's indirect registers, with RDI at its page. */
@@ -90,7 +93,8 @@
  * the cascade ones, for the master's vectors and the slave's: both ISRs
  * (slave << 8 | master, bit 16 set for a slave vector) reported with an
  * OUT to port 0x30, then non-specific EOIs (to the slave first if one of
- * its IRQs is in service).  Last the NMI one, which counts at NMI_COUNT.
+ * its IRQs is in service).  Then the NMI one, which counts at NMI_COUNT,
+ * and one that counts at PERCPU + 4 * its APIC ID, then EOIs.
  */
 #define HANDLERS							\
 	".fill 0x800 - (. - 9b), 1, 0xf4;"				\
@@ -124,7 +128,12 @@
 	"6: mov $0x20, %al; out %al, $0x20;"				\
 	"pop %rdx; pop %rax; iretq;"					\
 	".fill 0xa80 - (. - 9b), 1, 0xf4;"				\
-	"incl " XSTR(NMI_COUNT) "; iretq"
+	"incl " XSTR(NMI_COUNT) "; iretq;"				\
+	".fill 0xac0 - (. - 9b), 1, 0xf4;"				\
+	"push %rax; push %rbx; mov $" XSTR(APIC_GPA) ", %ebx;"		\
+	"mov 0x20(%rbx), %eax; shr $24, %eax;"				\
+	"incl " XSTR(PERCPU) "(,%rax,4); movl $0, 0xb0(%rbx);"		\
+	"pop %rbx; pop %rax; iretq"
 
 /* ---- helpers ---- */
 
@@ -137,11 +146,12 @@ static void irqchip_setup(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, hv_guest_create_irqchip(g, HV_MODE_LONG, start,
 					     end - start))
 		TH_LOG("irqchip guest setup: %s", strerror(errno));
-	for (v = 0x40; v < 0x48; v++)
+	for (v = 0x40; v < VEC_CPU; v++)
 		hv_guest_set_idt(g, v, v == VEC_LEVEL ? H_LEVEL : H_APIC);
 	for (v = PIC_BASE; v < PIC_BASE + 8; v++)
 		hv_guest_set_idt(g, v, H_PIC);
 	hv_guest_set_idt(g, 2, H_NMI);
+	hv_guest_set_idt(g, VEC_CPU, H_CPU);
 }
 
 /* KVM_RUN to an OUT on PORT; the 32-bit value written. */
@@ -770,6 +780,66 @@ TEST(ioapic_delivery_modes)
 	EXPECT_EQ(3, out_value(_metadata, &g, 0x11));
 	EXPECT_EQ(1, out_value(_metadata, &g, 0x12));
 	EXPECT_EQ(1U << (VEC_MSI - 0x40), out_value(_metadata, &g, 0x13));
+	hv_guest_destroy(&g);
+}
+
+/*
+ * Run by two vCPUs: each enables its APIC, then waits in HLT until its
+ * own count reaches 1, and again until it reaches 2.
+ */
+GUEST(two64, ".code64",
+	"9: mov $" XSTR(APIC_GPA) ", %ebx; movl $0x1ff, 0xf0(%rbx);"
+	"mov 0x20(%rbx), %esi; shr $24, %esi;"
+	"lea " XSTR(PERCPU) "(,%rsi,4), %rsi; sti; out %eax, $0x10;"
+	"1: cli; cmpl $1, (%rsi); jae 2f; sti; hlt; jmp 1b; 2: sti;"
+	SPIN "mov (%rsi), %eax; out %eax, $0x11;"
+	"1: cli; cmpl $2, (%rsi); jae 2f; sti; hlt; jmp 1b; 2: sti;"
+	SPIN "mov (%rsi), %eax; out %eax, $0x12; hlt;"
+	HANDLERS);
+
+/*
+ * Two vCPUs (the AP made runnable by hand): pins set by KVM_SET_IRQCHIP
+ * to physical destination 1, to the broadcast 0xff and to destination 0;
+ * the status counts the APICs reached (2 for the broadcast), and each
+ * vCPU takes what was sent to it (one vector: each vCPU takes its first
+ * message before the broadcast, which would merge with it in IRR).
+ */
+TEST(ioapic_two_vcpus)
+{
+	struct hv_mp_state runnable = { HV_MP_STATE_RUNNABLE };
+	struct hv_irqchip c;
+	struct hv_guest g, g1;
+	struct hv_regs regs;
+
+	irqchip_setup(_metadata, &g, two64, two64_end);
+	g1 = g;
+	g1.vcpu = hv_guest_add_vcpu(&g, 1, &g1.run);
+	ASSERT_LE(0, g1.vcpu);
+	ASSERT_EQ(0, ioctl(g1.vcpu, HV_SET_MP_STATE, &runnable));
+	ASSERT_EQ(0, ioctl(g1.vcpu, HV_GET_REGS, &regs));
+	regs.rsp = STACK_TOP - 0x8000;
+	ASSERT_EQ(0, ioctl(g1.vcpu, HV_SET_REGS, &regs));
+	get_chip(_metadata, g.vm, HV_IRQCHIP_IOAPIC, &c);
+	c.chip.ioapic.redirtbl[16].bits = VEC_CPU | 1ULL << 56;
+	c.chip.ioapic.redirtbl[17].bits = VEC_CPU | 0xffULL << 56;
+	c.chip.ioapic.redirtbl[22].bits = VEC_CPU;
+	ASSERT_EQ(0, ioctl(g.vm, HV_SET_IRQCHIP, &c));
+	hv_run_to_port(_metadata, &g, 0x10);
+	hv_run_to_port(_metadata, &g1, 0x10);
+	EXPECT_EQ(1, line_status(g.vm, 16, 1));
+	EXPECT_EQ(1, line_status(g.vm, 16, 0));
+	EXPECT_EQ(1, line_status(g.vm, 22, 1));
+	EXPECT_EQ(1, line_status(g.vm, 22, 0));
+	EXPECT_EQ(1, out_value(_metadata, &g1, 0x11));
+	EXPECT_EQ(1, out_value(_metadata, &g, 0x11));
+	EXPECT_EQ(2, line_status(g.vm, 17, 1));
+	EXPECT_EQ(1, line_status(g.vm, 17, 0));
+	EXPECT_EQ(2, out_value(_metadata, &g1, 0x12));
+	EXPECT_EQ(2, out_value(_metadata, &g, 0x12));
+	EXPECT_EQ(2, guest_u32(&g, PERCPU));
+	EXPECT_EQ(2, guest_u32(&g, PERCPU + 4));
+	munmap(g1.run, 3 * HV_PAGE);
+	close(g1.vcpu);
 	hv_guest_destroy(&g);
 }
 
