@@ -345,6 +345,17 @@ TEST(create_irqchip_errors)
 	EXPECT_EQ(EFAULT, errno);
 	EXPECT_EQ(0, ioctl(vm, HV_CREATE_IRQCHIP, 0))
 		TH_LOG("%s", strerror(errno));
+	/*
+	 * The default routes: GSI 0 drives the PIC's pin 0 (its IMR is 0:
+	 * 1 up, 1 down) and a masked I/O APIC pin (-1 up, 1 down); GSIs
+	 * from 24 have no route.  A level other than 0 or 1 is high.
+	 */
+	EXPECT_EQ(1, line_status(vm, 0, 1));
+	EXPECT_EQ(2, line_status(vm, 0, 0));
+	EXPECT_EQ(-1, line_status(vm, 20, 7));
+	EXPECT_EQ(1, line_status(vm, 20, 0));
+	EXPECT_EQ(-1, line_status(vm, 24, 1));
+	EXPECT_EQ(-1, line_status(vm, ~0U, 1));
 	EXPECT_EQ(-1, ioctl(vm, HV_CREATE_IRQCHIP, 0));
 	EXPECT_EQ(EEXIST, errno);
 	EXPECT_EQ(-1, enable_split(vm));
@@ -570,6 +581,77 @@ TEST(ioapic_mmio)
 }
 
 /* ---- I/O APIC delivery ---- */
+
+/* A thread that does KVM_SET_IRQCHIP with CHIP DELAY_MS after it starts. */
+struct setter {
+	pthread_t thread;
+	int vm, delay_ms, r;
+	struct hv_irqchip chip;
+};
+
+static void *setter_run(void *arg)
+{
+	struct setter *p = arg;
+
+	usleep(p->delay_ms * 1000);
+	p->r = ioctl(p->vm, HV_SET_IRQCHIP, &p->chip);
+	return NULL;
+}
+
+GUEST(setchip64, ".code64",
+	"9: mov $" XSTR(APIC_GPA) ", %ebx; movl $0x1ff, 0xf0(%rbx);"
+	"sti; out %eax, $0x10;"
+	HLT_UNTIL(1) SPIN OUT_MEM(COUNT, 0x11) OUT_MEM(SEEN, 0x12)
+	OUT_MEM(SEEN2, 0x13)
+	HLT_UNTIL(2) SPIN OUT_MEM(COUNT, 0x14) OUT_MEM(SEEN, 0x15)
+	"hlt;"
+	HANDLERS);
+
+/*
+ * KVM_SET_IRQCHIP from another thread while the guest waits in HLT: a
+ * master 8259 state with IRQ 3 requested (vector base 0x20, the others
+ * masked) wakes it with vector 0x23 through LINT0; an I/O APIC state with
+ * pin 17 unmasked and requested in irr delivers vector 0x42, and is then
+ * no longer in irr (a delivered edge).
+ */
+TEST(set_irqchip_delivers)
+{
+	struct setter st = { .delay_ms = 200 };
+	struct hv_irqchip c;
+	struct hv_guest g;
+	void *ret;
+
+	irqchip_setup(_metadata, &g, setchip64, setchip64_end);
+	hv_run_to_port(_metadata, &g, 0x10);
+	st.vm = g.vm;
+	get_chip(_metadata, g.vm, HV_IRQCHIP_PIC_MASTER, &st.chip);
+	st.chip.chip.pic.irq_base = PIC_BASE;
+	st.chip.chip.pic.imr = 0xf7;
+	st.chip.chip.pic.irr = 0x08;
+	st.chip.chip.pic.init4 = 1;
+	ASSERT_EQ(0, pthread_create(&st.thread, NULL, setter_run, &st));
+	EXPECT_EQ(1, out_value(_metadata, &g, 0x11));
+	pthread_join(st.thread, &ret);
+	EXPECT_EQ(0, st.r);
+	EXPECT_EQ(0x08, out_value(_metadata, &g, 0x12));
+	EXPECT_EQ(0, out_value(_metadata, &g, 0x13));
+	get_chip(_metadata, g.vm, HV_IRQCHIP_PIC_MASTER, &c);
+	EXPECT_EQ(0, c.chip.pic.irr);
+	EXPECT_EQ(0, c.chip.pic.isr);
+
+	get_chip(_metadata, g.vm, HV_IRQCHIP_IOAPIC, &st.chip);
+	st.chip.chip.ioapic.redirtbl[17].bits = VEC_EDGE17;
+	st.chip.chip.ioapic.irr = 1U << 17;
+	ASSERT_EQ(0, pthread_create(&st.thread, NULL, setter_run, &st));
+	EXPECT_EQ(2, out_value(_metadata, &g, 0x14));
+	pthread_join(st.thread, &ret);
+	EXPECT_EQ(0, st.r);
+	EXPECT_EQ(1U << (VEC_EDGE17 - 0x40), out_value(_metadata, &g, 0x15));
+	get_chip(_metadata, g.vm, HV_IRQCHIP_IOAPIC, &c);
+	EXPECT_EQ(0, c.chip.ioapic.irr);
+	hv_guest_destroy(&g);
+}
+
 
 /*
  * GSI 5 (PIC pin 5 and I/O APIC pin 5) and GSI 17 (I/O APIC only), edge,
@@ -1170,6 +1252,45 @@ TEST(pic_ports_and_commands)
 	get_chip(_metadata, vm, HV_IRQCHIP_PIC_SLAVE, &c);
 	EXPECT_EQ(0, c.chip.pic.irr);
 	EXPECT_EQ(0, c.chip.pic.isr);
+	hv_guest_destroy(&g);
+}
+
+/*
+ * The master 8259 initialized (vector base 0x20, only IRQ 3 unmasked),
+ * then the APIC turned off in IA32_APIC_BASE (bit 11).
+ */
+GUEST(apicoff64, ".code64",
+	"9: mov $0x11, %al; out %al, $0x20; mov $0x20, %al; out %al, $0x21;"
+	"mov $0x04, %al; out %al, $0x21; mov $0x01, %al; out %al, $0x21;"
+	"mov $0xf7, %al; out %al, $0x21;"
+	"mov $0x1b, %ecx; rdmsr; and $~0x800, %eax; wrmsr;"
+	"sti; out %eax, $0x10;"
+	HLT_UNTIL(1) SPIN OUT_MEM(COUNT, 0x11) OUT_MEM(SEEN, 0x12)
+	"hlt;"
+	HANDLERS);
+
+/*
+ * With its APIC off a vCPU takes the PIC's interrupts whatever LVT0 says
+ * (kvm_apic_accept_pic_intr()), even in HLT; the I/O APIC's messages
+ * reach no APIC (status 0: the vCPU is not in KVM's APIC map).
+ */
+TEST(pic_with_apic_off)
+{
+	struct pulser p = { .delay_ms = 200, .gsi = 3 };
+	struct hv_irqchip c;
+	struct hv_guest g;
+
+	irqchip_setup(_metadata, &g, apicoff64, apicoff64_end);
+	get_chip(_metadata, g.vm, HV_IRQCHIP_IOAPIC, &c);
+	c.chip.ioapic.redirtbl[17].bits = VEC_EDGE17;
+	ASSERT_EQ(0, ioctl(g.vm, HV_SET_IRQCHIP, &c));
+	EXPECT_EQ(0xfee00100, out_value(_metadata, &g, 0x10));
+	EXPECT_EQ(0, line_status(g.vm, 17, 1));
+	EXPECT_EQ(1, line_status(g.vm, 17, 0));
+	EXPECT_EQ(1, out_value_pulsed(_metadata, &g, 0x11, &p));
+	EXPECT_EQ(1, p.status[0]);
+	EXPECT_EQ(2, p.status[1]);
+	EXPECT_EQ(0x08, out_value(_metadata, &g, 0x12));
 	hv_guest_destroy(&g);
 }
 
