@@ -241,6 +241,51 @@ static int enable_split(int vm)
 	return ioctl(vm, HV_ENABLE_CAP, &cap);
 }
 
+static int set_routing(int vm, const struct hv_irq_routing_entry *e,
+		       unsigned int n, uint32_t flags)
+{
+	struct hv_irq_routing *r;
+	int ret, err;
+
+	r = calloc(1, sizeof(*r) + n * sizeof(*e));
+	if (!r)
+		return -1;
+	r->nr = n;
+	r->flags = flags;
+	memcpy(r->entries, e, n * sizeof(*e));
+	ret = ioctl(vm, HV_SET_GSI_ROUTING, r);
+	err = errno;
+	free(r);
+	errno = err;
+	return ret;
+}
+
+static struct hv_irq_routing_entry chip_route(uint32_t gsi, uint32_t chip,
+					      uint32_t pin)
+{
+	struct hv_irq_routing_entry e = {
+		.gsi = gsi,
+		.type = HV_IRQ_ROUTING_IRQCHIP,
+		.u.irqchip = { .irqchip = chip, .pin = pin },
+	};
+
+	return e;
+}
+
+/* Fixed, edge, physical destination DEST. */
+static struct hv_irq_routing_entry msi_route(uint32_t gsi, uint32_t dest,
+					     uint32_t vector)
+{
+	struct hv_irq_routing_entry e = {
+		.gsi = gsi,
+		.type = HV_IRQ_ROUTING_MSI,
+		.u.msi = { .address_lo = APIC_GPA | dest << 12,
+			   .data = vector },
+	};
+
+	return e;
+}
+
 /*
  * A thread that pulses a GSI (KVM_IRQ_LINE_STATUS 1 then 0) DELAY_MS
  * after it starts, while the vCPU waits in HLT inside KVM_RUN.
@@ -925,6 +970,80 @@ TEST(ioapic_two_vcpus)
 	hv_guest_destroy(&g);
 }
 
+/*
+ * The RTC's pin (8) edge-triggered to vector 0x43, whose handler reports
+ * (port 0x20) before its EOI; the guest waits in HLT.
+ */
+GUEST(rtc64, ".code64",
+	"9: mov $" XSTR(APIC_GPA) ", %ebx; mov $" XSTR(IOAPIC_GPA) ", %edi;"
+	"movl $0x1ff, 0xf0(%rbx);"
+	IOWR(0x20, 0x43) IOWR(0x21, 0)
+	"sti; out %eax, $0x10;"
+	"1: hlt; jmp 1b;"
+	HANDLERS);
+
+/*
+ * KVM tracks the EOIs of the RTC pin's interrupts sent with
+ * KVM_IRQ_LINE_STATUS (so that userspace can make up for lost ticks):
+ * until every APIC that took the last one has ended it, raising the pin
+ * is coalesced (0; not pending in irr either), whether the vector waits
+ * in IRR or is in service.  After the EOI the next one is delivered.
+ * KVM_SET_LAPIC and KVM_SET_IRQCHIP recompute what is pending from the
+ * APICs' IRR and ISR.  GSI 8 is routed to the I/O APIC alone.
+ */
+TEST(ioapic_rtc_coalesced)
+{
+	struct pulser p = { .delay_ms = 200, .gsi = 8 };
+	struct hv_irq_routing_entry e = chip_route(8, HV_IRQCHIP_IOAPIC, 8);
+	struct hv_lapic_state ls;
+	struct hv_irqchip c;
+	struct hv_guest g;
+	uint32_t isr;
+	int vm;
+
+	irqchip_setup(_metadata, &g, rtc64, rtc64_end);
+	vm = g.vm;
+	ASSERT_EQ(0, set_routing(vm, &e, 1, 0)) TH_LOG("%s", strerror(errno));
+	hv_run_to_port(_metadata, &g, 0x10);
+	EXPECT_EQ(1, line_status(vm, 8, 1));
+	EXPECT_EQ(1, line_status(vm, 8, 0));
+	/* In IRR, not ended: coalesced. */
+	EXPECT_EQ(0, line_status(vm, 8, 1));
+	get_chip(_metadata, vm, HV_IRQCHIP_IOAPIC, &c);
+	EXPECT_EQ(0, c.chip.ioapic.irr);
+	EXPECT_EQ(1, line_status(vm, 8, 0));
+	/* In service: still coalesced. */
+	hv_run_to_port(_metadata, &g, 0x20);
+	EXPECT_EQ(1U << (VEC_LEVEL - 0x40), guest_u32(&g, SEEN2));
+	EXPECT_EQ(0, line_status(vm, 8, 1));
+	EXPECT_EQ(1, line_status(vm, 8, 0));
+	/* Ended: the next pulse (while the guest waits in HLT) is taken. */
+	EXPECT_EQ(1, guest_u32(&g, COUNT));
+	EXPECT_EQ(1U << (VEC_LEVEL - 0x40),
+		  out_value_pulsed(_metadata, &g, 0x20, &p));
+	EXPECT_EQ(1, p.status[0]);
+	EXPECT_EQ(1, p.status[1]);
+	EXPECT_EQ(2, guest_u32(&g, COUNT));
+	EXPECT_EQ(0, line_status(vm, 8, 1));
+	EXPECT_EQ(1, line_status(vm, 8, 0));
+
+	/* KVM_SET_LAPIC without the vector in ISR: nothing to wait for. */
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_LAPIC, &ls));
+	memcpy(&isr, ls.regs + APIC_ISR + 0x20, sizeof(isr));
+	EXPECT_EQ(1U << (VEC_LEVEL - 0x40), isr);
+	isr = 0;
+	memcpy(ls.regs + APIC_ISR + 0x20, &isr, sizeof(isr));
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_SET_LAPIC, &ls));
+	EXPECT_EQ(1, line_status(vm, 8, 1));
+	EXPECT_EQ(1, line_status(vm, 8, 0));
+	/* KVM_SET_IRQCHIP finds the vector in IRR again: pending. */
+	get_chip(_metadata, vm, HV_IRQCHIP_IOAPIC, &c);
+	ASSERT_EQ(0, ioctl(vm, HV_SET_IRQCHIP, &c));
+	EXPECT_EQ(0, line_status(vm, 8, 1));
+	EXPECT_EQ(1, line_status(vm, 8, 0));
+	hv_guest_destroy(&g);
+}
+
 /* ---- the 8259 PIC ---- */
 
 /*
@@ -1295,51 +1414,6 @@ TEST(pic_with_apic_off)
 }
 
 /* ---- KVM_SET_GSI_ROUTING ---- */
-
-static int set_routing(int vm, const struct hv_irq_routing_entry *e,
-		       unsigned int n, uint32_t flags)
-{
-	struct hv_irq_routing *r;
-	int ret, err;
-
-	r = calloc(1, sizeof(*r) + n * sizeof(*e));
-	if (!r)
-		return -1;
-	r->nr = n;
-	r->flags = flags;
-	memcpy(r->entries, e, n * sizeof(*e));
-	ret = ioctl(vm, HV_SET_GSI_ROUTING, r);
-	err = errno;
-	free(r);
-	errno = err;
-	return ret;
-}
-
-static struct hv_irq_routing_entry chip_route(uint32_t gsi, uint32_t chip,
-					      uint32_t pin)
-{
-	struct hv_irq_routing_entry e = {
-		.gsi = gsi,
-		.type = HV_IRQ_ROUTING_IRQCHIP,
-		.u.irqchip = { .irqchip = chip, .pin = pin },
-	};
-
-	return e;
-}
-
-/* Fixed, edge, physical destination DEST. */
-static struct hv_irq_routing_entry msi_route(uint32_t gsi, uint32_t dest,
-					     uint32_t vector)
-{
-	struct hv_irq_routing_entry e = {
-		.gsi = gsi,
-		.type = HV_IRQ_ROUTING_MSI,
-		.u.msi = { .address_lo = APIC_GPA | dest << 12,
-			   .data = vector },
-	};
-
-	return e;
-}
 
 /*
  * kvm_set_irq_routing and kvm_set_routing_entry: each of these is EINVAL
