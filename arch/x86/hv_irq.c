@@ -51,14 +51,17 @@ bool hv_irqchip_full(struct hv_vm *vm)
 	return READ_ONCE(vm->x86.irqchip) == HV_IRQCHIP_KERNEL;
 }
 
-/* One route's level: KVM's status for it (kvm_set_pic_irq() and co). */
+/*
+ * One route's level: KVM's status for it (kvm_set_pic_irq() and co).
+ * @line_status: HV_IRQ_LINE_STATUS, which the I/O APIC's RTC pin tracks.
+ */
 static int hv_irq_route_set(struct hv_vm *vm, const struct hv_irq_route *r,
-			    int level)
+			    int level, bool line_status)
 {
 	if (r->type == HV_IRQ_ROUTING_MSI)
 		return level ? hv_lapic_signal_msi(vm, &r->msi) : -1;
 	if (r->chip == HV_IRQCHIP_IOAPIC)
-		return hv_ioapic_set_irq(vm, r->pin, level);
+		return hv_ioapic_set_irq(vm, r->pin, level, line_status);
 	return hv_pic_set_irq(vm, r->pin + (r->chip == HV_IRQCHIP_PIC_SLAVE ?
 					    HV_PIC_PINS / 2 : 0), level);
 }
@@ -68,7 +71,7 @@ static int hv_irq_route_set(struct hv_vm *vm, const struct hv_irq_route *r,
  * routes that answered (0 or more) said: 0 masked or coalesced, positive
  * delivered.
  */
-static int hv_irq_line(struct hv_vm *vm, u32 gsi, int level)
+static int hv_irq_line(struct hv_vm *vm, u32 gsi, int level, bool line_status)
 {
 	struct hv_irq_routing_table *t;
 	int i, r, ret = -1;
@@ -78,7 +81,7 @@ static int hv_irq_line(struct hv_vm *vm, u32 gsi, int level)
 	for (i = 0; t && i < t->nr; i++) {
 		if (t->e[i].gsi != gsi)
 			continue;
-		r = hv_irq_route_set(vm, &t->e[i], level);
+		r = hv_irq_route_set(vm, &t->e[i], level, line_status);
 		if (r < 0)
 			continue;
 		ret = r + (ret < 0 ? 0 : ret);
@@ -319,7 +322,8 @@ long hv_x86_irq_vm_ioctl(struct hv_vm *vm, unsigned int ioctl,
 		/* Either kind of irqchip, as KVM's irqchip_in_kernel(). */
 		if (READ_ONCE(vm->x86.irqchip) == HV_IRQCHIP_NONE)
 			return -ENXIO;
-		lvl.status = hv_irq_line(vm, lvl.irq, lvl.level);
+		lvl.status = hv_irq_line(vm, lvl.irq, lvl.level,
+					 ioctl == HV_IRQ_LINE_STATUS);
 		if (ioctl == HV_IRQ_LINE_STATUS &&
 		    copy_to_user(argp, &lvl, sizeof(lvl)))
 			return -EFAULT;
