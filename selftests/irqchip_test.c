@@ -4,11 +4,19 @@
  * capabilities and KVM's errors; KVM_GET/SET_IRQCHIP of the two 8259s and
  * the I/O APIC (reset state, round trip); guests that use the I/O APIC's
  * page at 0xfec00000 (IOREGSEL/IOWIN), take its edge- and level-triggered
- * interrupts raised with KVM_IRQ_LINE(_STATUS), program the master 8259 on
- * ports 0x20-0x21 and take its interrupts through LINT0 (ExtINT); the
- * ELCR at 0x4d0-0x4d1; KVM_SET_GSI_ROUTING's checks and its MSI routes;
+ * interrupts raised with KVM_IRQ_LINE(_STATUS) (each delivery mode and
+ * kind of destination, two vCPUs, the RTC pin's coalescing), program the
+ * 8259s on ports 0x20-0x21 and 0xa0-0xa1 (ICWs, OCW2's EOI and priority
+ * commands, OCW3's reads and poll, the cascade, auto-EOI, level triggering)
+ * and take their interrupts through LINT0 (ExtINT), with the APIC on or
+ * off; the ELCR at 0x4d0-0x4d1; KVM_SET_IRQCHIP from another thread waking
+ * a halted guest; KVM_SET_GSI_ROUTING's checks and its MSI routes;
  * KVM_INTERRUPT and ready_for_interrupt_injection with the PIC in the
  * kernel.
+ *
+ * Left out: where KVM 6.1 and 6.12 differ, the poll's bit 7 (6.1 gives
+ * the pin alone, later KVMs set bit 7 with it); SMI delivery through the
+ * I/O APIC (KVM enters SMM, hv has none).
  *
  * The status KVM_IRQ_LINE_STATUS gives back is kvm_set_irq()'s: -1 if no
  * route of the GSI took the level, else the sum of what the routes that did
