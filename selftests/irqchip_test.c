@@ -633,6 +633,56 @@ TEST(ioapic_mmio)
 	hv_guest_destroy(&g);
 }
 
+GUEST(moved64, ".code64",
+	"9: mov $" XSTR(IOAPIC_GPA) ", %edi;"
+	IORD(1) "out %eax, $0x10;"
+	IORD(1) "out %eax, $0x11;"
+	"mov 0x10000(%rdi), %eax; out %eax, $0x12;"
+	IORD(1) "out %eax, $0x13; hlt;"
+	HANDLERS);
+
+/* KVM_RUN to an MMIO exit at GPA of LEN bytes, a write if WRITE. */
+static void expect_mmio(struct __test_metadata *_metadata, struct hv_guest *g,
+			uint64_t gpa, int len, int write)
+{
+	ASSERT_EQ(0, hv_guest_run(g)) TH_LOG("KVM_RUN: %s", strerror(errno));
+	ASSERT_EQ(HV_EXIT_MMIO, g->run->exit_reason)
+		TH_LOG("exit reason %u", g->run->exit_reason);
+	EXPECT_EQ(gpa, g->run->mmio.phys_addr);
+	EXPECT_EQ(len, g->run->mmio.len);
+	EXPECT_EQ(write, g->run->mmio.is_write);
+}
+
+/*
+ * An I/O APIC state with another base address: the chip no longer answers
+ * at 0xfec00000 (its accesses, and those at the new address, go to
+ * userspace as MMIO exits: KVM registered the page at 0xfec00000 and
+ * checks the base address again), until the base address is set back.
+ */
+TEST(ioapic_base_address_moved)
+{
+	struct hv_irqchip c;
+	struct hv_guest g;
+	uint32_t v = 0x12345678;
+
+	irqchip_setup(_metadata, &g, moved64, moved64_end);
+	EXPECT_EQ(0x170011, out_value(_metadata, &g, 0x10));
+	get_chip(_metadata, g.vm, HV_IRQCHIP_IOAPIC, &c);
+	c.chip.ioapic.base_address = 0xfec10000;
+	ASSERT_EQ(0, ioctl(g.vm, HV_SET_IRQCHIP, &c));
+	expect_mmio(_metadata, &g, IOAPIC_GPA, 4, 1);
+	expect_mmio(_metadata, &g, IOAPIC_GPA + 0x10, 4, 0);
+	memcpy(g.run->mmio.data, &v, sizeof(v));
+	EXPECT_EQ(v, out_value(_metadata, &g, 0x11));
+	expect_mmio(_metadata, &g, 0xfec10000, 4, 0);
+	memcpy(g.run->mmio.data, &v, sizeof(v));
+	EXPECT_EQ(v, out_value(_metadata, &g, 0x12));
+	c.chip.ioapic.base_address = IOAPIC_GPA;
+	ASSERT_EQ(0, ioctl(g.vm, HV_SET_IRQCHIP, &c));
+	EXPECT_EQ(0x170011, out_value(_metadata, &g, 0x13));
+	hv_guest_destroy(&g);
+}
+
 /* ---- I/O APIC delivery ---- */
 
 /* A thread that does KVM_SET_IRQCHIP with CHIP DELAY_MS after it starts. */
