@@ -68,7 +68,8 @@ void hv_guest_destroy(struct hv_guest *g);
  * The same with KVM's split irqchip (KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP,
  * 24 pins) between KVM_CREATE_VM and the first vCPU): every vCPU has an
  * in-kernel local APIC, whose xAPIC page is at APIC_GPA (no memory slot
- * there).  In long mode the page is mapped too, uncached.
+ * there).  In long mode the page is mapped too, uncached (and so is the
+ * I/O APIC's, IOAPIC_GPA below, which is userspace's MMIO here).
  */
 #define APIC_GPA	0xfee00000UL
 int hv_guest_create_split(struct hv_guest *g, enum hv_guest_mode mode,

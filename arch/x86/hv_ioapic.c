@@ -28,6 +28,7 @@
 
 #define IOAPIC_VERSION		0x11
 #define IOAPIC_NUM_PINS		HV_IOAPIC_NUM_PINS
+#define RTC_GSI			8	/* the PC's RTC: KVM tracks its EOIs */
 
 /* Redirection entry bits (82093AA data sheet, 3.2.4). */
 #define RTE_VECTOR		0xffULL
@@ -41,12 +42,24 @@
 
 struct hv_ioapic {
 	spinlock_t lock;
+	u64 base;		/* HV_SET_IRQCHIP's; the page stays put */
+	u32 pad;		/* HV_SET_IRQCHIP's too, given back */
 	u32 ioregsel;
 	u32 id;
 	u32 irr;		/* pins asserted (level) or edges pending */
 	u32 irr_delivered;	/* edge requests the APICs took */
 	u64 rte[IOAPIC_NUM_PINS];
 	struct hv_vm *vm;
+	/*
+	 * The RTC pin, as KVM's rtc_status: the APICs that took its last
+	 * interrupt sent with HV_IRQ_LINE_STATUS and have not ended it (a
+	 * bit and the vector for each), and how many.  Until they all have,
+	 * HV_IRQ_LINE_STATUS raising the pin is coalesced (0), so that
+	 * userspace can make up for lost ticks.
+	 */
+	int rtc_pending;
+	DECLARE_BITMAP(rtc_map, HV_MAX_VCPUS);
+	u8 rtc_vector[HV_MAX_VCPUS];
 };
 
 static struct hv_ioapic *to_ioapic(struct hv_vm *vm)
@@ -54,27 +67,38 @@ static struct hv_ioapic *to_ioapic(struct hv_vm *vm)
 	return vm->x86.ioapic;
 }
 
-/* Send pin @pin's interrupt: the number of APICs that took it, or -1. */
-static int ioapic_service(struct hv_ioapic *io, int pin)
+/*
+ * Send pin @pin's interrupt: the number of APICs that took it, or -1.
+ * @line_status: from HV_IRQ_LINE_STATUS, where the RTC pin notes them.
+ */
+static int ioapic_service(struct hv_ioapic *io, int pin, bool line_status)
 {
 	u64 e = io->rte[pin];
 	bool level = e & RTE_LEVEL;
-	int r;
+	bool rtc = pin == RTC_GSI && line_status;
+	int r, i, mode = (e >> RTE_DM_SHIFT) & 7;
 
 	if ((e & RTE_MASKED) || (level && (e & RTE_REMOTE_IRR)))
 		return -1;
 	if (!level)
 		io->irr_delivered |= BIT(pin);
+	/* As KVM, only fixed and lowest-priority ones are noted per APIC. */
 	r = hv_lapic_deliver_ioapic(io->vm, e >> RTE_DEST_SHIFT,
-				    e & RTE_LOGICAL, (e >> RTE_DM_SHIFT) & 7,
-				    e & RTE_VECTOR, level);
+				    e & RTE_LOGICAL, mode, e & RTE_VECTOR, level,
+				    rtc && mode <= 1 ? io->rtc_map : NULL);
+	if (rtc) {
+		for_each_set_bit(i, io->rtc_map, HV_MAX_VCPUS)
+			io->rtc_vector[i] = e & RTE_VECTOR;
+		io->rtc_pending = r < 0 ? 0 : r;
+	}
 	if (r && level)
 		io->rte[pin] |= RTE_REMOTE_IRR;
 	return r;
 }
 
 /* A pin's line; KVM's status: 1 or the APICs reached, 0 coalesced, -1. */
-static int ioapic_set_pin(struct hv_ioapic *io, int pin, int level)
+static int ioapic_set_pin(struct hv_ioapic *io, int pin, int level,
+			  bool line_status)
 {
 	u32 bit = BIT(pin), old = io->irr;
 
@@ -82,6 +106,9 @@ static int ioapic_set_pin(struct hv_ioapic *io, int pin, int level)
 		io->irr &= ~bit;
 		return 1;
 	}
+	/* The RTC's last interrupt is not ended yet: this one is lost. */
+	if (pin == RTC_GSI && line_status && io->rtc_pending > 0)
+		return 0;
 	io->irr |= bit;
 	if (!(io->rte[pin] & RTE_LEVEL)) {
 		io->irr_delivered &= ~bit;
@@ -89,16 +116,16 @@ static int ioapic_set_pin(struct hv_ioapic *io, int pin, int level)
 		if (old == io->irr)
 			return 0;
 	}
-	return ioapic_service(io, pin);
+	return ioapic_service(io, pin, line_status);
 }
 
-int hv_ioapic_set_irq(struct hv_vm *vm, int pin, int level)
+int hv_ioapic_set_irq(struct hv_vm *vm, int pin, int level, bool line_status)
 {
 	struct hv_ioapic *io = to_ioapic(vm);
 	int r;
 
 	spin_lock(&io->lock);
-	r = ioapic_set_pin(io, pin, level);
+	r = ioapic_set_pin(io, pin, level, line_status);
 	spin_unlock(&io->lock);
 	return r;
 }
@@ -147,21 +174,28 @@ static void ioapic_write_indirect(struct hv_ioapic *io, u32 val)
 	if (!(*e & RTE_LEVEL))
 		*e &= ~RTE_REMOTE_IRR;
 	if ((*e & RTE_LEVEL) && (io->irr & BIT(pin)))
-		ioapic_service(io, pin);
+		ioapic_service(io, pin, false);
 }
 
 /*
  * The guest's access to the I/O APIC's page; true if @gpa is in it.
- * Reads of other offsets give 0, writes there are ignored.
+ * Reads of other offsets give 0, writes there are ignored.  As on KVM,
+ * the chip answers at HV_IOAPIC_BASE only while the base address its
+ * state holds is that too (HV_SET_IRQCHIP may change it, but the page
+ * does not move: the chip is then gone from the guest's view).
  */
 bool hv_ioapic_mmio(struct hv_vm *vm, u64 gpa, unsigned int len, bool write,
 		    void *data)
 {
 	struct hv_ioapic *io = to_ioapic(vm);
 	u32 off = gpa - HV_IOAPIC_BASE, val = 0;
+	u64 base;
 
 	if (!io || gpa < HV_IOAPIC_BASE ||
 	    gpa + len > HV_IOAPIC_BASE + HV_IOAPIC_MEM_LENGTH)
+		return false;
+	base = READ_ONCE(io->base);
+	if (gpa < base || gpa >= base + HV_IOAPIC_MEM_LENGTH)
 		return false;
 	if (write)
 		memcpy(&val, data, min(len, 4U));
@@ -210,9 +244,75 @@ void hv_ioapic_eoi(struct hv_vm *vm, int vector)
 			continue;
 		*e &= ~RTE_REMOTE_IRR;
 		if (!(*e & RTE_MASKED) && (io->irr & BIT(pin)))
-			ioapic_service(io, pin);
+			ioapic_service(io, pin, false);
 	}
 	spin_unlock(&io->lock);
+}
+
+/*
+ * An EOI of @vector on @vcpu: the end of the RTC's interrupt there, if it
+ * was its (KVM's rtc_irq_eoi()).
+ */
+void hv_ioapic_rtc_eoi(struct hv_vcpu *vcpu, int vector)
+{
+	struct hv_ioapic *io = to_ioapic(vcpu->vm);
+
+	if (!io || !READ_ONCE(io->rtc_pending))
+		return;
+	spin_lock(&io->lock);
+	if (test_bit(vcpu->id, io->rtc_map) &&
+	    io->rtc_vector[vcpu->id] == vector) {
+		clear_bit(vcpu->id, io->rtc_map);
+		io->rtc_pending--;
+	}
+	spin_unlock(&io->lock);
+}
+
+/* Whether @vcpu still has the RTC pin's vector to end; @io locked. */
+static void ioapic_rtc_restore_one(struct hv_ioapic *io, struct hv_vcpu *vcpu)
+{
+	u64 e = io->rte[RTC_GSI];
+	bool now = hv_lapic_pending_eoi(vcpu, e >> RTE_DEST_SHIFT,
+					e & RTE_LOGICAL, e & RTE_VECTOR);
+
+	if (now == test_bit(vcpu->id, io->rtc_map))
+		return;
+	if (now) {
+		set_bit(vcpu->id, io->rtc_map);
+		io->rtc_vector[vcpu->id] = e & RTE_VECTOR;
+		io->rtc_pending++;
+	} else {
+		clear_bit(vcpu->id, io->rtc_map);
+		io->rtc_pending--;
+	}
+}
+
+/* HV_SET_LAPIC: the vCPU's part, from its new state (KVM too). */
+void hv_ioapic_rtc_restore(struct hv_vcpu *vcpu)
+{
+	struct hv_ioapic *io = to_ioapic(vcpu->vm);
+
+	if (!io)
+		return;
+	spin_lock(&io->lock);
+	ioapic_rtc_restore_one(io, vcpu);
+	spin_unlock(&io->lock);
+}
+
+/* All of it again, from the APICs as they are; @io locked. */
+static void ioapic_rtc_restore_all(struct hv_ioapic *io)
+{
+	int i;
+
+	io->rtc_pending = 0;
+	bitmap_zero(io->rtc_map, HV_MAX_VCPUS);
+	for (i = 0; i < HV_MAX_VCPUS; i++) {
+		/* Pairs with hv_vcpu_create()'s release store. */
+		struct hv_vcpu *v = smp_load_acquire(&io->vm->vcpus[i]);
+
+		if (v && v->x86.apic)
+			ioapic_rtc_restore_one(io, v);
+	}
 }
 
 /* HV_GET_IRQCHIP: edge requests already delivered are not reported. */
@@ -223,7 +323,8 @@ void hv_ioapic_get_state(struct hv_vm *vm, struct hv_ioapic_state *s)
 
 	memset(s, 0, sizeof(*s));
 	spin_lock(&io->lock);
-	s->base_address = HV_IOAPIC_BASE;
+	s->base_address = io->base;
+	s->pad = io->pad;
 	s->ioregsel = io->ioregsel;
 	s->id = io->id;
 	s->irr = io->irr & ~io->irr_delivered;
@@ -233,9 +334,9 @@ void hv_ioapic_get_state(struct hv_vm *vm, struct hv_ioapic_state *s)
 }
 
 /*
- * HV_SET_IRQCHIP: the table and registers as given; the requests in
- * @s->irr are raised again, as KVM's kvm_set_ioapic() does.  The base
- * address is fixed (KVM keeps it as state but never moves the page).
+ * HV_SET_IRQCHIP: the table and registers as given (the base address and
+ * the pad word too: KVM's kvm_set_ioapic() copies the whole struct in);
+ * the requests in @s->irr are raised again, as KVM does.
  */
 void hv_ioapic_set_state(struct hv_vm *vm, const struct hv_ioapic_state *s)
 {
@@ -243,15 +344,21 @@ void hv_ioapic_set_state(struct hv_vm *vm, const struct hv_ioapic_state *s)
 	int i;
 
 	spin_lock(&io->lock);
+	WRITE_ONCE(io->base, s->base_address);
+	io->pad = s->pad;
 	io->ioregsel = s->ioregsel;
 	io->id = s->id;
 	io->irr = 0;
 	io->irr_delivered = 0;
 	for (i = 0; i < IOAPIC_NUM_PINS; i++)
 		io->rte[i] = s->redirtbl[i].bits;
+	/* As KVM's kvm_ioapic_inject_all(): the RTC's tracking anew. */
+	io->rtc_pending = 0;
+	bitmap_zero(io->rtc_map, HV_MAX_VCPUS);
 	for (i = 0; i < IOAPIC_NUM_PINS; i++)
 		if (s->irr & BIT(i))
-			ioapic_set_pin(io, i, 1);
+			ioapic_set_pin(io, i, 1, true);
+	ioapic_rtc_restore_all(io);
 	spin_unlock(&io->lock);
 }
 
@@ -264,6 +371,7 @@ int hv_ioapic_create(struct hv_vm *vm)
 		return -ENOMEM;
 	spin_lock_init(&io->lock);
 	io->vm = vm;
+	io->base = HV_IOAPIC_BASE;
 	/* Reset: every pin masked. */
 	for (i = 0; i < IOAPIC_NUM_PINS; i++)
 		io->rte[i] = RTE_MASKED;

@@ -51,14 +51,17 @@ bool hv_irqchip_full(struct hv_vm *vm)
 	return READ_ONCE(vm->x86.irqchip) == HV_IRQCHIP_KERNEL;
 }
 
-/* One route's level: KVM's status for it (kvm_set_pic_irq() and co). */
+/*
+ * One route's level: KVM's status for it (kvm_set_pic_irq() and co).
+ * @line_status: HV_IRQ_LINE_STATUS, which the I/O APIC's RTC pin tracks.
+ */
 static int hv_irq_route_set(struct hv_vm *vm, const struct hv_irq_route *r,
-			    int level)
+			    int level, bool line_status)
 {
 	if (r->type == HV_IRQ_ROUTING_MSI)
 		return level ? hv_lapic_signal_msi(vm, &r->msi) : -1;
 	if (r->chip == HV_IRQCHIP_IOAPIC)
-		return hv_ioapic_set_irq(vm, r->pin, level);
+		return hv_ioapic_set_irq(vm, r->pin, level, line_status);
 	return hv_pic_set_irq(vm, r->pin + (r->chip == HV_IRQCHIP_PIC_SLAVE ?
 					    HV_PIC_PINS / 2 : 0), level);
 }
@@ -68,7 +71,7 @@ static int hv_irq_route_set(struct hv_vm *vm, const struct hv_irq_route *r,
  * routes that answered (0 or more) said: 0 masked or coalesced, positive
  * delivered.
  */
-int hv_irq_set_gsi(struct hv_vm *vm, u32 gsi, int level)
+int hv_irq_set_gsi(struct hv_vm *vm, u32 gsi, int level, bool line_status)
 {
 	struct hv_irq_routing_table *t;
 	int i, r, ret = -1;
@@ -78,7 +81,7 @@ int hv_irq_set_gsi(struct hv_vm *vm, u32 gsi, int level)
 	for (i = 0; t && i < t->nr; i++) {
 		if (t->e[i].gsi != gsi)
 			continue;
-		r = hv_irq_route_set(vm, &t->e[i], level);
+		r = hv_irq_route_set(vm, &t->e[i], level, line_status);
 		if (r < 0)
 			continue;
 		ret = r + (ret < 0 ? 0 : ret);
@@ -151,37 +154,52 @@ static void hv_irq_set_table(struct hv_vm *vm, struct hv_irq_routing_table *t)
 	kvfree(old);
 }
 
+/*
+ * HV_SET_GSI_ROUTING.  As KVM, all entries are copied in before any is
+ * looked at (an entry it cannot read is EFAULT, whatever came before it),
+ * and every GSI is checked against HV_MAX_IRQ_ROUTES before the rest.
+ */
 static long hv_irq_set_routing(struct hv_vm *vm,
 			       struct hv_irq_routing __user *argp)
 {
-	struct hv_irq_routing_entry ue;
+	struct hv_irq_routing_entry *ue = NULL;
 	struct hv_irq_routing_table *t;
 	struct hv_irq_routing head;
 	unsigned int i;
 	int r;
 
-	if (READ_ONCE(vm->x86.irqchip) == HV_IRQCHIP_NONE)
-		return -EINVAL;
 	if (copy_from_user(&head, argp, sizeof(head)))
 		return -EFAULT;
+	if (READ_ONCE(vm->x86.irqchip) == HV_IRQCHIP_NONE)
+		return -EINVAL;
 	if (head.nr > HV_MAX_IRQ_ROUTES || head.flags)
 		return -EINVAL;
+	if (head.nr) {
+		ue = vmemdup_user(argp->entries,
+				  array_size(sizeof(*ue), head.nr));
+		if (IS_ERR(ue))
+			return PTR_ERR(ue);
+	}
+	r = -EINVAL;
+	for (i = 0; i < head.nr; i++)
+		if (ue[i].gsi >= HV_MAX_IRQ_ROUTES)
+			goto out;
+	r = -ENOMEM;
 	t = kvzalloc(struct_size(t, e, head.nr), GFP_KERNEL_ACCOUNT);
 	if (!t)
-		return -ENOMEM;
+		goto out;
 	for (i = 0; i < head.nr; i++) {
-		r = -EFAULT;
-		if (copy_from_user(&ue, &argp->entries[i], sizeof(ue)))
-			goto fail;
-		r = hv_irq_route_from_user(vm, &t->e[i], &ue, t->e, i);
-		if (r)
-			goto fail;
+		r = hv_irq_route_from_user(vm, &t->e[i], &ue[i], t->e, i);
+		if (r) {
+			kvfree(t);
+			goto out;
+		}
 	}
 	t->nr = head.nr;
 	hv_irq_set_table(vm, t);
-	return 0;
-fail:
-	kvfree(t);
+	r = 0;
+out:
+	kvfree(ue);
 	return r;
 }
 
@@ -304,7 +322,8 @@ long hv_x86_irq_vm_ioctl(struct hv_vm *vm, unsigned int ioctl,
 		/* Either kind of irqchip, as KVM's irqchip_in_kernel(). */
 		if (READ_ONCE(vm->x86.irqchip) == HV_IRQCHIP_NONE)
 			return -ENXIO;
-		lvl.status = hv_irq_set_gsi(vm, lvl.irq, lvl.level);
+		lvl.status = hv_irq_set_gsi(vm, lvl.irq, lvl.level,
+					    ioctl == HV_IRQ_LINE_STATUS);
 		if (ioctl == HV_IRQ_LINE_STATUS &&
 		    copy_to_user(argp, &lvl, sizeof(lvl)))
 			return -EFAULT;

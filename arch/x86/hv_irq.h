@@ -32,10 +32,13 @@ void hv_pic_set_state(struct hv_vm *vm, int chip,
 /* hv_ioapic.c */
 int hv_ioapic_create(struct hv_vm *vm);
 void hv_ioapic_free(struct hv_vm *vm);
-int hv_ioapic_set_irq(struct hv_vm *vm, int pin, int level);
+int hv_ioapic_set_irq(struct hv_vm *vm, int pin, int level,
+		      bool line_status);
 bool hv_ioapic_mmio(struct hv_vm *vm, u64 gpa, unsigned int len, bool write,
 		    void *data);
 void hv_ioapic_eoi(struct hv_vm *vm, int vector);
+void hv_ioapic_rtc_eoi(struct hv_vcpu *vcpu, int vector);
+void hv_ioapic_rtc_restore(struct hv_vcpu *vcpu);
 void hv_ioapic_get_state(struct hv_vm *vm, struct hv_ioapic_state *s);
 void hv_ioapic_set_state(struct hv_vm *vm, const struct hv_ioapic_state *s);
 
@@ -45,7 +48,7 @@ long hv_pit_vm_ioctl(struct hv_vm *vm, unsigned int ioctl, void __user *argp);
 void hv_pit_free(struct hv_vm *vm);
 
 /* hv_irq.c: the VM ioctls, a GSI's level from the kernel, and teardown */
-int hv_irq_set_gsi(struct hv_vm *vm, u32 gsi, int level);
+int hv_irq_set_gsi(struct hv_vm *vm, u32 gsi, int level, bool line_status);
 long hv_x86_irq_vm_ioctl(struct hv_vm *vm, unsigned int ioctl,
 			 void __user *argp);
 void hv_x86_irq_vm_free(struct hv_vm *vm);

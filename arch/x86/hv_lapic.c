@@ -279,7 +279,11 @@ static void apic_eoi(struct hv_lapic *a)
 	 * no routes set (hv has no HV_SET_GSI_ROUTING for it yet) no vector
 	 * is its, so nothing exits, as on KVM.
 	 */
-	if (apic_vec_test(a, APIC_TMR, vec) && hv_irqchip_full(a->vcpu->vm))
+	if (!hv_irqchip_full(a->vcpu->vm))
+		return;
+	/* KVM tracks the EOIs of the RTC's interrupt, edge or level. */
+	hv_ioapic_rtc_eoi(a->vcpu, vec);
+	if (apic_vec_test(a, APIC_TMR, vec))
 		hv_ioapic_eoi(a->vcpu->vm, vec);
 }
 
@@ -456,7 +460,7 @@ static bool apic_single_lookup(struct hv_lapic *src,
  * it was or as it is, as on a bus.
  */
 static int apic_deliver(struct hv_vm *vm, struct hv_lapic *src,
-			const struct hv_apic_irq *irq)
+			const struct hv_apic_irq *irq, unsigned long *taken)
 {
 	int i, n = 0, pick, r = -1;
 	unsigned int modes = 0;
@@ -474,8 +478,12 @@ static int apic_deliver(struct hv_vm *vm, struct hv_lapic *src,
 		if (!irq->lowest) {
 			if (r < 0)
 				r = 0;
-			r += apic_accept_irq(a, irq->mode, irq->vector,
-					     irq->level, irq->trig);
+			if (apic_accept_irq(a, irq->mode, irq->vector,
+					    irq->level, irq->trig)) {
+				r++;
+				if (taken)
+					set_bit(i, taken);
+			}
 		} else if (apic_sw_enabled(a)) {
 			n++;
 		}
@@ -491,9 +499,14 @@ static int apic_deliver(struct hv_vm *vm, struct hv_lapic *src,
 
 		if (!a || !apic_enabled(a) || !apic_match_dest(a, src, irq))
 			continue;
-		if (pick-- == 0)
-			return apic_accept_irq(a, irq->mode, irq->vector,
-					       irq->level, irq->trig);
+		if (pick-- != 0)
+			continue;
+		if (!apic_accept_irq(a, irq->mode, irq->vector, irq->level,
+				     irq->trig))
+			return 0;
+		if (taken)
+			set_bit(i, taken);
+		return 1;
 	}
 	return 0;
 }
@@ -512,7 +525,7 @@ static void apic_send_ipi(struct hv_lapic *a, u32 low, u32 dest)
 	};
 
 	irq.lowest = irq.mode == HV_DM_LOWEST;
-	apic_deliver(a->vcpu->vm, a, &irq);
+	apic_deliver(a->vcpu->vm, a, &irq, NULL);
 }
 
 /*
@@ -539,7 +552,7 @@ int hv_lapic_signal_msi(struct hv_vm *vm, const struct hv_msi *msi)
 	irq.lowest = irq.mode == HV_DM_LOWEST || (msi->address_lo & BIT(3));
 	/* An MSI is an edge: its level is "asserted" (KVM_SIGNAL_MSI's 1). */
 	irq.level = true;
-	return apic_deliver(vm, NULL, &irq);
+	return apic_deliver(vm, NULL, &irq, NULL);
 }
 
 /*
@@ -547,7 +560,8 @@ int hv_lapic_signal_msi(struct hv_vm *vm, const struct hv_msi *msi)
  * lowest priority, NMI, INIT, ExtINT as its delivery mode says.
  */
 int hv_lapic_deliver_ioapic(struct hv_vm *vm, u32 dest, bool logical,
-			    int mode, int vector, bool level)
+			    int mode, int vector, bool level,
+			    unsigned long *taken)
 {
 	struct hv_apic_irq irq = {
 		.dest = dest,
@@ -560,7 +574,28 @@ int hv_lapic_deliver_ioapic(struct hv_vm *vm, u32 dest, bool logical,
 		.lowest = mode == HV_DM_LOWEST,
 	};
 
-	return apic_deliver(vm, NULL, &irq);
+	return apic_deliver(vm, NULL, &irq, taken);
+}
+
+/*
+ * Whether @vcpu is a destination of (@dest, @logical) and still has
+ * @vector to end (in its IRR or ISR): KVM's kvm_apic_match_dest() and
+ * kvm_apic_pending_eoi(), for the I/O APIC's RTC pin.
+ */
+bool hv_lapic_pending_eoi(struct hv_vcpu *vcpu, u32 dest, bool logical,
+			  int vector)
+{
+	struct hv_lapic *a = vcpu->x86.apic;
+	struct hv_apic_irq irq = {
+		.dest = dest,
+		.logical = logical,
+		.shorthand = HV_SH_NONE,
+	};
+
+	if (!apic_match_dest(a, NULL, &irq))
+		return false;
+	return apic_vec_test(a, APIC_ISR, vector) ||
+	       apic_vec_test(a, APIC_IRR, vector);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1145,6 +1180,9 @@ int hv_lapic_set_state(struct hv_vcpu *vcpu, struct hv_lapic_state *s)
 	apic_update_divide(a);
 	if (!apic_tscdeadline_mode(a))
 		apic_start_count(a, true, apic_count_ns(a, tmcct));
+	/* What the RTC pin waits for follows the new IRR and ISR (KVM). */
+	if (hv_irqchip_full(vcpu->vm))
+		hv_ioapic_rtc_restore(vcpu);
 	hv_vcpu_kick(vcpu);
 	return 0;
 }

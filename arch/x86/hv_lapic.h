@@ -70,7 +70,10 @@ int hv_lapic_set_state(struct hv_vcpu *vcpu, struct hv_lapic_state *s);
 
 /* The I/O APIC's messages (hv_ioapic.c). */
 int hv_lapic_deliver_ioapic(struct hv_vm *vm, u32 dest, bool logical,
-			    int mode, int vector, bool level);
+			    int mode, int vector, bool level,
+			    unsigned long *taken);
+bool hv_lapic_pending_eoi(struct hv_vcpu *vcpu, u32 dest, bool logical,
+			  int vector);
 
 /* HV_SIGNAL_MSI: as KVM's kvm_send_userspace_msi(). */
 int hv_lapic_signal_msi(struct hv_vm *vm, const struct hv_msi *msi);

@@ -139,8 +139,8 @@ static void pit_irq_work(struct work_struct *work)
 	struct hv_pit *pit = container_of(work, struct hv_pit, irq_work);
 
 	/* An edge on GSI 0. */
-	hv_irq_set_gsi(pit->vm, 0, 1);
-	hv_irq_set_gsi(pit->vm, 0, 0);
+	hv_irq_set_gsi(pit->vm, 0, 1, false);
+	hv_irq_set_gsi(pit->vm, 0, 0, false);
 }
 
 static enum hrtimer_restart pit_timer_fn(struct hrtimer *t)
