@@ -133,12 +133,14 @@ static void pic_update(struct hv_pic *pic)
 }
 
 static void pic_lock(struct hv_pic *pic)
+	__acquires(&pic->lock)
 {
 	spin_lock(&pic->lock);
 }
 
 /* Drop the lock; then kick a vCPU that takes the PIC's interrupts. */
 static void pic_unlock(struct hv_vm *vm)
+	__releases(&to_pic(vm)->lock)
 {
 	struct hv_pic *pic = to_pic(vm);
 	bool wake = pic->wakeup;
