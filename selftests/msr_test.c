@@ -1321,10 +1321,6 @@ TEST(platform_info)
 
 /* ---- the vCPU's TSC offset as a device attribute ---- */
 
-GUEST(long_rdtsc, ".code64",
-	"rdtsc; shl $32, %rdx; or %rdx, %rax; mov %rax, " XSTR(DATA_GPA) ";"
-	"out %al, $0x10; hlt");
-
 static int tsc_attr(int vcpu, unsigned long req, uint32_t group,
 		    uint64_t attr, int64_t *val)
 {
