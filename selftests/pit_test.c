@@ -111,15 +111,17 @@ TEST(create_and_state)
 
 /*
  * Channel 2 from the guest: gate it on (port 0x61 bit 0) with the speaker
- * data bit (bit 1), mode 0, LSB then MSB of 0xffff; read the count twice
- * (it runs down); latch it (control 0x80), run the guest on, and read
- * the latched value; read back the status (0xe8: channel 2, status only):
+ * data bit (bit 1), mode 0, LSB then MSB of 0xffff; latch the count
+ * (control 0x80) and read it, latch it again, run the guest on, and read
+ * the second latched value (the count ran down in between: a latch keeps
+ * the two bytes of one moment, two plain reads would not); read back the status (0xe8: channel 2, status only):
  * LSB/MSB (11b), mode 0, binary; read port 0x61.
  */
 GUEST(chan2, ".code64",
 	"mov $0x03, %al; out %al, $0x61;"
 	"mov $0xb0, %al; out %al, $0x43;"	/* ch 2, LSB/MSB, mode 0 */
 	"mov $0xff, %al; out %al, $0x42; out %al, $0x42;"
+	"mov $0x80, %al; out %al, $0x43;"	/* latch ch 2 */
 	"in $0x42, %al; mov %al, %bl; in $0x42, %al; mov %al, %bh;"
 	"mov $0x80, %al; out %al, $0x43;"	/* latch ch 2 */
 	"mov $100000, %ecx; 1: loop 1b;"
