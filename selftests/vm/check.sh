@@ -83,6 +83,8 @@ qemu-svm-debug	qemu	$kdebug	max			tests	2	1800	1	1	0	60	-	hv,kvm	-	0	1	0
 $machines"
 fi
 
+# make check-full: every KVM selftest built goes into the initramfs.
+[ "${HV_FULL:-0}" = 1 ] && export HV_KVM_SELFTESTS=all
 echo "check: building hv.ko for $k61 and $k612${kdebug:+ and $kdebug}, the selftests and the initramfs"
 selftests/vm/build-images.sh "$k61" "$k612" $kdebug || exit 1
 

@@ -23,9 +23,14 @@ mkdir -p "$dir/src" "$dir/bin"
 tar -xf "$tarball" -C "$dir/src" --strip-components=1 \
 	linux-source-6.1/tools linux-source-6.1/scripts/subarch.include
 kvm=$dir/src/tools/testing/selftests/kvm
-# -k: one test that fails to build must not stop the others.
-make -C "$kvm" -k -j"$(nproc)" KHDR_INCLUDES="-isystem /usr/include" \
-	INSTALL_HDR_PATH=/usr EXTRA_CFLAGS=-static >"$dir/build.log" 2>&1 || :
+# -k: one test that fails to build must not stop the others.  Run from
+# 'make check', this make would inherit MAKELEVEL 1, and the kselftest
+# lib.mk then leaves OUTPUT empty, which puts the objects and tests in /:
+# so a make of its own, and OUTPUT named.
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES \
+	make -C "$kvm" -k -j"$(nproc)" OUTPUT="$kvm" \
+	KHDR_INCLUDES="-isystem /usr/include" INSTALL_HDR_PATH=/usr \
+	EXTRA_CFLAGS=-static >"$dir/build.log" 2>&1 || :
 : >"$dir/unbuilt"
 for src in "$kvm"/*.c "$kvm"/x86_64/*.c; do
 	t=${src%.c}
@@ -39,5 +44,9 @@ for src in "$kvm"/*.c "$kvm"/x86_64/*.c; do
 		echo "$name" >>"$dir/unbuilt"
 	fi
 done
+if [ "$(ls "$dir/bin" | wc -l)" -eq 0 ]; then
+	echo "kvm-selftests.sh: no test built (see $dir/build.log)" >&2
+	exit 1
+fi
 touch "$dir/bin/.built"
 echo "kvm-selftests.sh: $(ls "$dir/bin" | wc -l) tests built, $(wc -l <"$dir/unbuilt") not (see $dir/build.log)"
