@@ -10,7 +10,9 @@
 # nothing when DIR/bin is already there.
 set -eu
 
-dir=$1
+# Absolute: the make below runs in another directory.
+mkdir -p "$1"
+dir=$(cd "$1" && pwd)
 [ -f "$dir/bin/.built" ] && exit 0
 
 tarball=$(ls /usr/src/linux-source-6.1.tar.* 2>/dev/null | head -n 1)
