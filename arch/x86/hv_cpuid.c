@@ -112,6 +112,44 @@ u32 hv_xstate_size(u64 xcr0)
 	return size;
 }
 
+/*
+ * Features the CPU has but the host kernel turned off (a kernel built
+ * without 5-level paging, UMIP or protection keys, or booted with
+ * clearcpuid): not offered, as KVM's kvm_cpu_caps start from the kernel's
+ * view.  Their CR4 bits are then reserved (hv_x86_cr4_valid()), and what
+ * is offered must be what the guest may turn on (KVM's set_sregs_test
+ * checks exactly that).
+ */
+static const struct {
+	u32 function;
+	u8 reg, nr;
+	u16 feature;
+} hv_cpuid_host_features[] = {
+	{ 1, HV_ECX, 26, X86_FEATURE_XSAVE },
+	{ 7, HV_EBX, 0, X86_FEATURE_FSGSBASE },
+	{ 7, HV_EBX, 7, X86_FEATURE_SMEP },
+	{ 7, HV_EBX, 20, X86_FEATURE_SMAP },
+	{ 7, HV_ECX, 2, X86_FEATURE_UMIP },
+	{ 7, HV_ECX, 16, X86_FEATURE_LA57 },
+};
+
+static void hv_cpuid_clear_host_off(struct hv_cpuid_entry2 *e)
+{
+	unsigned int i;
+
+	if (e->index)
+		return;
+	for (i = 0; i < ARRAY_SIZE(hv_cpuid_host_features); i++) {
+		u32 *r;
+
+		if (hv_cpuid_host_features[i].function != e->function ||
+		    boot_cpu_has(hv_cpuid_host_features[i].feature))
+			continue;
+		r = hv_cpuid_host_features[i].reg == HV_EBX ? &e->ebx : &e->ecx;
+		*r &= ~BIT(hv_cpuid_host_features[i].nr);
+	}
+}
+
 static void hv_cpuid_fill(struct hv_cpuid_entry2 *e, u32 function, u32 index)
 {
 	const struct hv_cpuid_mask *m = NULL;
@@ -130,6 +168,7 @@ static void hv_cpuid_fill(struct hv_cpuid_entry2 *e, u32 function, u32 index)
 		e->ecx &= m->ecx;
 		e->edx &= m->edx;
 	}
+	hv_cpuid_clear_host_off(e);
 	switch (function) {
 	case 0x00000000:
 		e->eax = min_t(u32, e->eax, 0xd);
