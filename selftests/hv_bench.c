@@ -4,6 +4,7 @@
  * /dev/kvm (Documentation/performance.rst).
  *
  *	hv_bench [--device PATH] [--runs N] [--scale N] [--smoke]
+ *		 [--only METRIC[,METRIC...]]
  *
  * Each metric runs a small guest (hv_guest.h) RUNS times and reports the
  * median and the spread (lowest and highest run) of the time per
@@ -551,7 +552,8 @@ static void show_usage(const char *prog, int status)
 
 int main(int argc, char **argv)
 {
-	int i, failed = 0, n = ARRAY_SIZE(metrics);
+	int i, failed = 0, n = 0, k = 0;
+	bool chosen[ARRAY_SIZE(metrics)];
 	char *end;
 
 	hv_test_parse_args(&argc, argv);
@@ -571,20 +573,29 @@ int main(int argc, char **argv)
 		}
 	}
 
+	/* --only (hv_test_parse_args()): the metrics named. */
+	for (i = 0; i < (int)ARRAY_SIZE(metrics); i++) {
+		chosen[i] = hv_test_selected("bench", metrics[i].name);
+		n += chosen[i];
+	}
 	if (smoke)
 		printf("TAP version 13\n1..%d\n", n);
-	printf("# device: %s\n", hv_device);
+	if (hv_test_start())
+		return 2;
 	if (!smoke)
 		printf("# metric\tmedian\tlow\thigh\tunit (%d runs)\n", runs);
 	fflush(stdout);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < (int)ARRAY_SIZE(metrics); i++) {
 		const struct metric *m = &metrics[i];
-		double median, low, high;
-		int ok = !measure(m, &median, &low, &high);
+		double median = 0, low = 0, high = 0;
+		int ok;
 
+		if (!chosen[i])
+			continue;
+		ok = !measure(m, &median, &low, &high);
 		failed += !ok;
 		if (smoke)
-			printf("%sok %d %s\n", ok ? "" : "not ", i + 1, m->name);
+			printf("%sok %d %s\n", ok ? "" : "not ", ++k, m->name);
 		else if (ok)
 			printf("%s\t%.1f\t%.1f\t%.1f\t%s\n", m->name, median,
 			       low, high, m->unit);

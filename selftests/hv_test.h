@@ -33,9 +33,6 @@
  * name that matches no test is an error (exit status 2), so that a slice
  * of a suite (selftests/vm/slices) cannot silently shrink.
  */
-void hv_test_parse_args(int *argc, char **argv);
-bool hv_test_selected(const char *fixture, const char *test);
-int hv_test_start(void);
 int hv_test_main(int argc, char **argv, int (*run)(int, char **));
 
 #define HV_TEST_MAIN							\

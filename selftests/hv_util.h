@@ -6,11 +6,17 @@
 #ifndef HV_UTIL_H
 #define HV_UTIL_H
 
+#include <stdbool.h>
+
 /* The device the tests run against. */
 extern const char *hv_device;
 
 /* Takes --device PATH (or -d PATH) out of argv; exits on bad usage. */
 void hv_test_parse_args(int *argc, char **argv);
+/* --only: whether FIXTURE.TEST (or TEST) is named; then 0 if every name
+ * matched (it prints the device), else 1 (hv_test.h). */
+bool hv_test_selected(const char *fixture, const char *test);
+int hv_test_start(void);
 
 /* Opens hv_device read/write; returns the fd or -1 with errno set. */
 int hv_open_device(void);

@@ -1238,6 +1238,22 @@ static void set_master(struct __test_metadata *_metadata, int vm,
 }
 
 /*
+ * kvm_amd under Bochs' AMD model (the machine that says
+ * HV_SKIP_KVM_HALTED_IRQ=1, with HV_SKIP_KVM_SECOND_NMI) leaves interrupts
+ * in the APIC's IRR while its vCPU halts: three MSIs stayed there in
+ * msi_destinations, the ping-pong and the PIC cascade timed out.  hv takes
+ * them; there the tests that need it skip on KVM only (known-differences).
+ */
+static bool kvm_loses_halted_irqs(void)
+{
+	return hv_machine_says("HV_SKIP_KVM_HALTED_IRQ") &&
+	       strstr(hv_device, "kvm");
+}
+
+#define HALTED_IRQ_MSG \
+	"HV_SKIP_KVM_HALTED_IRQ=1: KVM here leaves interrupts in IRR in HLT"
+
+/*
  * IRQ 10 comes through the slave (its vector, pin 2 in service on both
  * chips).  Two requests that come while a handler runs are taken by
  * priority (IRQ 3 before IRQ 6), and the other way round once
@@ -1252,6 +1268,9 @@ TEST(pic_cascade_priority_level)
 	struct hv_guest g;
 	int vm, v;
 
+	if (kvm_loses_halted_irqs()) {
+		SKIP(return, HALTED_IRQ_MSG);
+	}
 	irqchip_setup(_metadata, &g, cascade64, cascade64_end);
 	vm = g.vm;
 	for (v = 0; v < 8; v++) {
