@@ -93,4 +93,19 @@ static inline void hv_run_to_port(struct __test_metadata *_metadata,
 	ASSERT_EQ(port, g->run->io.port);
 }
 
+/*
+ * Inside a test: KVM_RUN G to its 32-bit OUT to PORT and return the value
+ * written, or fail the test.
+ */
+static inline uint32_t out_value(struct __test_metadata *_metadata,
+				 struct hv_guest *g, int port)
+{
+	uint32_t v;
+
+	hv_run_to_port(_metadata, g, port);
+	EXPECT_EQ(4, g->run->io.size);
+	memcpy(&v, hv_guest_io_data(g), sizeof(v));
+	return v;
+}
+
 #endif /* HV_TEST_H */

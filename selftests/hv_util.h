@@ -13,8 +13,10 @@ extern const char *hv_device;
 
 /* Takes --device PATH (or -d PATH) out of argv; exits on bad usage. */
 void hv_test_parse_args(int *argc, char **argv);
-/* --only: whether FIXTURE.TEST (or TEST) is named; then 0 if every name
- * matched (it prints the device), else 1 (hv_test.h). */
+/*
+ * --only: whether FIXTURE.TEST (or TEST) is named; then 0 if every name
+ * matched (it prints the device), else 1 (hv_test.h).
+ */
 bool hv_test_selected(const char *fixture, const char *test);
 int hv_test_start(void);
 

@@ -162,17 +162,6 @@ static void irqchip_setup(struct __test_metadata *_metadata,
 	hv_guest_set_idt(g, VEC_CPU, H_CPU);
 }
 
-/* KVM_RUN to an OUT on PORT; the 32-bit value written. */
-static uint32_t out_value(struct __test_metadata *_metadata,
-			  struct hv_guest *g, int port)
-{
-	uint32_t v;
-
-	hv_run_to_port(_metadata, g, port);
-	EXPECT_EQ(4, g->run->io.size);
-	memcpy(&v, hv_guest_io_data(g), sizeof(v));
-	return v;
-}
 
 /* KVM_IRQ_LINE_STATUS: the status, or -100 (and errno) if it failed. */
 static int line_status(int vm, uint32_t gsi, uint32_t level)

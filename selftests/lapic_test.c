@@ -196,17 +196,6 @@ static void split_setup(struct __test_metadata *_metadata, struct hv_guest *g,
 		TH_LOG("split-irqchip guest setup: %s", strerror(errno));
 }
 
-/* KVM_RUN to an OUT on PORT; the 32-bit value written. */
-static uint32_t out_value(struct __test_metadata *_metadata,
-			  struct hv_guest *g, int port)
-{
-	uint32_t v;
-
-	hv_run_to_port(_metadata, g, port);
-	EXPECT_EQ(4, g->run->io.size);
-	memcpy(&v, hv_guest_io_data(g), sizeof(v));
-	return v;
-}
 
 static uint32_t reg(const struct hv_lapic_state *s, unsigned int off)
 {

@@ -16,17 +16,6 @@
 #define COUNT		DATA_GPA
 #define TICK_VECTOR	0x20
 
-/* Run to the guest's 32-bit OUT to PORT and return its value. */
-static uint32_t out_value(struct __test_metadata *_metadata,
-			  struct hv_guest *g, int port)
-{
-	uint32_t v;
-
-	hv_run_to_port(_metadata, g, port);
-	EXPECT_EQ(4, g->run->io.size);
-	memcpy(&v, hv_guest_io_data(g), sizeof(v));
-	return v;
-}
 
 static struct hv_pit_state2 get_pit2(struct __test_metadata *_metadata,
 				     int vm)
