@@ -198,30 +198,38 @@ static int guest_edi(const struct metric *m, struct hv_guest *g,
 	return 0;
 }
 
+/*
+ * The guests that loop in the kernel: N in RSI, one RUN to their OUT on
+ * PORT_DONE, *VALUE the time per iteration.  0, or -1 after saying why.
+ */
+static int time_loop(const struct metric *m, struct hv_guest *g,
+		     unsigned long n, double *value)
+{
+	struct hv_regs regs;
+	double t;
+
+	if (ioctl(g->vcpu, HV_GET_REGS, &regs))
+		return fail(m, "KVM_GET_REGS: %s", strerror(errno));
+	regs.rsi = n;
+	if (ioctl(g->vcpu, HV_SET_REGS, &regs))
+		return fail(m, "KVM_SET_REGS: %s", strerror(errno));
+	t = now_ns();
+	if (run_once(m, g, HV_EXIT_IO) ||
+	    check_io(m, g, HV_EXIT_IO_OUT, PORT_DONE))
+		return -1;
+	*value = (now_ns() - t) / n;
+	return 0;
+}
+
 /* (a) CPUID: N exits handled in the kernel within one RUN. */
 static int bench_cpuid(const struct metric *m, int dev, double *value)
 {
 	unsigned long n = iterations(m);
 	struct hv_guest g;
-	struct hv_regs regs;
-	double t;
 	int ret = -1;
 
-	if (bench_guest(m, dev, &g))
+	if (bench_guest(m, dev, &g) || time_loop(m, &g, n, value))
 		goto out;
-	if (ioctl(g.vcpu, HV_GET_REGS, &regs)) {
-		fail(m, "KVM_GET_REGS: %s", strerror(errno));
-		goto out;
-	}
-	regs.rsi = n;
-	if (ioctl(g.vcpu, HV_SET_REGS, &regs)) {
-		fail(m, "KVM_SET_REGS: %s", strerror(errno));
-		goto out;
-	}
-	t = now_ns();
-	if (run_once(m, &g, HV_EXIT_IO) || check_io(m, &g, HV_EXIT_IO_OUT, PORT_DONE))
-		goto out;
-	*value = (now_ns() - t) / n;
 	ret = 0;
 out:
 	hv_guest_destroy(&g);
@@ -235,9 +243,7 @@ out:
 static int bench_apic(const struct metric *m, int dev, double *value)
 {
 	unsigned long n = iterations(m);
-	struct hv_regs regs;
 	struct hv_guest g;
-	double t;
 	int ret = -1;
 
 	/* hv_guest_create_split() opens the device itself. */
@@ -249,21 +255,7 @@ static int bench_apic(const struct metric *m, int dev, double *value)
 		goto out;
 	}
 	hv_guest_set_idt(&g, APIC_VECTOR, CODE_GPA + 0x200);
-	if (ioctl(g.vcpu, HV_GET_REGS, &regs)) {
-		fail(m, "KVM_GET_REGS: %s", strerror(errno));
-		goto out;
-	}
-	regs.rsi = n;
-	if (ioctl(g.vcpu, HV_SET_REGS, &regs)) {
-		fail(m, "KVM_SET_REGS: %s", strerror(errno));
-		goto out;
-	}
-	t = now_ns();
-	if (run_once(m, &g, HV_EXIT_IO) ||
-	    check_io(m, &g, HV_EXIT_IO_OUT, PORT_DONE))
-		goto out;
-	*value = (now_ns() - t) / n;
-	if (guest_edi(m, &g, n))
+	if (time_loop(m, &g, n, value) || guest_edi(m, &g, n))
 		goto out;
 	ret = 0;
 out:
