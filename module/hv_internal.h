@@ -117,6 +117,11 @@ struct hv_mmu {
  * @ioapic:	[once] the in-kernel I/O APIC, under its own lock
  * @pit:	[once: published with a release store under the VM's lock]
  *		the in-kernel PIT, under its own lock (hv_pit.c)
+ * @user_space_msr: [READ/WRITE_ONCE] HV_ENABLE_CAP(X86_USER_SPACE_MSR):
+ *		the HV_MSR_EXIT_REASON_* of the guest's failed MSR accesses
+ *		that exit to userspace (hv_msr.c)
+ * @msr_filter:	[RCU; replaced under the VM's lock] HV_X86_SET_MSR_FILTER's
+ *		filter, NULL for none (hv_msr_filter.c)
  */
 struct hv_x86_vm {
 	spinlock_t tsc_lock;
@@ -142,6 +147,8 @@ struct hv_x86_vm {
 	struct hv_pic *pic;
 	struct hv_ioapic *ioapic;
 	struct hv_pit *pit;
+	u32 user_space_msr;
+	struct hv_x86_msr_filter __rcu *msr_filter;
 };
 
 /* hv_x86_vm.irqchip */
@@ -155,6 +162,7 @@ struct hv_irq_routing_table;
 struct hv_pic;
 struct hv_pit;
 struct hv_ioapic;
+struct hv_x86_msr_filter;
 
 /**
  * struct hv_vm - one virtual machine (a VM fd)
@@ -224,6 +232,8 @@ enum hv_pending {
 	HV_PENDING_PIO_IN,	/* IN: data into RAX, move RIP */
 	HV_PENDING_INS,		/* INS: data into guest memory, update regs */
 	HV_PENDING_MMIO_READ,	/* MMIO read: data into a register, move RIP */
+	HV_PENDING_RDMSR,	/* RDMSR: data into EDX:EAX, or a #GP */
+	HV_PENDING_WRMSR,	/* WRMSR: move RIP, or a #GP */
 };
 
 /**
@@ -263,6 +273,7 @@ enum hv_pending {
  * @platform_info: MSR_PLATFORM_INFO as userspace set it (CPUID faulting
  *		offered at creation, as on KVM)
  * @misc_features: MSR_MISC_FEATURES_ENABLES: bit 0 turns CPUID faulting on
+ * @power_ctl:	MSR_IA32_POWER_CTL, kept and given back, as KVM does
  * @enforce_pv:	HV_ENABLE_CAP(ENFORCE_PV_FEATURE_CPUID): the PV MSRs and
  *		hypercalls only as CPUID 0x40000001 offers them
  * @kvmclock_dirty: [READ/WRITE_ONCE; set by anyone, cleared by the vCPU's
@@ -379,6 +390,7 @@ struct hv_x86_vcpu {
 	bool kvmclock_dirty;
 	u64 platform_info;
 	u64 misc_features;
+	u64 power_ctl;
 	bool enforce_pv;
 	struct hv_mtrrs mtrr;
 	struct hv_mce mce;

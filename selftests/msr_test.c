@@ -5,7 +5,9 @@
  * MSRs they carry: reset values, KVM's counting and errors, what the
  * guest sees of what userspace set and the other way round, the TSC
  * shared by a VM's vCPUs, IA32_TSC_ADJUST, the MTRRs, IA32_MISC_ENABLE
- * and IA32_UCODE_REV.
+ * and IA32_UCODE_REV; and the guest's MSR accesses that exit to userspace
+ * (KVM_CAP_X86_USER_SPACE_MSR) or that the MSR filter denies
+ * (KVM_X86_SET_MSR_FILTER).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -35,6 +37,7 @@
 #define MSR_MTRR_DEFTYPE	0x2ff
 #define MSR_PERF_CAP		0x345
 #define MSR_PLATFORM_INFO	0xce
+#define MSR_POWER_CTL		0x1fc
 #define MSR_MISC_FEATURES	0x140
 #define MSR_TSC_DEADLINE	0x6e0
 #define MSR_EFER		0xc0000080
@@ -1427,6 +1430,313 @@ TEST(pv_features_enforced)
 	guest_msrs(&g, WR_TABLE, &wr, 1);
 	hv_run_to_port(_metadata, &g, 0x13);
 	EXPECT_EQ(MSR_KVM_SYSTEM_TIME_NEW, *(uint32_t *)hv_guest_io_data(&g));
+	hv_guest_destroy(&g);
+}
+
+/* ---- exits to userspace on MSR accesses, and the MSR filter ---- */
+
+/*
+ * One access per step: the guest takes the step at STEP_GPA (op 1: RDMSR,
+ * 2: WRMSR of value; 0: stop), stores EDX:EAX and whether it took a #GP
+ * (the handler skips the 2-byte instruction), reports on port 0x11 and
+ * goes on with the next step.
+ */
+#define STEP_GPA	DATA_GPA
+
+struct msr_step {
+	uint32_t index;
+	uint32_t op;
+	uint64_t value;
+	uint64_t result;
+	uint32_t gp;
+	uint32_t pad;
+};
+
+GUEST(long_msr_steps, ".code64",
+	"9: mov $" XSTR(STEP_GPA) ", %ebx;"
+	"1: mov 4(%rbx), %esi; test %esi, %esi; jz 3f;"
+	"mov (%rbx), %ecx; mov 8(%rbx), %eax; mov 12(%rbx), %edx;"
+	"xor %r10d, %r10d; cmp $1, %esi; jne 2f;"
+	"rdmsr; jmp 4f;"
+	"2: wrmsr;"
+	"4: mov %eax, 16(%rbx); mov %edx, 20(%rbx); mov %r10d, 24(%rbx);"
+	"out %al, $0x11; jmp 1b;"
+	"3: out %al, $0x10; hlt;"
+	".fill 0x400 - (. - 9b), 1, 0xf4;"
+	"add $8, %rsp; addq $2, (%rsp); mov $1, %r10d; iretq");
+
+static void msr_steps_setup(struct __test_metadata *_metadata,
+			    struct hv_guest *g, uint32_t exits)
+{
+	struct hv_enable_cap cap = {
+		.cap = HV_CAP_X86_USER_SPACE_MSR, .args = { exits },
+	};
+
+	hv_guest_setup(_metadata, g, HV_MODE_LONG, long_msr_steps,
+		       long_msr_steps_end);
+	hv_guest_set_idt(g, 13, CODE_GPA + 0x400);
+	if (exits)
+		ASSERT_EQ(0, ioctl(g->vm, HV_ENABLE_CAP, &cap));
+}
+
+/*
+ * Let the guest take the step (OP, INDEX, VALUE).  EXIT_REASON: the exit
+ * it must take first (KVM_EXIT_X86_RDMSR or _WRMSR, with REASON), answered
+ * with DATA or, with ERROR, a #GP; 0: none, the kernel handles it.  Gives
+ * back the step as the guest finished it.
+ */
+static struct msr_step msr_step(struct __test_metadata *_metadata,
+				struct hv_guest *g, uint32_t op,
+				uint32_t index, uint64_t value,
+				uint32_t exit_reason, uint32_t reason,
+				uint64_t data, int error)
+{
+	struct msr_step *st = (struct msr_step *)(g->mem + STEP_GPA);
+	static const uint8_t zero[7];
+	struct msr_step done;
+
+	memset(st, 0, 2 * sizeof(*st));
+	st->index = index;
+	st->op = op;
+	st->value = value;
+	st->result = ~0ULL;
+	st->gp = 0xff;
+	ASSERT_EQ(0, hv_guest_run(g));
+	if (exit_reason) {
+		ASSERT_EQ(exit_reason, g->run->exit_reason);
+		EXPECT_EQ(reason, g->run->msr.reason);
+		EXPECT_EQ(index, g->run->msr.index);
+		EXPECT_EQ(0, g->run->msr.error);
+		EXPECT_EQ(0, memcmp(zero, g->run->msr.pad, sizeof(zero)));
+		EXPECT_EQ(op == 2 ? value : 0, g->run->msr.data);
+		g->run->msr.data = data;
+		g->run->msr.error = error;
+		ASSERT_EQ(0, hv_guest_run(g));
+	}
+	ASSERT_EQ(HV_EXIT_IO, g->run->exit_reason);
+	EXPECT_EQ(0x11, g->run->io.port);
+	done = *st;
+	/* The next step, 0, stops the guest at port 0x10. */
+	memmove(st, st + 1, sizeof(*st));
+	return done;
+}
+#define MSR_STEP(op, index, value, exit, reason, data, error)		\
+	msr_step(_metadata, &g, op, index, value, exit, reason, data, error)
+
+/*
+ * KVM_CAP_X86_USER_SPACE_MSR and KVM_CAP_X86_MSR_FILTER are offered;
+ * KVM_ENABLE_CAP takes only the three KVM_MSR_EXIT_REASON_* bits.
+ */
+TEST(user_space_msr_cap)
+{
+	struct hv_enable_cap cap = {
+		.cap = HV_CAP_X86_USER_SPACE_MSR, .args = { 8 },
+	};
+	struct hv_guest g;
+
+	hv_guest_setup(_metadata, &g, HV_MODE_LONG, long_msr_steps,
+		       long_msr_steps_end);
+	EXPECT_EQ(1, ioctl(g.dev, HV_CHECK_EXTENSION,
+			   HV_CAP_X86_USER_SPACE_MSR));
+	EXPECT_EQ(1, ioctl(g.dev, HV_CHECK_EXTENSION, HV_CAP_X86_MSR_FILTER));
+	EXPECT_EQ(-1, ioctl(g.vm, HV_ENABLE_CAP, &cap));
+	EXPECT_EQ(EINVAL, errno);
+	cap.args[0] = HV_MSR_EXIT_REASON_INVAL | HV_MSR_EXIT_REASON_UNKNOWN |
+		      HV_MSR_EXIT_REASON_FILTER;
+	EXPECT_EQ(0, ioctl(g.vm, HV_ENABLE_CAP, &cap));
+	cap.args[0] = 0;
+	EXPECT_EQ(0, ioctl(g.vm, HV_ENABLE_CAP, &cap));
+	hv_guest_destroy(&g);
+}
+
+/*
+ * With every reason enabled: an MSR nobody has exits as UNKNOWN (the
+ * guest reads userspace's value, or takes the #GP userspace asks for),
+ * an invalid write to a known one as INVAL; a valid access stays in the
+ * kernel, MSR_IA32_POWER_CTL included (KVM keeps it).  With only FILTER
+ * enabled the same unknown MSR is a #GP again.
+ */
+TEST(user_space_msr_exits)
+{
+	struct msr_step st;
+	struct hv_guest g;
+
+	msr_steps_setup(_metadata, &g, HV_MSR_EXIT_REASON_INVAL |
+			HV_MSR_EXIT_REASON_UNKNOWN | HV_MSR_EXIT_REASON_FILTER);
+	st = MSR_STEP(1, MSR_NONE, 0, HV_EXIT_X86_RDMSR,
+		      HV_MSR_EXIT_REASON_UNKNOWN, 0x1122334455667788ULL, 0);
+	EXPECT_EQ(0x1122334455667788ULL, st.result);
+	EXPECT_EQ(0, st.gp);
+	st = MSR_STEP(1, MSR_NONE, 0, HV_EXIT_X86_RDMSR,
+		      HV_MSR_EXIT_REASON_UNKNOWN, 0x55, 1);
+	EXPECT_EQ(1, st.gp);
+	st = MSR_STEP(2, MSR_NONE, 0xabcdef0012345678ULL, HV_EXIT_X86_WRMSR,
+		      HV_MSR_EXIT_REASON_UNKNOWN, 0, 0);
+	EXPECT_EQ(0, st.gp);
+	st = MSR_STEP(2, MSR_NONE, 7, HV_EXIT_X86_WRMSR,
+		      HV_MSR_EXIT_REASON_UNKNOWN, 0, 1);
+	EXPECT_EQ(1, st.gp);
+	/* Bit 1 of MISC_FEATURES_ENABLES is reserved. */
+	st = MSR_STEP(2, MSR_MISC_FEATURES, 2, HV_EXIT_X86_WRMSR,
+		      HV_MSR_EXIT_REASON_INVAL, 0, 1);
+	EXPECT_EQ(1, st.gp);
+	EXPECT_EQ(0, get_msr(g.vcpu, MSR_MISC_FEATURES));
+	st = MSR_STEP(2, MSR_POWER_CTL, 0x1234, 0, 0, 0, 0);
+	EXPECT_EQ(0, st.gp);
+	st = MSR_STEP(1, MSR_POWER_CTL, 0, 0, 0, 0, 0);
+	EXPECT_EQ(0x1234, st.result);
+	EXPECT_EQ(0, st.gp);
+	EXPECT_EQ(0x1234, get_msr(g.vcpu, MSR_POWER_CTL));
+	st = MSR_STEP(1, MSR_PAT, 0, 0, 0, 0, 0);
+	EXPECT_EQ(PAT_RESET, st.result);
+	hv_guest_destroy(&g);
+
+	msr_steps_setup(_metadata, &g, HV_MSR_EXIT_REASON_FILTER);
+	st = MSR_STEP(1, MSR_NONE, 0, 0, 0, 0, 0);
+	EXPECT_EQ(1, st.gp);
+	st = MSR_STEP(2, MSR_MISC_FEATURES, 2, 0, 0, 0, 0);
+	EXPECT_EQ(1, st.gp);
+	hv_guest_destroy(&g);
+}
+
+static int set_filter(int vm, uint32_t flags, uint32_t rflags,
+		      uint32_t base, uint32_t nmsrs, void *bitmap)
+{
+	struct hv_msr_filter f = {
+		.flags = flags,
+		.ranges[0] = {
+			.flags = rflags, .base = base, .nmsrs = nmsrs,
+			.bitmap = bitmap,
+		},
+	};
+
+	return ioctl(vm, HV_X86_SET_MSR_FILTER, &f);
+}
+
+/* KVM_X86_SET_MSR_FILTER's errors (KVM 6.1's rules). */
+TEST(msr_filter_errors)
+{
+	static uint8_t bitmap[HV_MSR_FILTER_MAX_BITMAP_SIZE];
+	const uint32_t rw = HV_MSR_FILTER_READ | HV_MSR_FILTER_WRITE;
+	const uint32_t max = HV_MSR_FILTER_MAX_BITMAP_SIZE * 8;
+	struct hv_guest g;
+
+	hv_guest_setup(_metadata, &g, HV_MODE_LONG, long_msr_steps,
+		       long_msr_steps_end);
+	EXPECT_EQ(-1, set_filter(g.vm, 2, rw, 0, 1, bitmap));
+	EXPECT_EQ(EINVAL, errno);
+	/* Deny by default with no range at all. */
+	EXPECT_EQ(-1, set_filter(g.vm, HV_MSR_FILTER_DEFAULT_DENY, rw, 0, 0,
+				 bitmap));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, set_filter(g.vm, 0, 0, 0, 1, bitmap));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, set_filter(g.vm, 0, 4, 0, 1, bitmap));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, set_filter(g.vm, 0, rw, 0, max + 64, bitmap));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, set_filter(g.vm, 0, rw, 0, 1, (void *)8));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(0, set_filter(g.vm, 0, rw, 0, max, bitmap));
+	EXPECT_EQ(0, set_filter(g.vm, HV_MSR_FILTER_DEFAULT_DENY, rw,
+				0xc0000000, max, bitmap));
+	/* An empty range is no range: no filter at all. */
+	EXPECT_EQ(0, set_filter(g.vm, 0, 0, 0, 0, NULL));
+	hv_guest_destroy(&g);
+}
+
+/*
+ * The filter: a 0 bit denies the kinds of access its range names, the
+ * first range holding the MSR decides, the default the rest.  A denied
+ * access is a #GP, or a FILTER exit where asked for; userspace's own
+ * KVM_GET/SET_MSRS pass it; a new filter acts at the next access.
+ */
+TEST(msr_filter)
+{
+	const uint32_t rd = HV_MSR_FILTER_READ, wr = HV_MSR_FILTER_WRITE;
+	uint64_t deny = 0, allow = ~0ULL;
+	struct hv_msr_filter f = {
+		.flags = HV_MSR_FILTER_DEFAULT_ALLOW,
+		.ranges = {
+			{ .flags = rd, .base = MSR_SFMASK, .nmsrs = 1,
+			  .bitmap = (uint8_t *)&deny },
+			{ .flags = wr, .base = MSR_STAR, .nmsrs = 2,
+			  .bitmap = (uint8_t *)&deny },
+			/* Not reached for STAR's writes: range 1 decides. */
+			{ .flags = wr, .base = MSR_STAR, .nmsrs = 1,
+			  .bitmap = (uint8_t *)&allow },
+		},
+	};
+	struct msr_step st;
+	struct hv_guest g;
+
+	msr_steps_setup(_metadata, &g, 0);
+	ASSERT_EQ(1, set_msr(g.vcpu, MSR_SFMASK, 0x300));
+	ASSERT_EQ(0, ioctl(g.vm, HV_X86_SET_MSR_FILTER, &f));
+	st = MSR_STEP(1, MSR_SFMASK, 0, 0, 0, 0, 0);
+	EXPECT_EQ(1, st.gp);
+	st = MSR_STEP(2, MSR_SFMASK, 0x700, 0, 0, 0, 0);
+	EXPECT_EQ(0, st.gp);
+	EXPECT_EQ(0x700, get_msr(g.vcpu, MSR_SFMASK));
+	st = MSR_STEP(1, MSR_STAR, 0, 0, 0, 0, 0);
+	EXPECT_EQ(0, st.gp);
+	st = MSR_STEP(2, MSR_STAR, 0x0023001000080000ULL, 0, 0, 0, 0);
+	EXPECT_EQ(1, st.gp);
+	st = MSR_STEP(2, MSR_LSTAR, 0xffffffff81000000ULL, 0, 0, 0, 0);
+	EXPECT_EQ(1, st.gp);
+	EXPECT_EQ(0, get_msr(g.vcpu, MSR_STAR));
+	EXPECT_EQ(1, set_msr(g.vcpu, MSR_STAR, 0x0023001000080000ULL));
+	EXPECT_EQ(0x0023001000080000ULL, get_msr(g.vcpu, MSR_STAR));
+
+	/* Deny by default; allow PAT's reads only. */
+	ASSERT_EQ(0, set_filter(g.vm, HV_MSR_FILTER_DEFAULT_DENY, rd, MSR_PAT,
+				1, &allow));
+	st = MSR_STEP(1, MSR_PAT, 0, 0, 0, 0, 0);
+	EXPECT_EQ(0, st.gp);
+	EXPECT_EQ(PAT_RESET, st.result);
+	st = MSR_STEP(2, MSR_PAT, PAT_RESET, 0, 0, 0, 0);
+	EXPECT_EQ(1, st.gp);
+	st = MSR_STEP(1, MSR_STAR, 0, 0, 0, 0, 0);
+	EXPECT_EQ(1, st.gp);
+
+	/* No filter: everything reaches the MSRs again. */
+	ASSERT_EQ(0, set_filter(g.vm, 0, 0, 0, 0, NULL));
+	st = MSR_STEP(1, MSR_SFMASK, 0, 0, 0, 0, 0);
+	EXPECT_EQ(0, st.gp);
+	EXPECT_EQ(0x700, st.result);
+	hv_guest_destroy(&g);
+}
+
+/*
+ * A denied access exits as FILTER (and an unknown MSR the filter allows
+ * as UNKNOWN), when asked; userspace's answer is what the guest gets,
+ * and the MSR itself is untouched.
+ */
+TEST(msr_filter_exits)
+{
+	uint64_t deny = 0;
+	struct msr_step st;
+	struct hv_guest g;
+
+	msr_steps_setup(_metadata, &g, HV_MSR_EXIT_REASON_FILTER |
+			HV_MSR_EXIT_REASON_UNKNOWN);
+	ASSERT_EQ(1, set_msr(g.vcpu, MSR_LSTAR, 0xffffffff81000000ULL));
+	ASSERT_EQ(0, set_filter(g.vm, 0, HV_MSR_FILTER_READ |
+				HV_MSR_FILTER_WRITE, MSR_LSTAR, 1, &deny));
+	st = MSR_STEP(1, MSR_LSTAR, 0, HV_EXIT_X86_RDMSR,
+		      HV_MSR_EXIT_REASON_FILTER, 0x42, 0);
+	EXPECT_EQ(0x42, st.result);
+	EXPECT_EQ(0, st.gp);
+	st = MSR_STEP(2, MSR_LSTAR, 0xffffffff82000000ULL, HV_EXIT_X86_WRMSR,
+		      HV_MSR_EXIT_REASON_FILTER, 0, 0);
+	EXPECT_EQ(0, st.gp);
+	EXPECT_EQ(0xffffffff81000000ULL, get_msr(g.vcpu, MSR_LSTAR));
+	st = MSR_STEP(2, MSR_LSTAR, 0, HV_EXIT_X86_WRMSR,
+		      HV_MSR_EXIT_REASON_FILTER, 0, 1);
+	EXPECT_EQ(1, st.gp);
+	st = MSR_STEP(1, MSR_NONE, 0, HV_EXIT_X86_RDMSR,
+		      HV_MSR_EXIT_REASON_UNKNOWN, 9, 0);
+	EXPECT_EQ(9, st.result);
 	hv_guest_destroy(&g);
 }
 

@@ -7,6 +7,13 @@
  * other index, and any invalid value, is a #GP in the guest, as on KVM
  * without ignore_msrs.  No guest access ever reaches a host MSR.
  *
+ * Before that, the VM's MSR filter (hv_msr_filter.c) may deny the access.
+ * A failed access (an unknown MSR, an invalid one, a denied one) exits to
+ * userspace instead of the #GP if HV_ENABLE_CAP(HV_CAP_X86_USER_SPACE_MSR)
+ * asked for its kind (KVM's kvm_msr_user_space()): HV_EXIT_X86_RDMSR or
+ * _WRMSR, and the next HV_RUN takes userspace's answer, the value read or
+ * a #GP.
+ *
  * The SYSCALL MSRs (STAR, LSTAR, CSTAR, SFMASK) and KERNEL_GS_BASE
  * (which SWAPGS exchanges) are used by the CPU while the guest runs, so
  * their guest values are loaded into the CPU before the first entry of a
@@ -154,8 +161,9 @@ static bool hv_efer_write_ok(struct hv_vcpu *vcpu, u64 efer)
 /*
  * Read or write an MSR for the guest (HOST false: RDMSR, WRMSR) or for
  * userspace (HOST true: HV_GET/SET_MSRS, which may set state the guest
- * cannot, as on KVM).  0, or -EINVAL: a #GP in the guest, a failed entry
- * for userspace.
+ * cannot, as on KVM).  0; -EINVAL for an access the MSR refuses, -ENOENT
+ * for an MSR hv does not have: a #GP in the guest (or an exit, above), a
+ * failed entry for userspace.
  */
 static int hv_get_msr(struct hv_vcpu *vcpu, u32 index, u64 *val, bool host)
 {
@@ -238,8 +246,11 @@ static int hv_get_msr(struct hv_vcpu *vcpu, u32 index, u64 *val, bool host)
 			return -EINVAL;
 		*val = vcpu->x86.arch_capabilities;
 		return 0;
+	case MSR_IA32_POWER_CTL:
+		*val = vcpu->x86.power_ctl;
+		return 0;
 	}
-	return -EINVAL;
+	return -ENOENT;
 }
 
 static int hv_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val, bool host)
@@ -352,8 +363,12 @@ static int hv_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val, bool host)
 			return -EINVAL;
 		vcpu->x86.arch_capabilities = val;
 		return 0;
+	case MSR_IA32_POWER_CTL:
+		/* Any value, which changes nothing (KVM's emulation). */
+		vcpu->x86.power_ctl = val;
+		return 0;
 	}
-	return -EINVAL;
+	return -ENOENT;
 }
 
 /* Power-up (vCPU creation); INIT leaves the MSRs alone. */
@@ -365,6 +380,7 @@ void hv_x86_msr_reset(struct hv_vcpu *vcpu)
 	vcpu->x86.tsc_adjust = 0;
 	vcpu->x86.platform_info = MSR_PLATFORM_INFO_CPUID_FAULT;
 	vcpu->x86.misc_features = 0;
+	vcpu->x86.power_ctl = 0;
 	memset(&vcpu->x86.mtrr, 0, sizeof(vcpu->x86.mtrr));
 	hv_mce_reset(vcpu);
 	/* Joins the TSC of the VM's other vCPUs, or starts it at 0. */
@@ -372,12 +388,51 @@ void hv_x86_msr_reset(struct hv_vcpu *vcpu)
 	hv_tsc_host_write(vcpu, 0);
 }
 
+/*
+ * A failed guest access (R from hv_get/set_msr(), or -EPERM: the filter
+ * denied it) that userspace asked to see: fill in the exit and leave the
+ * instruction for the next HV_RUN.  False if it did not ask.
+ */
+static bool hv_msr_exit(struct hv_vcpu *vcpu, u32 exit_reason, u32 index,
+			u64 data, int r, unsigned int insn_len)
+{
+	struct hv_run *run = vcpu->run;
+	u32 reason;
+
+	if (r == -ENOENT)
+		reason = HV_MSR_EXIT_REASON_UNKNOWN;
+	else if (r == -EPERM)
+		reason = HV_MSR_EXIT_REASON_FILTER;
+	else
+		reason = HV_MSR_EXIT_REASON_INVAL;
+	if (!(READ_ONCE(vcpu->vm->x86.user_space_msr) & reason))
+		return false;
+	run->exit_reason = exit_reason;
+	run->msr.error = 0;
+	memset(run->msr.pad, 0, sizeof(run->msr.pad));
+	run->msr.reason = reason;
+	run->msr.index = index;
+	run->msr.data = data;
+	vcpu->x86.insn_len = insn_len;
+	vcpu->x86.pending = exit_reason == HV_EXIT_X86_RDMSR ?
+			    HV_PENDING_RDMSR : HV_PENDING_WRMSR;
+	return true;
+}
+
 int hv_x86_handle_rdmsr(struct hv_vcpu *vcpu, unsigned int insn_len)
 {
+	u32 index = vcpu->regs[HV_RCX];
 	u64 val;
+	int r = -EPERM;
 
-	if (hv_get_msr(vcpu, vcpu->regs[HV_RCX], &val, false))
+	if (hv_msr_allowed(vcpu, index, HV_MSR_FILTER_READ))
+		r = hv_get_msr(vcpu, index, &val, false);
+	if (r) {
+		if (hv_msr_exit(vcpu, HV_EXIT_X86_RDMSR, index, 0, r,
+				insn_len))
+			return 0;
 		return hv_x86_inject_gp(vcpu);
+	}
 	vcpu->regs[HV_RAX] = (u32)val;
 	vcpu->regs[HV_RDX] = val >> 32;
 	hv_skip_insn(vcpu, insn_len);
@@ -387,10 +442,34 @@ int hv_x86_handle_rdmsr(struct hv_vcpu *vcpu, unsigned int insn_len)
 int hv_x86_handle_wrmsr(struct hv_vcpu *vcpu, unsigned int insn_len)
 {
 	u64 val = (vcpu->regs[HV_RDX] << 32) | (u32)vcpu->regs[HV_RAX];
+	u32 index = vcpu->regs[HV_RCX];
+	int r = -EPERM;
 
-	if (hv_set_msr(vcpu, vcpu->regs[HV_RCX], val, false))
+	if (hv_msr_allowed(vcpu, index, HV_MSR_FILTER_WRITE))
+		r = hv_set_msr(vcpu, index, val, false);
+	if (r) {
+		if (hv_msr_exit(vcpu, HV_EXIT_X86_WRMSR, index, val, r,
+				insn_len))
+			return 0;
 		return hv_x86_inject_gp(vcpu);
+	}
 	hv_skip_insn(vcpu, insn_len);
+	return 1;
+}
+
+/* Userspace's answer to HV_EXIT_X86_RDMSR (READ) or _WRMSR. */
+int hv_x86_complete_user_msr(struct hv_vcpu *vcpu, bool read)
+{
+	struct hv_run *run = vcpu->run;
+	u64 val = READ_ONCE(run->msr.data);
+
+	if (READ_ONCE(run->msr.error))
+		return hv_x86_inject_gp(vcpu);
+	if (read) {
+		vcpu->regs[HV_RAX] = (u32)val;
+		vcpu->regs[HV_RDX] = val >> 32;
+	}
+	hv_skip_insn(vcpu, vcpu->x86.insn_len);
 	return 1;
 }
 
@@ -406,7 +485,7 @@ static const u32 hv_msrs_to_save[] = {
 	MSR_IA32_TSC_ADJUST, MSR_IA32_TSC_DEADLINE, MSR_IA32_MISC_ENABLE,
 	MSR_IA32_UCODE_REV, MSR_IA32_MCG_STATUS, MSR_IA32_MCG_CTL,
 	MSR_IA32_ARCH_CAPABILITIES, MSR_IA32_PERF_CAPABILITIES,
-	MSR_PLATFORM_INFO, MSR_MISC_FEATURES_ENABLES,
+	MSR_PLATFORM_INFO, MSR_MISC_FEATURES_ENABLES, MSR_IA32_POWER_CTL,
 	MSR_KVM_SYSTEM_TIME, MSR_KVM_WALL_CLOCK,
 	MSR_KVM_SYSTEM_TIME_NEW, MSR_KVM_WALL_CLOCK_NEW,
 };

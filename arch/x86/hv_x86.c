@@ -463,7 +463,8 @@ void hv_x86_sync_regs_out(struct hv_vcpu *vcpu)
 
 /*
  * HV_ENABLE_CAP on a VM fd: HV_CAP_MSR_PLATFORM_INFO lets the guest read
- * that MSR or not, HV_CAP_MAX_VCPU_ID limits the vCPU ids, and
+ * that MSR or not, HV_CAP_X86_USER_SPACE_MSR sends its failed MSR accesses
+ * to userspace, HV_CAP_MAX_VCPU_ID limits the vCPU ids, and
  * HV_CAP_SPLIT_IRQCHIP gives the VM's vCPUs
  * local APICs in the kernel, with KVM's errors (kvm_vm_ioctl_enable_cap):
  * EINVAL for flags or more pins than routes, EEXIST once an irqchip or a
@@ -491,6 +492,15 @@ static long hv_x86_vm_enable_cap(struct hv_vm *vm, void __user *argp)
 		if (cap.args[0] & ~(u64)HV_X86_QUIRK_FIX_HYPERCALL_INSN)
 			return -EINVAL;
 		WRITE_ONCE(vm->x86.disabled_quirks, cap.args[0]);
+		return 0;
+	}
+	/* Which of the guest's failed MSR accesses exit (hv_msr.c). */
+	if (cap.cap == HV_CAP_X86_USER_SPACE_MSR) {
+		if (cap.args[0] & ~(u64)(HV_MSR_EXIT_REASON_INVAL |
+					 HV_MSR_EXIT_REASON_UNKNOWN |
+					 HV_MSR_EXIT_REASON_FILTER))
+			return -EINVAL;
+		WRITE_ONCE(vm->x86.user_space_msr, cap.args[0]);
 		return 0;
 	}
 	/* Whether the guest may read MSR_PLATFORM_INFO (yes by default). */
@@ -664,6 +674,7 @@ void hv_x86_vm_destroy(struct hv_vm *vm)
 	/* The PIT first: its last tick may still raise a line. */
 	hv_pit_free(vm);
 	hv_x86_irq_vm_free(vm);
+	hv_msr_filter_free(vm);
 }
 
 /* The capabilities that belong to x86 (HV_CHECK_EXTENSION). */
@@ -697,6 +708,9 @@ long hv_x86_check_extension(unsigned long cap)
 		return HV_CLOCK_VALID_FLAGS;
 	/* hv_msr.c: MSR_PLATFORM_INFO, CPUID faulting */
 	case HV_CAP_MSR_PLATFORM_INFO:
+	/* hv_msr.c, hv_msr_filter.c: exits on MSR accesses, the filter */
+	case HV_CAP_X86_USER_SPACE_MSR:
+	case HV_CAP_X86_MSR_FILTER:
 		return 1;
 	/* hv_pit.c: the PIT, its state in both layouts, reinjection */
 	case HV_CAP_PIT:
@@ -767,6 +781,8 @@ long hv_x86_vm_ioctl(struct hv_vm *vm, unsigned int ioctl, unsigned long arg)
 		return hv_x86_tsc_vm_ioctl(vm, ioctl, arg);
 	case HV_ENABLE_CAP:
 		return hv_x86_vm_enable_cap(vm, (void __user *)arg);
+	case HV_X86_SET_MSR_FILTER:
+		return hv_msr_filter_set(vm, (void __user *)arg);
 	case HV_SIGNAL_MSI: {
 		struct hv_msi msi;
 

@@ -59,6 +59,13 @@ u32 hv_xstate_size(u64 xcr0);
 long hv_x86_msr_vcpu_ioctl(struct hv_vcpu *vcpu, unsigned int ioctl,
 			   void __user *argp);
 long hv_x86_msr_dev_ioctl(unsigned int ioctl, void __user *argp);
+/* The next HV_RUN after an HV_EXIT_X86_RDMSR or _WRMSR */
+int hv_x86_complete_user_msr(struct hv_vcpu *vcpu, bool read);
+
+/* hv_msr_filter.c: HV_X86_SET_MSR_FILTER */
+bool hv_msr_allowed(struct hv_vcpu *vcpu, u32 index, u32 type);
+long hv_msr_filter_set(struct hv_vm *vm, void __user *argp);
+void hv_msr_filter_free(struct hv_vm *vm);
 
 /* hv_tsc.c */
 u64 hv_tsc_read(struct hv_vcpu *vcpu);

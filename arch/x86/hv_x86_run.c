@@ -749,6 +749,10 @@ static int hv_complete_userspace(struct hv_vcpu *vcpu)
 	case HV_PENDING_MMIO_READ:
 		hv_mmio_load(vcpu, vcpu->run->mmio.data);
 		return 1;
+	case HV_PENDING_RDMSR:
+	case HV_PENDING_WRMSR:
+		return hv_x86_complete_user_msr(vcpu,
+						pending == HV_PENDING_RDMSR);
 	}
 	return 1;
 }

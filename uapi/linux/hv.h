@@ -60,6 +60,7 @@
 #define HV_CREATE_PIT2		_IOW(HVIO, 0x77, struct hv_pit_config)
 #define HV_GET_PIT2		_IOR(HVIO, 0x9f, struct hv_pit_state2)
 #define HV_SET_PIT2		_IOW(HVIO, 0xa0, struct hv_pit_state2)
+#define HV_X86_SET_MSR_FILTER	_IOW(HVIO, 0xc6, struct hv_msr_filter)
 /* HV_SET_TSC_KHZ and HV_GET_TSC_KHZ (below) set a VM's default rate. */
 
 /* ioctls on a vCPU fd */
@@ -151,6 +152,13 @@
 #define HV_CAP_DISABLE_QUIRKS2	213	/* HV_ENABLE_CAP on a VM fd */
 #define HV_X86_QUIRK_FIX_HYPERCALL_INSN	(1 << 5)
 #define HV_CAP_X2APIC_API	129
+#define HV_CAP_X86_USER_SPACE_MSR 188	/* HV_ENABLE_CAP on a VM fd */
+#define HV_CAP_X86_MSR_FILTER	189	/* HV_X86_SET_MSR_FILTER */
+
+/* HV_ENABLE_CAP(HV_CAP_X86_USER_SPACE_MSR): which failed accesses exit. */
+#define HV_MSR_EXIT_REASON_INVAL	(1 << 0)	/* would be #GP */
+#define HV_MSR_EXIT_REASON_UNKNOWN	(1 << 1)	/* not an MSR hv knows */
+#define HV_MSR_EXIT_REASON_FILTER	(1 << 2)	/* denied by the filter */
 
 /* HV_ENABLE_CAP(HV_CAP_SPLIT_IRQCHIP): args[0] at most this many pins. */
 #define HV_MAX_IRQ_ROUTES	4096
@@ -341,6 +349,31 @@ struct hv_msr_entry {
 	__u32 index;
 	__u32 reserved;
 	__u64 data;
+};
+
+/*
+ * HV_X86_SET_MSR_FILTER: which MSRs the guest's RDMSR and WRMSR may reach
+ * in the kernel.  In each range, bit N of the bitmap is MSR base + N: 1
+ * allows the accesses FLAGS names, 0 denies them.  The first range that
+ * holds the MSR for that access decides; where none does, the default.
+ */
+#define HV_MSR_FILTER_READ	(1 << 0)
+#define HV_MSR_FILTER_WRITE	(1 << 1)
+#define HV_MSR_FILTER_MAX_BITMAP_SIZE	0x600	/* bytes */
+#define HV_MSR_FILTER_MAX_RANGES	16
+#define HV_MSR_FILTER_DEFAULT_ALLOW	(0 << 0)
+#define HV_MSR_FILTER_DEFAULT_DENY	(1 << 0)
+
+struct hv_msr_filter_range {
+	__u32 flags;
+	__u32 nmsrs;	/* bits in the bitmap; 0: the range is unused */
+	__u32 base;	/* the MSR of bit 0 */
+	__u8 *bitmap;
+};
+
+struct hv_msr_filter {
+	__u32 flags;
+	struct hv_msr_filter_range ranges[HV_MSR_FILTER_MAX_RANGES];
 };
 
 struct hv_msrs {
@@ -610,6 +643,8 @@ struct hv_cpuid2 {
 #define HV_EXIT_INTR		10
 #define HV_EXIT_INTERNAL_ERROR	17
 #define HV_EXIT_IOAPIC_EOI	26
+#define HV_EXIT_X86_RDMSR	29
+#define HV_EXIT_X86_WRMSR	30
 
 /* Sub-reasons of HV_EXIT_INTERNAL_ERROR. */
 #define HV_INTERNAL_ERROR_EMULATION		1
@@ -700,6 +735,19 @@ struct hv_run {
 			__u32 ndata;
 			__u64 data[16];
 		} internal;
+		/*
+		 * HV_EXIT_X86_RDMSR, HV_EXIT_X86_WRMSR: the guest's access
+		 * to MSR index failed for reason (an HV_MSR_EXIT_REASON_*
+		 * bit).  Userspace gives the value read in data, or sets
+		 * error for a #GP, and the next HV_RUN completes it.
+		 */
+		struct {
+			__u8 error;
+			__u8 pad[7];
+			__u32 reason;
+			__u32 index;
+			__u64 data;
+		} msr;
 		/* HV_EXIT_IOAPIC_EOI (split irqchip) */
 		struct {
 			__u8 vector;
