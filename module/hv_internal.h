@@ -636,6 +636,7 @@ void hv_x86_vcpu_reset(struct hv_vcpu *vcpu);
 long hv_x86_dev_ioctl(unsigned int ioctl, unsigned long arg);
 long hv_x86_check_extension(unsigned long cap);
 void hv_x86_vm_init(struct hv_vm *vm);
+void hv_x86_vm_stop(struct hv_vm *vm);
 void hv_x86_vm_destroy(struct hv_vm *vm);
 long hv_x86_vm_ioctl(struct hv_vm *vm, unsigned int ioctl, unsigned long arg);
 int hv_x86_run(struct hv_vcpu *vcpu);

@@ -658,11 +658,19 @@ void hv_x86_vm_init(struct hv_vm *vm)
 	mutex_init(&vm->x86.irq_lock);
 }
 
+/*
+ * The VM goes, before its vCPUs: the PIT's timer and work reach the vCPUs
+ * (the lines they raise kick them), so they stop first, as KVM frees its
+ * PIT in kvm_arch_sync_events().
+ */
+void hv_x86_vm_stop(struct hv_vm *vm)
+{
+	hv_pit_free(vm);
+}
+
 /* The VM goes, after its vCPUs. */
 void hv_x86_vm_destroy(struct hv_vm *vm)
 {
-	/* The PIT first: its last tick may still raise a line. */
-	hv_pit_free(vm);
 	hv_x86_irq_vm_free(vm);
 }
 
