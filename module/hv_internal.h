@@ -113,6 +113,9 @@ struct hv_mmu {
  * @nr_mmu_pages: [vm] HV_SET_NR_MMU_PAGES's argument, 0 if never set
  * @irq_lock:	guards @routing (arch/x86/hv_irq.c): VM ioctls only
  * @routing:	[irq_lock] what each GSI drives (HV_SET_GSI_ROUTING)
+ * @pin_gsi:	[irq_lock to write; READ_ONCE] the GSI of each chip's pin
+ *		(HV_IRQCHIP_*, pin), -1 if none: KVM's chip map, which the
+ *		chips' EOIs and mask changes go through (hv_irq_acked())
  * @pic:	[once] the in-kernel PIC pair, under its own lock (hv_pic.c)
  * @ioapic:	[once] the in-kernel I/O APIC, under its own lock
  * @pit:	[once: published with a release store under the VM's lock]
@@ -139,6 +142,7 @@ struct hv_x86_vm {
 	unsigned long nr_mmu_pages;
 	struct mutex irq_lock;
 	struct hv_irq_routing_table *routing;
+	int pin_gsi[3][HV_IOAPIC_NUM_PINS];
 	struct hv_pic *pic;
 	struct hv_ioapic *ioapic;
 	struct hv_pit *pit;

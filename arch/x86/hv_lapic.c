@@ -275,16 +275,16 @@ static void apic_eoi(struct hv_lapic *a)
 	apic_update_ppr(a);
 	/*
 	 * A level-triggered vector's EOI goes to the I/O APIC (SDM vol 3,
-	 * 11.8.5).  With a split irqchip that one is userspace's, and with
-	 * no routes set (hv has no HV_SET_GSI_ROUTING for it yet) no vector
-	 * is its, so nothing exits, as on KVM.
+	 * 11.8.5), and so does an edge one whose end the I/O APIC listens
+	 * to (hv_ioapic_eoi(), as KVM).  With a split irqchip that one is
+	 * userspace's, and with no routes set (hv has no HV_SET_GSI_ROUTING
+	 * for it yet) no vector is its, so nothing exits, as on KVM.
 	 */
 	if (!hv_irqchip_full(a->vcpu->vm))
 		return;
 	/* KVM tracks the EOIs of the RTC's interrupt, edge or level. */
 	hv_ioapic_rtc_eoi(a->vcpu, vec);
-	if (apic_vec_test(a, APIC_TMR, vec))
-		hv_ioapic_eoi(a->vcpu->vm, vec);
+	hv_ioapic_eoi(a->vcpu, vec, apic_vec_test(a, APIC_TMR, vec));
 }
 
 /* ------------------------------------------------------------------ */
@@ -578,6 +578,21 @@ int hv_lapic_deliver_ioapic(struct hv_vm *vm, u32 dest, bool logical,
 }
 
 /*
+ * Whether @vcpu is a destination of an I/O APIC message to (@dest,
+ * @logical): KVM's kvm_apic_match_dest() with no shorthand.
+ */
+bool hv_lapic_is_dest(struct hv_vcpu *vcpu, u32 dest, bool logical)
+{
+	struct hv_apic_irq irq = {
+		.dest = dest,
+		.logical = logical,
+		.shorthand = HV_SH_NONE,
+	};
+
+	return apic_match_dest(vcpu->x86.apic, NULL, &irq);
+}
+
+/*
  * Whether @vcpu is a destination of (@dest, @logical) and still has
  * @vector to end (in its IRR or ISR): KVM's kvm_apic_match_dest() and
  * kvm_apic_pending_eoi(), for the I/O APIC's RTC pin.
@@ -586,13 +601,8 @@ bool hv_lapic_pending_eoi(struct hv_vcpu *vcpu, u32 dest, bool logical,
 			  int vector)
 {
 	struct hv_lapic *a = vcpu->x86.apic;
-	struct hv_apic_irq irq = {
-		.dest = dest,
-		.logical = logical,
-		.shorthand = HV_SH_NONE,
-	};
 
-	if (!apic_match_dest(a, NULL, &irq))
+	if (!hv_lapic_is_dest(vcpu, dest, logical))
 		return false;
 	return apic_vec_test(a, APIC_ISR, vector) ||
 	       apic_vec_test(a, APIC_IRR, vector);

@@ -656,6 +656,8 @@ void hv_x86_vm_init(struct hv_vm *vm)
 {
 	hv_tsc_vm_init(vm);
 	mutex_init(&vm->x86.irq_lock);
+	/* No pin has a GSI till there is a routing table. */
+	memset(vm->x86.pin_gsi, 0xff, sizeof(vm->x86.pin_gsi));
 }
 
 /*
