@@ -116,6 +116,8 @@ struct hv_mmu {
  * @pin_gsi:	[irq_lock to write; READ_ONCE] the GSI of each chip's pin
  *		(HV_IRQCHIP_*, pin), -1 if none: KVM's chip map, which the
  *		chips' EOIs and mask changes go through (hv_irq_acked())
+ * @apics_in_nmi_mode: [atomic] local APICs whose LVT0 was last written
+ *		unmasked in NMI mode: the PIT's ticks then fire every LVT0
  * @pic:	[once] the in-kernel PIC pair, under its own lock (hv_pic.c)
  * @ioapic:	[once] the in-kernel I/O APIC, under its own lock
  * @pit:	[once: published with a release store under the VM's lock]
@@ -143,6 +145,7 @@ struct hv_x86_vm {
 	struct mutex irq_lock;
 	struct hv_irq_routing_table *routing;
 	int pin_gsi[3][HV_IOAPIC_NUM_PINS];
+	atomic_t apics_in_nmi_mode;
 	struct hv_pic *pic;
 	struct hv_ioapic *ioapic;
 	struct hv_pit *pit;

@@ -24,7 +24,10 @@
  * which hv_irq.c passes here (hv_pit_acked()), and which makes the next
  * pending tick go at once.  Unmasking GSI 0's pin on either chip forgets
  * the ticks pending, as KVM's mask notifier does; so does loading a count
- * into channel 0.  With re-injection off each expiry is one edge.
+ * into channel 0.  With re-injection off each expiry is one edge.  As on
+ * KVM, each tick that raises the line also fires LVT0 on every vCPU while
+ * some APIC has LVT0 in NMI mode (hv_lapic_nmi_watchdog()): the NMI
+ * watchdog's virtual wire.
  *
  * @lock (a mutex) guards the channels, @flags, @reinject's changes and
  * the timer's settings.  It is taken by the vCPUs' port I/O and the PIT
@@ -45,6 +48,7 @@
 
 #include "../../module/hv_internal.h"
 #include "hv_irq.h"
+#include "hv_lapic.h"
 #include "hv_x86.h"
 
 #define PIT_FREQ		1193182		/* Hz */
@@ -177,6 +181,7 @@ static void pit_irq_work(struct work_struct *work)
 	/* An edge on GSI 0. */
 	hv_irq_set_gsi(pit->vm, 0, 1, false);
 	hv_irq_set_gsi(pit->vm, 0, 0, false);
+	hv_lapic_nmi_watchdog(pit->vm);
 }
 
 static enum hrtimer_restart pit_timer_fn(struct hrtimer *t)
