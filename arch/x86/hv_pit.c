@@ -229,8 +229,9 @@ static void pit_stop_timer(struct hv_pit *pit)
 
 /*
  * Load a count (0 is 65536); for channel 0 that (re)starts or stops its
- * timer by mode; NO_TIMER loads it with the timer left alone (the HPET's
- * legacy mode taking over, as KVM's kvm_pit_load_count()).
+ * timer by mode; NO_TIMER loads it and stops the timer whatever the mode
+ * (the HPET's legacy mode taking over, as KVM's kvm_pit_load_count(),
+ * which loads it as mode 0xff).
  */
 static void pit_load_count(struct hv_pit *pit, int channel, u32 val,
 			   bool no_timer)
@@ -244,8 +245,10 @@ static void pit_load_count(struct hv_pit *pit, int channel, u32 val,
 		c->count_load_time = ktime_get_ns();
 		return;
 	}
-	if (no_timer)
+	if (no_timer) {
+		pit_stop_timer(pit);
 		return;
+	}
 	switch (c->mode) {
 	case 0:
 	case 1:
