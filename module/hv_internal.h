@@ -113,6 +113,11 @@ struct hv_mmu {
  * @nr_mmu_pages: [vm] HV_SET_NR_MMU_PAGES's argument, 0 if never set
  * @irq_lock:	guards @routing (arch/x86/hv_irq.c): VM ioctls only
  * @routing:	[irq_lock] what each GSI drives (HV_SET_GSI_ROUTING)
+ * @pin_gsi:	[irq_lock to write; READ_ONCE] the GSI of each chip's pin
+ *		(HV_IRQCHIP_*, pin), -1 if none: KVM's chip map, which the
+ *		chips' EOIs and mask changes go through (hv_irq_acked())
+ * @apics_in_nmi_mode: [atomic] local APICs whose LVT0 was last written
+ *		unmasked in NMI mode: the PIT's ticks then fire every LVT0
  * @pic:	[once] the in-kernel PIC pair, under its own lock (hv_pic.c)
  * @ioapic:	[once] the in-kernel I/O APIC, under its own lock
  * @pit:	[once: published with a release store under the VM's lock]
@@ -144,6 +149,8 @@ struct hv_x86_vm {
 	unsigned long nr_mmu_pages;
 	struct mutex irq_lock;
 	struct hv_irq_routing_table *routing;
+	int pin_gsi[3][HV_IOAPIC_NUM_PINS];
+	atomic_t apics_in_nmi_mode;
 	struct hv_pic *pic;
 	struct hv_ioapic *ioapic;
 	struct hv_pit *pit;
@@ -648,6 +655,7 @@ void hv_x86_vcpu_reset(struct hv_vcpu *vcpu);
 long hv_x86_dev_ioctl(unsigned int ioctl, unsigned long arg);
 long hv_x86_check_extension(unsigned long cap);
 void hv_x86_vm_init(struct hv_vm *vm);
+void hv_x86_vm_stop(struct hv_vm *vm);
 void hv_x86_vm_destroy(struct hv_vm *vm);
 long hv_x86_vm_ioctl(struct hv_vm *vm, unsigned int ioctl, unsigned long arg);
 int hv_x86_run(struct hv_vcpu *vcpu);

@@ -28,6 +28,8 @@ static void hv_vm_destroy(struct hv_vm *vm)
 {
 	unsigned int i;
 
+	/* What raises lines by itself stops while the vCPUs are there. */
+	hv_x86_vm_stop(vm);
 	for (i = 0; i < HV_MAX_VCPUS; i++)
 		if (vm->vcpus[i])
 			hv_vcpu_destroy(vm->vcpus[i]);

@@ -12,7 +12,10 @@
  * still asserted (SDM vol 3, 11.8.5: the local APIC broadcasts the EOI of
  * a level-triggered vector to the I/O APIC).  As on KVM, writing an entry
  * keeps its read-only bits (delivery status, Remote IRR), and making it
- * edge-triggered clears Remote IRR.
+ * edge-triggered clears Remote IRR.  An EOI of a pin's vector, and a
+ * change of its mask bit, go back to the pin's GSI (hv_irq_acked(),
+ * hv_irq_mask_changed()); an edge vector's EOI is heard only where that
+ * matters (the PIT re-injecting on GSI 0), as KVM's handled vectors.
  *
  * @lock guards the chip.  It is taken by HV_IRQ_LINE, the guest's MMIO
  * accesses and EOIs, all in process context with interrupts enabled;
@@ -149,7 +152,7 @@ static u32 ioapic_read_indirect(struct hv_ioapic *io)
 
 static void ioapic_write_indirect(struct hv_ioapic *io, u32 val)
 {
-	u64 keep, *e;
+	u64 keep, masked, *e;
 	u32 pin;
 
 	switch (io->ioregsel) {
@@ -164,6 +167,7 @@ static void ioapic_write_indirect(struct hv_ioapic *io, u32 val)
 	if (io->ioregsel < 0x10 || pin >= IOAPIC_NUM_PINS)
 		return;
 	e = &io->rte[pin];
+	masked = *e & RTE_MASKED;
 	keep = *e & (RTE_DELIVS | RTE_REMOTE_IRR);
 	if (io->ioregsel & 1)
 		*e = (u32)*e | (u64)val << 32;
@@ -173,6 +177,9 @@ static void ioapic_write_indirect(struct hv_ioapic *io, u32 val)
 	/* Linux relies on this to end a lost level interrupt (KVM too). */
 	if (!(*e & RTE_LEVEL))
 		*e &= ~RTE_REMOTE_IRR;
+	if ((*e & RTE_MASKED) != masked)
+		hv_irq_mask_changed(io->vm, HV_IRQCHIP_IOAPIC, pin,
+				    *e & RTE_MASKED);
 	if ((*e & RTE_LEVEL) && (io->irr & BIT(pin)))
 		ioapic_service(io, pin, false);
 }
@@ -226,26 +233,57 @@ bool hv_ioapic_mmio(struct hv_vm *vm, u64 gpa, unsigned int len, bool write,
 }
 
 /*
- * The EOI of a level-triggered @vector: every level pin with that vector
- * drops Remote IRR and, still asserted and unmasked, delivers again.
+ * Whether the I/O APIC hears @vcpu's EOI of an edge-triggered @vector:
+ * KVM's ioapic_handled_vectors, where a pin whose end is listened to
+ * (hv_irq_has_ack_listener()) puts its vector for the APICs it names.
  */
-void hv_ioapic_eoi(struct hv_vm *vm, int vector)
+static bool ioapic_hears_edge_eoi(struct hv_ioapic *io, struct hv_vcpu *vcpu,
+				  int vector)
 {
-	struct hv_ioapic *io = to_ioapic(vm);
+	int pin;
+
+	for (pin = 0; pin < IOAPIC_NUM_PINS; pin++) {
+		u64 e = io->rte[pin];
+
+		if ((e & RTE_VECTOR) == vector &&
+		    hv_irq_has_ack_listener(io->vm, HV_IRQCHIP_IOAPIC, pin) &&
+		    hv_lapic_is_dest(vcpu, e >> RTE_DEST_SHIFT,
+				     e & RTE_LOGICAL))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * @vcpu's EOI of @vector, level-triggered (its TMR bit set) or not.  Each
+ * pin with that vector hears of it (hv_irq_acked()), and a level pin's
+ * level EOI drops Remote IRR: still asserted and unmasked, it delivers
+ * again.  As on KVM, an edge EOI is heard only where a pin's end is
+ * listened to (the PIT re-injecting ticks on GSI 0).
+ */
+void hv_ioapic_eoi(struct hv_vcpu *vcpu, int vector, bool level)
+{
+	struct hv_ioapic *io = to_ioapic(vcpu->vm);
 	int pin;
 
 	if (!io)
 		return;
 	spin_lock(&io->lock);
+	if (!level && !ioapic_hears_edge_eoi(io, vcpu, vector))
+		goto out;
 	for (pin = 0; pin < IOAPIC_NUM_PINS; pin++) {
 		u64 *e = &io->rte[pin];
 
-		if ((*e & RTE_VECTOR) != vector || !(*e & RTE_LEVEL))
+		if ((*e & RTE_VECTOR) != vector)
+			continue;
+		hv_irq_acked(io->vm, HV_IRQCHIP_IOAPIC, pin);
+		if (!level || !(*e & RTE_LEVEL))
 			continue;
 		*e &= ~RTE_REMOTE_IRR;
 		if (!(*e & RTE_MASKED) && (io->irr & BIT(pin)))
 			ioapic_service(io, pin, false);
 	}
+out:
 	spin_unlock(&io->lock);
 }
 

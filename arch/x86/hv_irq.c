@@ -13,6 +13,15 @@
  *
  * The table is guarded by hv_x86_vm.irq_lock (a mutex, taken by the VM
  * ioctls only); the chips have their own spinlocks inside it.
+ *
+ * The chips tell what the guest does back to the GSIs: the end of a pin's
+ * interrupt (the PIC's EOI or auto-EOI, the I/O APIC's EOI of the pin's
+ * vector) and a pin's mask changing, which KVM hands to its ack and mask
+ * notifiers.  The only listener here is the PIT on GSI 0 while it
+ * re-injects (hv_pit.c).  The chips call in under their spinlocks, the
+ * PIC's acknowledgement with interrupts disabled, so the way back reads
+ * the pin's GSI from hv_x86_vm.pin_gsi, a copy of the table's map that
+ * changes with it, without the mutex.
  */
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -143,6 +152,26 @@ static int hv_irq_route_from_user(struct hv_vm *vm, struct hv_irq_route *r,
 	return 0;
 }
 
+/*
+ * The chip map of @t, as KVM's setup_routing_entry(): each pin's GSI is
+ * that of the last entry that drives it.  @irq_lock held.
+ */
+static void hv_irq_set_pin_gsi(struct hv_vm *vm,
+			       const struct hv_irq_routing_table *t)
+{
+	int map[3][HV_IOAPIC_NUM_PINS];
+	unsigned int i, chip, pin;
+
+	lockdep_assert_held(&vm->x86.irq_lock);
+	memset(map, 0xff, sizeof(map));
+	for (i = 0; i < t->nr; i++)
+		if (t->e[i].type == HV_IRQ_ROUTING_IRQCHIP)
+			map[t->e[i].chip][t->e[i].pin] = t->e[i].gsi;
+	for (chip = 0; chip < 3; chip++)
+		for (pin = 0; pin < HV_IOAPIC_NUM_PINS; pin++)
+			WRITE_ONCE(vm->x86.pin_gsi[chip][pin], map[chip][pin]);
+}
+
 static void hv_irq_set_table(struct hv_vm *vm, struct hv_irq_routing_table *t)
 {
 	struct hv_irq_routing_table *old;
@@ -150,8 +179,44 @@ static void hv_irq_set_table(struct hv_vm *vm, struct hv_irq_routing_table *t)
 	mutex_lock(&vm->x86.irq_lock);
 	old = vm->x86.routing;
 	vm->x86.routing = t;
+	hv_irq_set_pin_gsi(vm, t);
 	mutex_unlock(&vm->x86.irq_lock);
 	kvfree(old);
+}
+
+/* The GSI of a chip's pin (HV_IRQCHIP_*; 0-7 on a PIC), or -1. */
+static int hv_irq_pin_to_gsi(struct hv_vm *vm, u32 chip, u32 pin)
+{
+	if (chip > HV_IRQCHIP_IOAPIC || pin >= HV_IOAPIC_NUM_PINS)
+		return -1;
+	return READ_ONCE(vm->x86.pin_gsi[chip][pin]);
+}
+
+/*
+ * Whether the end of a pin's interrupt is listened to: KVM's
+ * kvm_irq_has_notifier(), which makes the I/O APIC hear the EOIs of an
+ * edge-triggered pin's vector.  From any context.
+ */
+bool hv_irq_has_ack_listener(struct hv_vm *vm, u32 chip, u32 pin)
+{
+	return hv_irq_pin_to_gsi(vm, chip, pin) == 0 && hv_pit_reinjects(vm);
+}
+
+/*
+ * The guest ended a pin's interrupt (KVM's kvm_notify_acked_irq()).  From
+ * any context, the chip's lock held: the listener takes no lock.
+ */
+void hv_irq_acked(struct hv_vm *vm, u32 chip, u32 pin)
+{
+	if (hv_irq_pin_to_gsi(vm, chip, pin) == 0)
+		hv_pit_acked(vm);
+}
+
+/* A pin's mask bit changed (KVM's kvm_fire_mask_notifiers()); as above. */
+void hv_irq_mask_changed(struct hv_vm *vm, u32 chip, u32 pin, bool masked)
+{
+	if (hv_irq_pin_to_gsi(vm, chip, pin) == 0)
+		hv_pit_mask_changed(vm, masked);
 }
 
 /*

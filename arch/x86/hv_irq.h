@@ -36,7 +36,7 @@ int hv_ioapic_set_irq(struct hv_vm *vm, int pin, int level,
 		      bool line_status);
 bool hv_ioapic_mmio(struct hv_vm *vm, u64 gpa, unsigned int len, bool write,
 		    void *data);
-void hv_ioapic_eoi(struct hv_vm *vm, int vector);
+void hv_ioapic_eoi(struct hv_vcpu *vcpu, int vector, bool level);
 void hv_ioapic_rtc_eoi(struct hv_vcpu *vcpu, int vector);
 void hv_ioapic_rtc_restore(struct hv_vcpu *vcpu);
 void hv_ioapic_get_state(struct hv_vm *vm, struct hv_ioapic_state *s);
@@ -46,9 +46,18 @@ void hv_ioapic_set_state(struct hv_vm *vm, const struct hv_ioapic_state *s);
 bool hv_pit_pio(struct hv_vm *vm, u16 port, bool in, u32 *val);
 long hv_pit_vm_ioctl(struct hv_vm *vm, unsigned int ioctl, void __user *argp);
 void hv_pit_free(struct hv_vm *vm);
+bool hv_pit_reinjects(struct hv_vm *vm);
+void hv_pit_acked(struct hv_vm *vm);
+void hv_pit_mask_changed(struct hv_vm *vm, bool masked);
 
-/* hv_irq.c: the VM ioctls, a GSI's level from the kernel, and teardown */
+/*
+ * hv_irq.c: the VM ioctls, a GSI's level from the kernel, the chips'
+ * EOIs and mask changes back to the GSIs, and teardown
+ */
 int hv_irq_set_gsi(struct hv_vm *vm, u32 gsi, int level, bool line_status);
+bool hv_irq_has_ack_listener(struct hv_vm *vm, u32 chip, u32 pin);
+void hv_irq_acked(struct hv_vm *vm, u32 chip, u32 pin);
+void hv_irq_mask_changed(struct hv_vm *vm, u32 chip, u32 pin, bool masked);
 long hv_x86_irq_vm_ioctl(struct hv_vm *vm, unsigned int ioctl,
 			 void __user *argp);
 void hv_x86_irq_vm_free(struct hv_vm *vm);

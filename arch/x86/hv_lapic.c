@@ -99,6 +99,8 @@ enum { HV_APIC_INIT, HV_APIC_SIPI };
  * @events:	[atomic] HV_APIC_INIT, HV_APIC_SIPI from other vCPUs
  * @sipi_vector: the vector of the last SIPI, written before @events
  * @nmis:	[atomic] NMIs other vCPUs sent, for hv_x86_process_nmi
+ * @lvt0_nmi:	[vcpu] LVT0 was last written unmasked in NMI mode: counted
+ *		in hv_x86_vm.apics_in_nmi_mode
  */
 struct hv_lapic {
 	struct hv_vcpu *vcpu;
@@ -114,6 +116,7 @@ struct hv_lapic {
 	unsigned long events;
 	u8 sipi_vector;
 	atomic_t nmis;
+	bool lvt0_nmi;
 };
 
 static u32 apic_get(struct hv_lapic *a, u32 reg)
@@ -275,16 +278,16 @@ static void apic_eoi(struct hv_lapic *a)
 	apic_update_ppr(a);
 	/*
 	 * A level-triggered vector's EOI goes to the I/O APIC (SDM vol 3,
-	 * 11.8.5).  With a split irqchip that one is userspace's, and with
-	 * no routes set (hv has no HV_SET_GSI_ROUTING for it yet) no vector
-	 * is its, so nothing exits, as on KVM.
+	 * 11.8.5), and so does an edge one whose end the I/O APIC listens
+	 * to (hv_ioapic_eoi(), as KVM).  With a split irqchip that one is
+	 * userspace's, and with no routes set (hv has no HV_SET_GSI_ROUTING
+	 * for it yet) no vector is its, so nothing exits, as on KVM.
 	 */
 	if (!hv_irqchip_full(a->vcpu->vm))
 		return;
 	/* KVM tracks the EOIs of the RTC's interrupt, edge or level. */
 	hv_ioapic_rtc_eoi(a->vcpu, vec);
-	if (apic_vec_test(a, APIC_TMR, vec))
-		hv_ioapic_eoi(a->vcpu->vm, vec);
+	hv_ioapic_eoi(a->vcpu, vec, apic_vec_test(a, APIC_TMR, vec));
 }
 
 /* ------------------------------------------------------------------ */
@@ -578,6 +581,21 @@ int hv_lapic_deliver_ioapic(struct hv_vm *vm, u32 dest, bool logical,
 }
 
 /*
+ * Whether @vcpu is a destination of an I/O APIC message to (@dest,
+ * @logical): KVM's kvm_apic_match_dest() with no shorthand.
+ */
+bool hv_lapic_is_dest(struct hv_vcpu *vcpu, u32 dest, bool logical)
+{
+	struct hv_apic_irq irq = {
+		.dest = dest,
+		.logical = logical,
+		.shorthand = HV_SH_NONE,
+	};
+
+	return apic_match_dest(vcpu->x86.apic, NULL, &irq);
+}
+
+/*
  * Whether @vcpu is a destination of (@dest, @logical) and still has
  * @vector to end (in its IRR or ISR): KVM's kvm_apic_match_dest() and
  * kvm_apic_pending_eoi(), for the I/O APIC's RTC pin.
@@ -586,16 +604,30 @@ bool hv_lapic_pending_eoi(struct hv_vcpu *vcpu, u32 dest, bool logical,
 			  int vector)
 {
 	struct hv_lapic *a = vcpu->x86.apic;
-	struct hv_apic_irq irq = {
-		.dest = dest,
-		.logical = logical,
-		.shorthand = HV_SH_NONE,
-	};
 
-	if (!apic_match_dest(a, NULL, &irq))
+	if (!hv_lapic_is_dest(vcpu, dest, logical))
 		return false;
 	return apic_vec_test(a, APIC_ISR, vector) ||
 	       apic_vec_test(a, APIC_IRR, vector);
+}
+
+/*
+ * The NMI watchdog's virtual wire (KVM's kvm_apic_nmi_wd_deliver()):
+ * while any APIC's LVT0 is in NMI mode, each PIT tick that raises GSI 0
+ * fires every vCPU's LVT0 as it is programmed.  From the PIT's work.
+ */
+void hv_lapic_nmi_watchdog(struct hv_vm *vm)
+{
+	struct hv_lapic *a;
+	int i;
+
+	if (atomic_read(&vm->x86.apics_in_nmi_mode) <= 0)
+		return;
+	for (i = 0; i < HV_MAX_VCPUS; i++) {
+		a = apic_of(vm, i);
+		if (a)
+			apic_local_deliver(a, APIC_LVT0);
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -844,6 +876,20 @@ static void apic_write_spiv(struct hv_lapic *a, u32 val)
 	atomic_set(&a->timer_pending, 0);
 }
 
+/* Whether LVT0's value @lvt0 is NMI mode, unmasked: counted per VM. */
+static void apic_update_nmi_mode(struct hv_lapic *a, u32 lvt0)
+{
+	bool nmi = (lvt0 & (HV_LVT_MODE | HV_LVT_MASKED)) == HV_DM_NMI << 8;
+
+	if (nmi == a->lvt0_nmi)
+		return;
+	a->lvt0_nmi = nmi;
+	if (nmi)
+		atomic_inc(&a->vcpu->vm->x86.apics_in_nmi_mode);
+	else
+		atomic_dec(&a->vcpu->vm->x86.apics_in_nmi_mode);
+}
+
 /* What each LVT keeps of a write. */
 static u32 apic_lvt_bits(struct hv_lapic *a, u32 reg)
 {
@@ -908,6 +954,9 @@ static int apic_reg_write(struct hv_lapic *a, u32 reg, u32 val)
 	case APIC_LVT0:
 	case APIC_LVT1:
 	case APIC_LVTERR:
+		/* The value written counts, even if masked below (KVM). */
+		if (reg == APIC_LVT0)
+			apic_update_nmi_mode(a, val);
 		if (!apic_sw_enabled(a))
 			val |= HV_LVT_MASKED;
 		apic_set(a, reg, val & apic_lvt_bits(a, reg));
@@ -1180,6 +1229,7 @@ int hv_lapic_set_state(struct hv_vcpu *vcpu, struct hv_lapic_state *s)
 	apic_update_divide(a);
 	if (!apic_tscdeadline_mode(a))
 		apic_start_count(a, true, apic_count_ns(a, tmcct));
+	apic_update_nmi_mode(a, apic_get(a, APIC_LVT0));
 	/* What the RTC pin waits for follows the new IRR and ISR (KVM). */
 	if (hv_irqchip_full(vcpu->vm))
 		hv_ioapic_rtc_restore(vcpu);
@@ -1225,6 +1275,7 @@ void hv_lapic_reset(struct hv_vcpu *vcpu, bool init)
 	}
 	apic_update_divide(a);
 	apic_update_ppr(a);
+	apic_update_nmi_mode(a, apic_get(a, APIC_LVT0));
 	atomic_set(&a->nmis, 0);
 	if (!init)
 		a->events = 0;

@@ -74,6 +74,10 @@ int hv_lapic_deliver_ioapic(struct hv_vm *vm, u32 dest, bool logical,
 			    unsigned long *taken);
 bool hv_lapic_pending_eoi(struct hv_vcpu *vcpu, u32 dest, bool logical,
 			  int vector);
+bool hv_lapic_is_dest(struct hv_vcpu *vcpu, u32 dest, bool logical);
+
+/* The PIT's ticks to every LVT0 while one is in NMI mode (hv_pit.c). */
+void hv_lapic_nmi_watchdog(struct hv_vm *vm);
 
 /* HV_SIGNAL_MSI: as KVM's kvm_send_userspace_msi(). */
 int hv_lapic_signal_msi(struct hv_vm *vm, const struct hv_msi *msi);

@@ -15,6 +15,10 @@
  * The master's INT output goes to the local APIC's LINT0 of the vCPUs;
  * a vCPU whose LINT0 takes ExtINT (or whose APIC is off) acknowledges it
  * just before it enters the guest (hv_pic_ack()), which gives the vector.
+ * The end of a pin's interrupt (an EOI command, auto-EOI, a poll, ICW1's
+ * reset of edge requests) and a change of a pin's mask bit go back to the
+ * pin's GSI (hv_irq_acked(), hv_irq_mask_changed()), as KVM's ack and mask
+ * notifiers hear them: the PIT's re-injection waits for them.
  *
  * @lock guards all of it.  It is taken by vCPU threads (port I/O exits,
  * the acknowledgement with interrupts disabled) and by HV_IRQ_LINE, never
@@ -157,6 +161,25 @@ static void pic_unlock(struct hv_vm *vm)
 		hv_vcpu_kick(v);
 }
 
+/* HV_IRQCHIP_PIC_MASTER or HV_IRQCHIP_PIC_SLAVE. */
+static u32 pic_chip_id(struct hv_pic *pic, struct hv_pic_state *c)
+{
+	return c == &pic->chip[0] ? HV_IRQCHIP_PIC_MASTER :
+				    HV_IRQCHIP_PIC_SLAVE;
+}
+
+/*
+ * @pin's interrupt ends (an EOI, auto-EOI, a poll or ICW1): its ISR bit
+ * goes and its GSI hears of it, as KVM's pic_clear_isr() says it, even
+ * for a bit that was not set.
+ */
+static void pic_clear_isr(struct hv_pic *pic, struct hv_pic_state *c,
+			  int pin)
+{
+	c->isr &= ~(1 << pin);
+	hv_irq_acked(pic->vm, pic_chip_id(pic, c), pin);
+}
+
 int hv_pic_set_irq(struct hv_vm *vm, int pin, int level)
 {
 	struct hv_pic *pic = to_pic(vm);
@@ -169,7 +192,7 @@ int hv_pic_set_irq(struct hv_vm *vm, int pin, int level)
 	return r;
 }
 
-static void pic_intack(struct hv_pic_state *c, int pin)
+static void pic_intack(struct hv_pic *pic, struct hv_pic_state *c, int pin)
 {
 	c->isr |= 1 << pin;
 	/* A level-triggered request stays until the line drops. */
@@ -178,7 +201,7 @@ static void pic_intack(struct hv_pic_state *c, int pin)
 	if (c->auto_eoi) {
 		if (c->rotate_on_auto_eoi)
 			c->priority_add = (pin + 1) & 7;
-		c->isr &= ~(1 << pin);
+		pic_clear_isr(pic, c, pin);
 	}
 }
 
@@ -203,11 +226,11 @@ int hv_pic_ack(struct hv_vm *vm)
 	if (pin < 0) {
 		vec = m->irq_base + 7;
 	} else {
-		pic_intack(m, pin);
+		pic_intack(pic, m, pin);
 		if (pin == 2) {
 			pin2 = pic_chip_irq(pic, s);
 			if (pin2 >= 0)
-				pic_intack(s, pin2);
+				pic_intack(pic, s, pin2);
 			else
 				pin2 = 7;
 			vec = s->irq_base + pin2;
@@ -228,9 +251,9 @@ int hv_pic_ack(struct hv_vm *vm)
 static void pic_icw1(struct hv_pic *pic, struct hv_pic_state *c, u8 val)
 {
 	u8 edge_irr = c->irr & ~c->elcr;
+	bool target = pic_target(pic->vm);
+	int pin;
 
-	if (pic_target(pic->vm))
-		c->isr &= ~edge_irr;
 	c->init4 = val & 1;
 	c->last_irr = 0;
 	c->irr &= c->elcr;
@@ -243,11 +266,14 @@ static void pic_icw1(struct hv_pic *pic, struct hv_pic_state *c, u8 val)
 		c->auto_eoi = 0;
 	}
 	c->init_state = 1;
+	for (pin = 0; target && pin < 8; pin++)
+		if (edge_irr & (1 << pin))
+			pic_clear_isr(pic, c, pin);
 }
 
 static void pic_eoi_pin(struct hv_pic *pic, struct hv_pic_state *c, int pin)
 {
-	c->isr &= ~(1 << pin);
+	pic_clear_isr(pic, c, pin);
 	pic_update(pic);
 }
 
@@ -289,6 +315,9 @@ static void pic_ocw2(struct hv_pic *pic, struct hv_pic_state *c, u8 val)
 static void pic_write(struct hv_pic *pic, struct hv_pic_state *c, int a0,
 		      u8 val)
 {
+	u8 changed;
+	int pin;
+
 	if (!a0) {
 		if (val & 0x10) {
 			pic_icw1(pic, c, val);
@@ -306,8 +335,13 @@ static void pic_write(struct hv_pic *pic, struct hv_pic_state *c, int a0,
 		return;
 	}
 	switch (c->init_state) {
-	case 0:		/* OCW1: the mask */
+	case 0:		/* OCW1: the mask; a changed bit is heard of */
+		changed = c->imr ^ val;
 		c->imr = val;
+		for (pin = 0; pin < 8; pin++)
+			if (changed & (1 << pin))
+				hv_irq_mask_changed(pic->vm, pic_chip_id(pic, c),
+						    pin, val & (1 << pin));
 		pic_update(pic);
 		break;
 	case 1:		/* ICW2: the vector base */
@@ -340,7 +374,7 @@ static u8 pic_poll(struct hv_pic *pic, struct hv_pic_state *c)
 		pic->chip[0].irr &= ~(1 << 2);
 	}
 	c->irr &= ~(1 << pin);
-	c->isr &= ~(1 << pin);
+	pic_clear_isr(pic, c, pin);
 	if (slave || pin != 2)
 		pic_update(pic);
 	return pin;

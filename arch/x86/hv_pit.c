@@ -16,25 +16,39 @@
  * and the HPET has not taken over (HV_PIT_FLAGS_HPET_LEGACY), all as
  * KVM's i8254.c does.
  *
- * Unlike KVM, hv does not re-inject ticks the guest did not take in time:
- * HV_REINJECT_CONTROL is accepted and recorded, and every expiry is one
- * edge on GSI 0 (KVM's behaviour with re-injection off).
+ * Ticks the guest did not take in time are re-injected, as KVM's default
+ * (HV_REINJECT_CONTROL turns it off and on): each expiry counts in
+ * @pending, and the line rises again only once the guest has ended the
+ * last tick's interrupt (@irq_ack): the PIC's EOI or auto-EOI of the pin
+ * GSI 0 drives, or the local APIC's EOI of the I/O APIC pin's vector,
+ * which hv_irq.c passes here (hv_pit_acked()), and which makes the next
+ * pending tick go at once.  Unmasking GSI 0's pin on either chip forgets
+ * the ticks pending, as KVM's mask notifier does; so does loading a count
+ * into channel 0.  With re-injection off each expiry is one edge.  As on
+ * KVM, each tick that raises the line also fires LVT0 on every vCPU while
+ * some APIC has LVT0 in NMI mode (hv_lapic_nmi_watchdog()): the NMI
+ * watchdog's virtual wire.
  *
- * @lock guards the channels, @flags and the timer's settings.  It is taken
- * by the vCPUs' port I/O and the PIT ioctls, never in interrupt context:
- * the hrtimer's callback only queues @irq_work, which raises the line from
- * a workqueue (the routing takes a mutex).
+ * @lock (a mutex) guards the channels, @flags, @reinject's changes and
+ * the timer's settings.  It is taken by the vCPUs' port I/O and the PIT
+ * ioctls, in process context: reprogramming the timer waits for the work
+ * as KVM does, so that no tick of the old count is raised after it.  The
+ * hrtimer's callback only counts and queues @irq_work, which raises the
+ * line from a workqueue (the routing takes a mutex); @pending and
+ * @irq_ack are atomics, which the chips' EOIs change under their own
+ * spinlocks, the PIC's with interrupts disabled.
  */
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
+#include <linux/mutex.h>
 #include <linux/slab.h>
-#include <linux/spinlock.h>
 #include <linux/uaccess.h>
 #include <linux/workqueue.h>
 
 #include "../../module/hv_internal.h"
 #include "hv_irq.h"
+#include "hv_lapic.h"
 #include "hv_x86.h"
 
 #define PIT_FREQ		1193182		/* Hz */
@@ -51,13 +65,29 @@ enum {
 	RW_WORD1 = 4,	/* both, MSB next */
 };
 
+/**
+ * struct hv_pit - the in-kernel PIT
+ * @vm:		[I] its VM
+ * @lock:	the lock above
+ * @ch:		[lock] the three channels
+ * @flags:	[lock] HV_PIT_FLAGS_*
+ * @speaker:	[I] port 0x61 is the PIT's (HV_PIT_SPEAKER_DUMMY)
+ * @reinject:	[lock to write; READ_ONCE] missed ticks are re-injected
+ * @pending:	[atomic] with @reinject: expiries whose interrupt the guest
+ *		has not ended, the one on the line included
+ * @irq_ack:	[atomic] with @reinject: 1 when the line may rise again
+ * @timer:	channel 0's; [lock, timer stopped] @period and @periodic
+ * @irq_work:	raises GSI 0
+ */
 struct hv_pit {
 	struct hv_vm *vm;
-	spinlock_t lock;
+	struct mutex lock;
 	struct hv_pit_channel_state ch[3];
 	u32 flags;
 	bool speaker;
 	bool reinject;
+	atomic_t pending;
+	atomic_t irq_ack;
 	struct hrtimer timer;
 	s64 period;
 	bool periodic;
@@ -134,19 +164,32 @@ static int pit_out(struct hv_pit *pit, int channel)
 	}
 }
 
+/* No tick pending, and the line free to rise (KVM's reset state). */
+static void pit_reset_reinject(struct hv_pit *pit)
+{
+	atomic_set(&pit->pending, 0);
+	atomic_set(&pit->irq_ack, 1);
+}
+
 static void pit_irq_work(struct work_struct *work)
 {
 	struct hv_pit *pit = container_of(work, struct hv_pit, irq_work);
 
+	/* Re-injecting, the line waits for the end of the last tick. */
+	if (READ_ONCE(pit->reinject) && !atomic_xchg(&pit->irq_ack, 0))
+		return;
 	/* An edge on GSI 0. */
 	hv_irq_set_gsi(pit->vm, 0, 1, false);
 	hv_irq_set_gsi(pit->vm, 0, 0, false);
+	hv_lapic_nmi_watchdog(pit->vm);
 }
 
 static enum hrtimer_restart pit_timer_fn(struct hrtimer *t)
 {
 	struct hv_pit *pit = container_of(t, struct hv_pit, timer);
 
+	if (READ_ONCE(pit->reinject))
+		atomic_inc(&pit->pending);
 	queue_work(system_highpri_wq, &pit->irq_work);
 	if (!pit->periodic)
 		return HRTIMER_NORESTART;
@@ -162,10 +205,15 @@ static void pit_start_timer(struct hv_pit *pit, u32 val, bool periodic)
 	if (!hv_irqchip_full(pit->vm) ||
 	    (pit->flags & HV_PIT_FLAGS_HPET_LEGACY))
 		return;
-	/* The callback takes no lock: waiting for it here is safe. */
+	/*
+	 * The callback and the work take no lock of the PIT: waiting for
+	 * them here is safe, and the ticks of the old count are done.
+	 */
 	hrtimer_cancel(&pit->timer);
+	flush_work(&pit->irq_work);
 	pit->periodic = periodic;
 	pit->period = interval;
+	pit_reset_reinject(pit);
 	/* A guest cannot make the host fire timers back to back. */
 	if (periodic && pit->period < PIT_MIN_PERIOD_NS)
 		pit->period = PIT_MIN_PERIOD_NS;
@@ -176,12 +224,14 @@ static void pit_start_timer(struct hv_pit *pit, u32 val, bool periodic)
 static void pit_stop_timer(struct hv_pit *pit)
 {
 	hrtimer_cancel(&pit->timer);
+	flush_work(&pit->irq_work);
 }
 
 /*
  * Load a count (0 is 65536); for channel 0 that (re)starts or stops its
- * timer by mode; NO_TIMER loads it with the timer left alone (the HPET's
- * legacy mode taking over, as KVM's kvm_pit_load_count()).
+ * timer by mode; NO_TIMER loads it and stops the timer whatever the mode
+ * (the HPET's legacy mode taking over, as KVM's kvm_pit_load_count(),
+ * which loads it as mode 0xff).
  */
 static void pit_load_count(struct hv_pit *pit, int channel, u32 val,
 			   bool no_timer)
@@ -195,8 +245,10 @@ static void pit_load_count(struct hv_pit *pit, int channel, u32 val,
 		c->count_load_time = ktime_get_ns();
 		return;
 	}
-	if (no_timer)
+	if (no_timer) {
+		pit_stop_timer(pit);
 		return;
+	}
 	switch (c->mode) {
 	case 0:
 	case 1:
@@ -366,7 +418,7 @@ bool hv_pit_pio(struct hv_vm *vm, u16 port, bool in, u32 *val)
 	if (port == SPEAKER_PORT) {
 		if (!pit->speaker)
 			return false;
-		spin_lock(&pit->lock);
+		mutex_lock(&pit->lock);
 		if (in) {
 			*val = pit_read_speaker(pit);
 		} else {
@@ -376,12 +428,12 @@ bool hv_pit_pio(struct hv_vm *vm, u16 port, bool in, u32 *val)
 				pit->flags &= ~HV_PIT_FLAGS_SPEAKER_DATA_ON;
 			pit_set_gate(pit, 2, *val & 1);
 		}
-		spin_unlock(&pit->lock);
+		mutex_unlock(&pit->lock);
 		return true;
 	}
 	if (port < PIT_PORT_FIRST || port > PIT_PORT_CONTROL)
 		return false;
-	spin_lock(&pit->lock);
+	mutex_lock(&pit->lock);
 	if (port == PIT_PORT_CONTROL) {
 		if (in)
 			*val = 0;
@@ -392,7 +444,7 @@ bool hv_pit_pio(struct hv_vm *vm, u16 port, bool in, u32 *val)
 	} else {
 		pit_write_count(pit, port - PIT_PORT_FIRST, *val);
 	}
-	spin_unlock(&pit->lock);
+	mutex_unlock(&pit->lock);
 	return true;
 }
 
@@ -406,6 +458,68 @@ static void pit_reset(struct hv_pit *pit)
 		pit->ch[i].gate = i != 2;
 		pit_load_count(pit, i, 0, false);
 	}
+	pit_reset_reinject(pit);
+}
+
+/*
+ * HV_REINJECT_CONTROL (KVM's kvm_pit_set_reinject()): turning it on
+ * starts from no tick pending; off, the count stays as it was.
+ */
+static void pit_set_reinject(struct hv_pit *pit, bool reinject)
+{
+	lockdep_assert_held(&pit->lock);
+	if (pit->reinject == reinject)
+		return;
+	if (reinject)
+		pit_reset_reinject(pit);
+	WRITE_ONCE(pit->reinject, reinject);
+}
+
+/* The VM's PIT, or NULL: from any context. */
+static struct hv_pit *pit_of(struct hv_vm *vm)
+{
+	/* Pairs with hv_pit_create()'s release store. */
+	return smp_load_acquire(&vm->x86.pit);
+}
+
+/* Whether GSI 0's EOIs matter: the PIT is there and re-injects. */
+bool hv_pit_reinjects(struct hv_vm *vm)
+{
+	struct hv_pit *pit = pit_of(vm);
+
+	return pit && READ_ONCE(pit->reinject);
+}
+
+/*
+ * The guest ended GSI 0's interrupt (hv_irq_acked(), KVM's
+ * kvm_pit_ack_irq()): the line may rise again, at once if another tick is
+ * pending.  From any context, a chip's spinlock held; the vCPUs that EOI
+ * are gone before hv_pit_free().
+ */
+void hv_pit_acked(struct hv_vm *vm)
+{
+	struct hv_pit *pit = pit_of(vm);
+
+	if (!pit || !READ_ONCE(pit->reinject))
+		return;
+	atomic_set(&pit->irq_ack, 1);
+	/*
+	 * @irq_ack before @pending is read: the timer's increment and the
+	 * work's exchange are full barriers, so a tick counted after this
+	 * read finds @irq_ack set when its work runs.
+	 */
+	smp_mb();
+	if (atomic_dec_if_positive(&pit->pending) > 0)
+		queue_work(system_highpri_wq, &pit->irq_work);
+}
+
+/* GSI 0's pin was masked or unmasked (KVM's pit_mask_notifer()). */
+void hv_pit_mask_changed(struct hv_vm *vm, bool masked)
+{
+	struct hv_pit *pit = pit_of(vm);
+
+	if (pit && READ_ONCE(pit->reinject) && !masked)
+		pit_reset_reinject(pit);
 }
 
 /* HV_CREATE_PIT2 (and the old HV_CREATE_PIT, which has the speaker). */
@@ -418,13 +532,15 @@ static long hv_pit_create(struct hv_vm *vm, u32 flags)
 	if (!pit)
 		return -ENOMEM;
 	pit->vm = vm;
-	spin_lock_init(&pit->lock);
+	mutex_init(&pit->lock);
 	hrtimer_init(&pit->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
 	pit->timer.function = pit_timer_fn;
 	INIT_WORK(&pit->irq_work, pit_irq_work);
 	pit->speaker = flags & HV_PIT_SPEAKER_DUMMY;
-	pit->reinject = true;
+	mutex_lock(&pit->lock);
 	pit_reset(pit);
+	pit_set_reinject(pit, true);
+	mutex_unlock(&pit->lock);
 
 	mutex_lock(&vm->lock);
 	if (vm->x86.pit)
@@ -433,8 +549,10 @@ static long hv_pit_create(struct hv_vm *vm, u32 flags)
 		/* Pairs with the vCPUs' READ_ONCE in hv_x86_pio_kernel(). */
 		smp_store_release(&vm->x86.pit, pit);
 	mutex_unlock(&vm->lock);
-	if (r)
+	if (r) {
+		mutex_destroy(&pit->lock);
 		kfree(pit);
+	}
 	return r;
 }
 
@@ -447,6 +565,7 @@ void hv_pit_free(struct hv_vm *vm)
 		return;
 	hrtimer_cancel(&pit->timer);
 	cancel_work_sync(&pit->irq_work);
+	mutex_destroy(&pit->lock);
 	kfree(pit);
 	vm->x86.pit = NULL;
 }
@@ -462,7 +581,7 @@ static void hv_pit_set(struct hv_pit *pit, const struct hv_pit_state2 *s,
 	bool legacy_start;
 	int i;
 
-	spin_lock(&pit->lock);
+	mutex_lock(&pit->lock);
 	legacy_start = with_flags &&
 		       !(pit->flags & HV_PIT_FLAGS_HPET_LEGACY) &&
 		       (s->flags & HV_PIT_FLAGS_HPET_LEGACY);
@@ -472,7 +591,7 @@ static void hv_pit_set(struct hv_pit *pit, const struct hv_pit_state2 *s,
 	for (i = 0; i < 3; i++)
 		pit_load_count(pit, i, pit->ch[i].count,
 			       i == 0 && legacy_start);
-	spin_unlock(&pit->lock);
+	mutex_unlock(&pit->lock);
 }
 
 long hv_pit_vm_ioctl(struct hv_vm *vm, unsigned int ioctl, void __user *argp)
@@ -495,10 +614,10 @@ long hv_pit_vm_ioctl(struct hv_vm *vm, unsigned int ioctl, void __user *argp)
 		if (!pit)
 			return -ENXIO;
 		memset(&s, 0, sizeof(s));
-		spin_lock(&pit->lock);
+		mutex_lock(&pit->lock);
 		memcpy(s.channels, pit->ch, sizeof(s.channels));
 		s.flags = pit->flags;
-		spin_unlock(&pit->lock);
+		mutex_unlock(&pit->lock);
 		if (copy_to_user(argp, &s, ioctl == HV_GET_PIT2 ? sizeof(s) :
 				 sizeof(struct hv_pit_state)))
 			return -EFAULT;
@@ -518,7 +637,9 @@ long hv_pit_vm_ioctl(struct hv_vm *vm, unsigned int ioctl, void __user *argp)
 			return -EFAULT;
 		if (!pit)
 			return -ENXIO;
-		WRITE_ONCE(pit->reinject, rc.pit_reinject);
+		mutex_lock(&pit->lock);
+		pit_set_reinject(pit, rc.pit_reinject);
+		mutex_unlock(&pit->lock);
 		return 0;
 	}
 	return -ENOIOCTLCMD;

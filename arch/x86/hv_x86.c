@@ -666,13 +666,23 @@ void hv_x86_vm_init(struct hv_vm *vm)
 {
 	hv_tsc_vm_init(vm);
 	mutex_init(&vm->x86.irq_lock);
+	/* No pin has a GSI till there is a routing table. */
+	memset(vm->x86.pin_gsi, 0xff, sizeof(vm->x86.pin_gsi));
+}
+
+/*
+ * The VM goes, before its vCPUs: the PIT's timer and work reach the vCPUs
+ * (the lines they raise kick them), so they stop first, as KVM frees its
+ * PIT in kvm_arch_sync_events().
+ */
+void hv_x86_vm_stop(struct hv_vm *vm)
+{
+	hv_pit_free(vm);
 }
 
 /* The VM goes, after its vCPUs. */
 void hv_x86_vm_destroy(struct hv_vm *vm)
 {
-	/* The PIT first: its last tick may still raise a line. */
-	hv_pit_free(vm);
 	hv_x86_irq_vm_free(vm);
 	hv_msr_filter_free(vm);
 }
