@@ -49,6 +49,12 @@ void hv_pit_free(struct hv_vm *vm);
 
 /* hv_irq.c: the VM ioctls, a GSI's level from the kernel, and teardown */
 int hv_irq_set_gsi(struct hv_vm *vm, u32 gsi, int level, bool line_status);
+/*
+ * With a split irqchip: the vectors of the level-triggered MSI routes of
+ * userspace's I/O APIC pins that name @vcpu's APIC, into @vectors (256
+ * bits).  Takes irq_lock: called by the vCPU's thread, not atomic.
+ */
+void hv_irq_scan_ioapic_routes(struct hv_vcpu *vcpu, unsigned long *vectors);
 long hv_x86_irq_vm_ioctl(struct hv_vm *vm, unsigned int ioctl,
 			 void __user *argp);
 void hv_x86_irq_vm_free(struct hv_vm *vm);
