@@ -111,7 +111,9 @@ struct hv_mmu {
  * @nr_ioapic_pins: [vm] with a split irqchip, the GSIs userspace's I/O
  *		APIC has (HV_ENABLE_CAP's argument)
  * @nr_mmu_pages: [vm] HV_SET_NR_MMU_PAGES's argument, 0 if never set
- * @irq_lock:	guards @routing (arch/x86/hv_irq.c): VM ioctls only
+ * @irq_lock:	guards @routing (arch/x86/hv_irq.c): VM ioctls, the PIT's
+ *		work, and vCPU threads scanning a split irqchip's routes
+ *		(inside their vCPU's mutex)
  * @routing:	[irq_lock] what each GSI drives (HV_SET_GSI_ROUTING)
  * @pin_gsi:	[irq_lock to write; READ_ONCE] the GSI of each chip's pin
  *		(HV_IRQCHIP_*, pin), -1 if none: KVM's chip map, which the

@@ -12,10 +12,15 @@
  * off; the ELCR at 0x4d0-0x4d1; KVM_SET_IRQCHIP from another thread waking
  * a halted guest; KVM_SET_GSI_ROUTING's checks and its MSI routes;
  * KVM_INTERRUPT and ready_for_interrupt_injection with the PIC in the
- * kernel.
+ * kernel.  With the split irqchip: KVM_EXIT_IOAPIC_EOI, the EOI of a vector
+ * that a level-triggered MSI route of a GSI below the pins of userspace's
+ * I/O APIC names for the vCPU's APIC (xAPIC and x2APIC, directed EOI on),
+ * and the routes and destinations that do not give one.
  *
  * Left out: where KVM 6.1 and 6.12 differ, the poll's bit 7 (6.1 gives
- * the pin alone, later KVMs set bit 7 with it); SMI delivery through the
+ * the pin alone, later KVMs set bit 7 with it), and a route that stops
+ * naming an APIC while its vector is still in that APIC's IRR or ISR
+ * (6.12 keeps the EOI exit for it, 6.1 does not); SMI delivery through the
  * I/O APIC (KVM enters SMM, hv has none).
  *
  * The status KVM_IRQ_LINE_STATUS gives back is kvm_set_irq()'s: -1 if no
@@ -45,6 +50,8 @@
 #define APIC_TMR	0x180
 #define APIC_IRR	0x200
 #define APIC_LVR	0x30
+#define APIC_LDR	0xd0
+#define APIC_SPIV	0xf0
 
 #define RTE_MASKED	0x10000ULL
 #define RTE_LEVEL	0x8000ULL
@@ -54,6 +61,7 @@
 #define SEEN		(DATA_GPA + 4)		/* what a handler read */
 #define SEEN2		(DATA_GPA + 8)
 #define NMI_COUNT	(DATA_GPA + 12)		/* NMIs handled */
+#define LDR_WANTED	(DATA_GPA + 0x20)	/* what eoi64 writes to LDR */
 #define PERCPU		(DATA_GPA + 0x40)	/* handled, by APIC ID */
 
 #define H_APIC		(CODE_GPA + 0x800)
@@ -63,6 +71,7 @@
 #define H_PICS		(CODE_GPA + 0x9c0)
 #define H_NMI		(CODE_GPA + 0xa80)
 #define H_CPU		(CODE_GPA + 0xac0)
+#define H_X2APIC	(CODE_GPA + 0x400)	/* eoi_x2apic64's own */
 
 #define VEC_EDGE5	0x41	/* GSI 5, edge */
 #define VEC_EDGE17	0x42	/* GSI 17, edge */
@@ -1689,6 +1698,243 @@ TEST(interrupt_ioctl_and_ready)
 	ASSERT_EQ(0, hv_vcpu_cpuid(g.vcpu, 1, 0, NULL, NULL, &ecx, NULL));
 	EXPECT_TRUE(ecx & (1U << 21)) TH_LOG("CPUID.1:ECX[21] x2APIC");
 	EXPECT_EQ(0x00050014, lapic_reg(_metadata, g.vcpu, APIC_LVR));
+	hv_guest_destroy(&g);
+}
+
+/* ---- KVM_EXIT_IOAPIC_EOI (split irqchip) ---- */
+
+#define VEC_EOI		0x48	/* the vectors of these tests */
+#define MSI_LEVEL	0xc000	/* MSI data: level-triggered, asserted */
+#define MSI_LOGICAL	0x4	/* MSI address: logical destination */
+
+/* An MSI route to DEST (physical unless ADDR_FLAGS says), DATA its data. */
+static struct hv_irq_routing_entry msi_route_data(uint32_t gsi, uint32_t dest,
+						  uint32_t addr_flags,
+						  uint32_t data)
+{
+	struct hv_irq_routing_entry e = msi_route(gsi, dest, 0);
+
+	e.u.msi.address_lo |= addr_flags;
+	e.u.msi.data = data;
+	return e;
+}
+
+/* A split-irqchip guest with the APIC handler on vectors 0x40-0x5f. */
+static void split_eoi_setup(struct __test_metadata *_metadata,
+			    struct hv_guest *g, const unsigned char *start,
+			    const unsigned char *end, uint64_t handler)
+{
+	int v;
+
+	ASSERT_EQ(0, hv_guest_create_split(g, HV_MODE_LONG, start,
+					   end - start))
+		TH_LOG("split-irqchip guest setup: %s", strerror(errno));
+	for (v = 0x40; v < 0x60; v++)
+		hv_guest_set_idt(g, v, handler);
+}
+
+/*
+ * KVM_SIGNAL_MSI of VECTOR to APIC 0, fixed, level-triggered if LEVEL;
+ * then KVM_RUN while the guest takes it, to its next report of COUNT on
+ * port 0x10.  Returns the vector of the KVM_EXIT_IOAPIC_EOI on the way
+ * (after which the vector must be out of service), or -1 if there was
+ * none.
+ */
+static int eoi_exit_of(struct __test_metadata *_metadata, struct hv_guest *g,
+		       int vector, bool level)
+{
+	struct hv_msi msi = {
+		.address_lo = APIC_GPA,
+		.data = vector | (level ? MSI_LEVEL : 0),
+	};
+	uint32_t count = guest_u32(g, COUNT), isr, v;
+	int seen = -1;
+
+	EXPECT_EQ(1, ioctl(g->vm, HV_SIGNAL_MSI, &msi))
+		TH_LOG("KVM_SIGNAL_MSI %#x: %s", vector, strerror(errno));
+	ASSERT_EQ(0, hv_guest_run(g)) TH_LOG("KVM_RUN: %s", strerror(errno));
+	if (g->run->exit_reason == HV_EXIT_IOAPIC_EOI) {
+		seen = g->run->eoi.vector;
+		isr = lapic_reg(_metadata, g->vcpu, APIC_ISR + (vector / 32) * 16);
+		EXPECT_EQ(0, isr & (1U << (vector % 32)))
+			TH_LOG("vector %#x still in service at the exit", vector);
+		ASSERT_EQ(0, hv_guest_run(g))
+			TH_LOG("KVM_RUN: %s", strerror(errno));
+	}
+	ASSERT_EQ(HV_EXIT_IO, g->run->exit_reason)
+		TH_LOG("vector %#x: exit reason %u", vector,
+		       g->run->exit_reason);
+	ASSERT_EQ(0x10, g->run->io.port);
+	memcpy(&v, hv_guest_io_data(g), sizeof(v));
+	EXPECT_EQ(count + 1, v) TH_LOG("vector %#x not taken once", vector);
+	return seen;
+}
+
+/*
+ * Enables its APIC, then reports COUNT on port 0x10 in a loop with
+ * interrupts on, writing LDR_WANTED to its LDR before each report.
+ */
+GUEST(eoi64, ".code64",
+	"9: mov $" XSTR(APIC_GPA) ", %ebx; movl $0x1ff, 0xf0(%rbx); sti;"
+	"1: mov " XSTR(LDR_WANTED) ", %eax; mov %eax, 0xd0(%rbx);"
+	"mov " XSTR(COUNT) ", %eax; out %eax, $0x10; jmp 1b;"
+	HANDLERS);
+
+/*
+ * Routes set after the vCPU was created, the I/O APIC having 24 pins:
+ * the EOI of a vector that a level-triggered MSI route of GSI 2 or 23
+ * sends to APIC 0 exits with KVM_EXIT_IOAPIC_EOI and the vector, after
+ * the EOI is done (the vector no longer in service), however the
+ * interrupt came: KVM_IRQ_LINE of the route, or KVM_SIGNAL_MSI level- or
+ * edge-triggered (its TMR bit clear).  No exit for a vector whose route
+ * is edge-triggered (even delivered level-triggered, TMR set), whose GSI
+ * is 24 (not a pin), which goes to an APIC ID no vCPU has, or which has
+ * no route.
+ */
+TEST(ioapic_eoi_exit)
+{
+	struct hv_irq_routing_entry e[5];
+	struct hv_guest g;
+	uint32_t tmr;
+
+	split_eoi_setup(_metadata, &g, eoi64, eoi64_end, H_APIC);
+	e[0] = msi_route_data(2, 0, 0, VEC_EOI | MSI_LEVEL);
+	e[1] = msi_route_data(3, 0, 0, VEC_EOI + 1);
+	e[2] = msi_route_data(24, 0, 0, (VEC_EOI + 2) | MSI_LEVEL);
+	e[3] = msi_route_data(23, 0, 0, (VEC_EOI + 3) | MSI_LEVEL);
+	e[4] = msi_route_data(5, 1, 0, (VEC_EOI + 4) | MSI_LEVEL);
+	ASSERT_EQ(0, set_routing(g.vm, e, 5, 0)) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(0, out_value(_metadata, &g, 0x10));
+
+	EXPECT_EQ(VEC_EOI, eoi_exit_of(_metadata, &g, VEC_EOI, true));
+	EXPECT_EQ(VEC_EOI, eoi_exit_of(_metadata, &g, VEC_EOI, false));
+	EXPECT_EQ(VEC_EOI + 3, eoi_exit_of(_metadata, &g, VEC_EOI + 3, true));
+	EXPECT_EQ(-1, eoi_exit_of(_metadata, &g, VEC_EOI + 1, true));
+	EXPECT_EQ(-1, eoi_exit_of(_metadata, &g, VEC_EOI + 2, true));
+	EXPECT_EQ(-1, eoi_exit_of(_metadata, &g, VEC_EOI + 4, true));
+	EXPECT_EQ(-1, eoi_exit_of(_metadata, &g, VEC_EOI + 5, true));
+
+	/* The route's own level-triggered message sets TMR. */
+	EXPECT_EQ(1, line_status(g.vm, 2, 1));
+	EXPECT_EQ(-1, line_status(g.vm, 2, 0));
+	tmr = lapic_reg(_metadata, g.vcpu, APIC_TMR + 0x20);
+	EXPECT_EQ(1U << (VEC_EOI - 0x40), tmr & (1U << (VEC_EOI - 0x40)));
+	ASSERT_EQ(0, hv_guest_run(&g));
+	ASSERT_EQ(HV_EXIT_IOAPIC_EOI, g.run->exit_reason)
+		TH_LOG("exit reason %u", g.run->exit_reason);
+	EXPECT_EQ(VEC_EOI, g.run->eoi.vector);
+	EXPECT_EQ(8, out_value(_metadata, &g, 0x10));
+	hv_guest_destroy(&g);
+}
+
+/*
+ * KVM_SET_GSI_ROUTING with N entries E, then KVM_RUN to the guest's next
+ * report of COUNT, so that the vCPU enters (and takes the routes in) with
+ * no vector pending: KVM 6.12 keeps the exit for a level route's vector
+ * that is in the APIC's IRR or ISR when it takes the routes in, even if
+ * the route does not name the APIC; 6.1 does not.
+ */
+static void routes_then_report(struct __test_metadata *_metadata,
+			       struct hv_guest *g,
+			       const struct hv_irq_routing_entry *e,
+			       unsigned int n)
+{
+	uint32_t count = guest_u32(g, COUNT);
+
+	ASSERT_EQ(0, set_routing(g->vm, e, n, 0)) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(count, out_value(_metadata, g, 0x10));
+}
+
+/* The same for the guest's LDR (its next write of LDR_WANTED). */
+static void ldr_then_report(struct __test_metadata *_metadata,
+			    struct hv_guest *g, uint32_t ldr)
+{
+	uint32_t count = guest_u32(g, COUNT);
+
+	hv_guest_poke(g, LDR_WANTED, &ldr, sizeof(ldr));
+	EXPECT_EQ(count, out_value(_metadata, g, 0x10));
+	EXPECT_EQ(ldr, lapic_reg(_metadata, g->vcpu, APIC_LDR));
+}
+
+/*
+ * The routes and the APIC's logical ID change while the guest runs, and
+ * each change counts from the next entry: no routes, then a level route
+ * (exit), an edge one and one of GSI 30 (none), one to logical
+ * destination 1 (flat) while LDR is 0 (none), then, after the guest has
+ * written 1 to its logical ID, an exit; after it wrote 2, none; after 1
+ * again, an exit; and none once the table is empty.
+ */
+TEST(ioapic_eoi_exit_routes_change)
+{
+	struct hv_irq_routing_entry e;
+	struct hv_guest g;
+
+	split_eoi_setup(_metadata, &g, eoi64, eoi64_end, H_APIC);
+	EXPECT_EQ(0, out_value(_metadata, &g, 0x10));
+	EXPECT_EQ(-1, eoi_exit_of(_metadata, &g, VEC_EOI, true));
+	e = msi_route_data(2, 0, 0, VEC_EOI | MSI_LEVEL);
+	routes_then_report(_metadata, &g, &e, 1);
+	EXPECT_EQ(VEC_EOI, eoi_exit_of(_metadata, &g, VEC_EOI, true));
+	e = msi_route_data(2, 0, 0, VEC_EOI);
+	routes_then_report(_metadata, &g, &e, 1);
+	EXPECT_EQ(-1, eoi_exit_of(_metadata, &g, VEC_EOI, true));
+	e = msi_route_data(30, 0, 0, VEC_EOI | MSI_LEVEL);
+	routes_then_report(_metadata, &g, &e, 1);
+	EXPECT_EQ(-1, eoi_exit_of(_metadata, &g, VEC_EOI, true));
+
+	e = msi_route_data(2, 1, MSI_LOGICAL, VEC_EOI | MSI_LEVEL);
+	routes_then_report(_metadata, &g, &e, 1);
+	EXPECT_EQ(-1, eoi_exit_of(_metadata, &g, VEC_EOI, true));
+	ldr_then_report(_metadata, &g, 1U << 24);
+	EXPECT_EQ(VEC_EOI, eoi_exit_of(_metadata, &g, VEC_EOI, true));
+	ldr_then_report(_metadata, &g, 2U << 24);
+	EXPECT_EQ(-1, eoi_exit_of(_metadata, &g, VEC_EOI, true));
+	ldr_then_report(_metadata, &g, 1U << 24);
+	EXPECT_EQ(VEC_EOI, eoi_exit_of(_metadata, &g, VEC_EOI, true));
+	routes_then_report(_metadata, &g, &e, 0);
+	EXPECT_EQ(-1, eoi_exit_of(_metadata, &g, VEC_EOI, true));
+	EXPECT_EQ(9, guest_u32(&g, COUNT));
+	hv_guest_destroy(&g);
+}
+
+/*
+ * In x2APIC mode with directed EOI on (SPIV bit 12, which the version
+ * register offers with userspace's I/O APIC): reports SPIV on port 0x11,
+ * then COUNT on port 0x10 in a loop; its handler EOIs through MSR 0x80b.
+ */
+GUEST(eoi_x2apic64, ".code64",
+	"9: mov $0x1b, %ecx; rdmsr; or $0xc00, %eax; wrmsr;"
+	"mov $0x80f, %ecx; mov $0x11ff, %eax; xor %edx, %edx; wrmsr;"
+	"rdmsr; out %eax, $0x11; sti;"
+	"1: mov " XSTR(COUNT) ", %eax; out %eax, $0x10; jmp 1b;"
+	".fill 0x400 - (. - 9b), 1, 0xf4;"
+	"push %rax; push %rcx; push %rdx; incl " XSTR(COUNT) ";"
+	"mov $0x80b, %ecx; xor %eax, %eax; xor %edx, %edx; wrmsr;"
+	"pop %rdx; pop %rcx; pop %rax; iretq;"
+	HANDLERS);
+
+/*
+ * Directed EOI does not keep the EOI from userspace's I/O APIC (KVM
+ * exits whatever SPIV says; the guest will also write the I/O APIC's
+ * EOI register), and the x2APIC's EOI MSR exits as the xAPIC's page does:
+ * a level route to APIC 0 exits, an edge one does not.
+ */
+TEST(ioapic_eoi_exit_x2apic_directed)
+{
+	struct hv_irq_routing_entry e[2];
+	struct hv_guest g;
+
+	split_eoi_setup(_metadata, &g, eoi_x2apic64, eoi_x2apic64_end,
+			H_X2APIC);
+	e[0] = msi_route_data(2, 0, 0, VEC_EOI | MSI_LEVEL);
+	e[1] = msi_route_data(3, 0, 0, VEC_EOI + 1);
+	ASSERT_EQ(0, set_routing(g.vm, e, 2, 0)) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(0x11ff, out_value(_metadata, &g, 0x11));
+	EXPECT_EQ(0x11ff, lapic_reg(_metadata, g.vcpu, APIC_SPIV));
+	EXPECT_EQ(0, out_value(_metadata, &g, 0x10));
+	EXPECT_EQ(VEC_EOI, eoi_exit_of(_metadata, &g, VEC_EOI, true));
+	EXPECT_EQ(-1, eoi_exit_of(_metadata, &g, VEC_EOI + 1, true));
+	EXPECT_EQ(VEC_EOI, eoi_exit_of(_metadata, &g, VEC_EOI, false));
 	hv_guest_destroy(&g);
 }
 

@@ -9,10 +9,13 @@
  * the I/O APIC only.  HV_SET_GSI_ROUTING replaces the table: each GSI may
  * drive one pin of each chip, or send one MSI.  HV_IRQ_LINE sets a GSI's
  * level on everything it drives, as KVM's kvm_set_irq(); with a split
- * irqchip only MSI routes exist.
+ * irqchip only MSI routes exist, and those of GSIs below the pins of
+ * userspace's I/O APIC also say which vectors' EOIs exit to it
+ * (hv_irq_scan_ioapic_routes(), HV_EXIT_IOAPIC_EOI).
  *
  * The table is guarded by hv_x86_vm.irq_lock (a mutex, taken by the VM
- * ioctls only); the chips have their own spinlocks inside it.
+ * ioctls, the PIT's work and, for that scan, vCPU threads inside their
+ * vCPU's mutex); the chips have their own spinlocks inside it.
  *
  * The chips tell what the guest does back to the GSIs: the end of a pin's
  * interrupt (the PIC's EOI or auto-EOI, the I/O APIC's EOI of the pin's
@@ -23,6 +26,7 @@
  * the pin's GSI from hv_x86_vm.pin_gsi, a copy of the table's map that
  * changes with it, without the mutex.
  */
+#include <linux/bitmap.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
@@ -262,10 +266,41 @@ static long hv_irq_set_routing(struct hv_vm *vm,
 	}
 	t->nr = head.nr;
 	hv_irq_set_table(vm, t);
+	if (READ_ONCE(vm->x86.irqchip) == HV_IRQCHIP_SPLIT)
+		hv_lapic_routes_changed(vm);
 	r = 0;
 out:
 	kvfree(ue);
 	return r;
+}
+
+/*
+ * KVM's kvm_scan_ioapic_routes(): an MSI route of a GSI below
+ * nr_ioapic_pins stands for a pin of userspace's I/O APIC, and if its
+ * message is level-triggered and names this vCPU's APIC, the vector's EOI
+ * is userspace's to hear of.
+ */
+void hv_irq_scan_ioapic_routes(struct hv_vcpu *vcpu, unsigned long *vectors)
+{
+	struct hv_vm *vm = vcpu->vm;
+	struct hv_irq_routing_table *t;
+	unsigned int i;
+	int vec;
+
+	bitmap_zero(vectors, 256);
+	if (READ_ONCE(vm->x86.irqchip) != HV_IRQCHIP_SPLIT)
+		return;
+	mutex_lock(&vm->x86.irq_lock);
+	t = vm->x86.routing;
+	for (i = 0; t && i < t->nr; i++) {
+		if (t->e[i].type != HV_IRQ_ROUTING_MSI ||
+		    t->e[i].gsi >= vm->x86.nr_ioapic_pins)
+			continue;
+		vec = hv_lapic_msi_level_vector(vcpu, &t->e[i].msi);
+		if (vec >= 0)
+			__set_bit(vec, vectors);
+	}
+	mutex_unlock(&vm->x86.irq_lock);
 }
 
 /* KVM's default_routing[]: the PIC and the I/O APIC, 24 GSIs. */

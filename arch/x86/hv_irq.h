@@ -58,6 +58,12 @@ int hv_irq_set_gsi(struct hv_vm *vm, u32 gsi, int level, bool line_status);
 bool hv_irq_has_ack_listener(struct hv_vm *vm, u32 chip, u32 pin);
 void hv_irq_acked(struct hv_vm *vm, u32 chip, u32 pin);
 void hv_irq_mask_changed(struct hv_vm *vm, u32 chip, u32 pin, bool masked);
+/*
+ * With a split irqchip: the vectors of the level-triggered MSI routes of
+ * userspace's I/O APIC pins that name @vcpu's APIC, into @vectors (256
+ * bits).  Takes irq_lock: called by the vCPU's thread, not atomic.
+ */
+void hv_irq_scan_ioapic_routes(struct hv_vcpu *vcpu, unsigned long *vectors);
 long hv_x86_irq_vm_ioctl(struct hv_vm *vm, unsigned int ioctl,
 			 void __user *argp);
 void hv_x86_irq_vm_free(struct hv_vm *vm);

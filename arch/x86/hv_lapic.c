@@ -24,6 +24,14 @@
  * @timer_pending and moves a periodic timer's @target on; the vCPU turns
  * the count into an interrupt.  The vCPU changes the timer's fields only
  * while the hrtimer is cancelled.
+ *
+ * With a split irqchip, the EOI of a vector that a level-triggered MSI
+ * route of userspace's I/O APIC names for this APIC ends HV_RUN with
+ * HV_EXIT_IOAPIC_EOI before the next entry, so that userspace can clear
+ * the pin's Remote IRR (KVM's ioapic_handled_vectors and
+ * KVM_REQ_IOAPIC_EOI_EXIT).  The vCPU computes those vectors itself
+ * before an entry, from the routes (hv_irq.c), whenever they or its APIC's
+ * destination registers changed.
  */
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
@@ -101,6 +109,12 @@ enum { HV_APIC_INIT, HV_APIC_SIPI };
  * @nmis:	[atomic] NMIs other vCPUs sent, for hv_x86_process_nmi
  * @lvt0_nmi:	[vcpu] LVT0 was last written unmasked in NMI mode: counted
  *		in hv_x86_vm.apics_in_nmi_mode
+ * @ioapic_vectors: [vcpu] with a split irqchip, the vectors whose EOI
+ *		userspace's I/O APIC hears of (HV_EXIT_IOAPIC_EOI)
+ * @rescan:	[set by anyone with a full barrier, cleared by the vCPU]
+ *		@ioapic_vectors must be computed again before the next entry
+ * @eoi_exit:	[vcpu] the vector of an EOI that exits before the next
+ *		entry, or -1
  */
 struct hv_lapic {
 	struct hv_vcpu *vcpu;
@@ -117,6 +131,9 @@ struct hv_lapic {
 	u8 sipi_vector;
 	atomic_t nmis;
 	bool lvt0_nmi;
+	DECLARE_BITMAP(ioapic_vectors, 256);
+	bool rescan;
+	int eoi_exit;
 };
 
 static u32 apic_get(struct hv_lapic *a, u32 reg)
@@ -193,6 +210,16 @@ static u32 apic_xapic_id(struct hv_lapic *a)
 static u32 x2apic_ldr(u32 id)
 {
 	return ((id >> 4) << 16) | (1 << (id & 0xf));
+}
+
+/*
+ * The vCPU changed its own APIC's ID, logical destination or mode: which
+ * MSI routes name it is looked at again before the next entry (KVM
+ * recalculates its APIC map, which scans the routes).
+ */
+static void apic_dest_changed(struct hv_lapic *a)
+{
+	WRITE_ONCE(a->rescan, true);
 }
 
 static void apic_set_x2apic_id(struct hv_lapic *a)
@@ -280,9 +307,16 @@ static void apic_eoi(struct hv_lapic *a)
 	 * A level-triggered vector's EOI goes to the I/O APIC (SDM vol 3,
 	 * 11.8.5), and so does an edge one whose end the I/O APIC listens
 	 * to (hv_ioapic_eoi(), as KVM).  With a split irqchip that one is
-	 * userspace's, and with no routes set (hv has no HV_SET_GSI_ROUTING
-	 * for it yet) no vector is its, so nothing exits, as on KVM.
+	 * userspace's, and, as on KVM, the routes alone say which vectors
+	 * are its: neither TMR (how this delivery came) nor directed EOI in
+	 * SPIV (the guest will also write the I/O APIC's EOI register)
+	 * changes that.
 	 */
+	if (READ_ONCE(a->vcpu->vm->x86.irqchip) == HV_IRQCHIP_SPLIT) {
+		if (test_bit(vec, a->ioapic_vectors))
+			a->eoi_exit = vec;
+		return;
+	}
 	if (!hv_irqchip_full(a->vcpu->vm))
 		return;
 	/* KVM tracks the EOIs of the RTC's interrupt, edge or level. */
@@ -532,30 +566,108 @@ static void apic_send_ipi(struct hv_lapic *a, u32 low, u32 dest)
 }
 
 /*
- * HV_SIGNAL_MSI: the message as the APIC bus carries it (SDM vol 3,
- * 11.11): address bits 19:12 the destination, bit 3 the redirection hint,
- * bit 2 logical destination; data bits 7:0 the vector, 10:8 the delivery
- * mode, 14 the level, 15 the trigger mode.
+ * An MSI as the APIC bus carries it (SDM vol 3, 11.11): address bits
+ * 19:12 the destination, bit 3 the redirection hint, bit 2 logical
+ * destination; data bits 7:0 the vector, 10:8 the delivery mode, 15 the
+ * trigger mode.  The level is always "asserted" (KVM_SIGNAL_MSI's 1): a
+ * message has no falling edge.
  */
+static void apic_msi_irq(const struct hv_msi *msi, struct hv_apic_irq *irq)
+{
+	irq->dest = (msi->address_lo >> 12) & 0xff;
+	irq->logical = msi->address_lo & BIT(2);
+	irq->shorthand = HV_SH_NONE;
+	irq->mode = (msi->data >> 8) & 7;
+	irq->vector = msi->data & 0xff;
+	irq->level = true;
+	irq->trig = msi->data & BIT(15);
+	irq->lowest = irq->mode == HV_DM_LOWEST || (msi->address_lo & BIT(3));
+}
+
+/* HV_SIGNAL_MSI */
 int hv_lapic_signal_msi(struct hv_vm *vm, const struct hv_msi *msi)
 {
-	struct hv_apic_irq irq = {
-		.dest = (msi->address_lo >> 12) & 0xff,
-		.logical = msi->address_lo & BIT(2),
-		.shorthand = HV_SH_NONE,
-		.mode = (msi->data >> 8) & 7,
-		.vector = msi->data & 0xff,
-		.level = msi->data & BIT(14),
-		.trig = msi->data & BIT(15),
-	};
+	struct hv_apic_irq irq;
 
 	if (READ_ONCE(vm->x86.irqchip) == HV_IRQCHIP_NONE ||
 	    (msi->flags & ~HV_MSI_VALID_DEVID))
 		return -EINVAL;
-	irq.lowest = irq.mode == HV_DM_LOWEST || (msi->address_lo & BIT(3));
-	/* An MSI is an edge: its level is "asserted" (KVM_SIGNAL_MSI's 1). */
-	irq.level = true;
+	apic_msi_irq(msi, &irq);
 	return apic_deliver(vm, NULL, &irq, NULL);
+}
+
+/*
+ * For the scan of a split irqchip's routes (hv_irq.c): the vector of
+ * @msi if it is level-triggered and its destination names @vcpu's APIC,
+ * else -1.  As KVM's kvm_scan_ioapic_routes(), the delivery mode does not
+ * matter, nor whether the APIC is enabled.
+ */
+int hv_lapic_msi_level_vector(struct hv_vcpu *vcpu, const struct hv_msi *msi)
+{
+	struct hv_apic_irq irq;
+
+	apic_msi_irq(msi, &irq);
+	if (!irq.trig || !apic_match_dest(vcpu->x86.apic, NULL, &irq))
+		return -1;
+	return irq.vector;
+}
+
+/* @a's destination (ID, LDR, DFR, mode) or the routes changed. */
+static void apic_request_rescan(struct hv_lapic *a)
+{
+	/* The flag before the vCPU's mode (hv_vcpu_kick()). */
+	smp_store_mb(a->rescan, true);
+	hv_vcpu_kick(a->vcpu);
+}
+
+/*
+ * HV_SET_GSI_ROUTING with a split irqchip: every vCPU computes its
+ * vectors again before its next entry (a vCPU in the guest is made to
+ * exit).  Unlike KVM's request, this does not wait for the vCPUs to have
+ * left the guest.
+ */
+void hv_lapic_routes_changed(struct hv_vm *vm)
+{
+	struct hv_lapic *a;
+	int i;
+
+	for (i = 0; i < HV_MAX_VCPUS; i++) {
+		a = apic_of(vm, i);
+		if (a)
+			apic_request_rescan(a);
+	}
+}
+
+/* Whether the entry must wait for a scan (hv_x86_enter_guest()). */
+bool hv_lapic_rescan_due(struct hv_vcpu *vcpu)
+{
+	return READ_ONCE(vcpu->x86.apic->rescan);
+}
+
+/*
+ * Before an entry of a runnable vCPU, in KVM's order of requests
+ * (KVM_REQ_IOAPIC_EOI_EXIT, then KVM_REQ_SCAN_IOAPIC): 0 with the run
+ * structure filled for HV_EXIT_IOAPIC_EOI if the last EOI's vector is
+ * still userspace's; else the vectors computed again if something
+ * changed, and 1.
+ */
+int hv_lapic_ioapic_requests(struct hv_vcpu *vcpu)
+{
+	struct hv_lapic *a = vcpu->x86.apic;
+	int vec = a->eoi_exit;
+
+	if (vec >= 0) {
+		a->eoi_exit = -1;
+		if (test_bit(vec, a->ioapic_vectors)) {
+			vcpu->run->exit_reason = HV_EXIT_IOAPIC_EOI;
+			vcpu->run->eoi.vector = vec;
+			return 0;
+		}
+	}
+	/* Cleared before the routes are read: a later change is seen. */
+	if (READ_ONCE(a->rescan) && xchg(&a->rescan, false))
+		hv_irq_scan_ioapic_routes(vcpu, a->ioapic_vectors);
+	return 1;
 }
 
 /*
@@ -917,6 +1029,7 @@ static int apic_reg_write(struct hv_lapic *a, u32 reg, u32 val)
 		if (x2)
 			return 1;
 		apic_set(a, APIC_ID, val & 0xff000000);
+		apic_dest_changed(a);
 		break;
 	case APIC_TASKPRI:
 		apic_set_tpr(a, val & 0xff);
@@ -928,11 +1041,13 @@ static int apic_reg_write(struct hv_lapic *a, u32 reg, u32 val)
 		if (x2)
 			return 1;
 		apic_set(a, APIC_LDR, val & 0xff000000);
+		apic_dest_changed(a);
 		break;
 	case APIC_DFR:
 		if (x2)
 			return 1;
 		apic_set(a, APIC_DFR, val | 0x0fffffff);
+		apic_dest_changed(a);
 		break;
 	case APIC_SPIV:
 		apic_write_spiv(a, val);
@@ -1126,6 +1241,8 @@ int hv_lapic_set_base(struct hv_vcpu *vcpu, u64 val, bool host)
 	vcpu->apic_base = val;
 	if (!a)
 		return 0;
+	if (changed)
+		apic_dest_changed(a);
 	if ((changed & HV_APIC_BASE_ENABLE) && (val & HV_APIC_BASE_ENABLE))
 		apic_set(a, APIC_ID, vcpu->id << 24);
 	if (changed & HV_APIC_BASE_X2APIC) {
@@ -1220,6 +1337,7 @@ int hv_lapic_set_state(struct hv_vcpu *vcpu, struct hv_lapic_state *s)
 		*(u32 *)(s->regs + APIC_LDR) = x2apic_ldr(*id);
 	}
 	memcpy(a->regs, s->regs, sizeof(s->regs));
+	apic_dest_changed(a);
 	apic_set(a, APIC_LVR, apic_version(a));
 	apic_set(a, APIC_TMCCT, 0);
 	apic_update_ppr(a);
@@ -1279,6 +1397,8 @@ void hv_lapic_reset(struct hv_vcpu *vcpu, bool init)
 	atomic_set(&a->nmis, 0);
 	if (!init)
 		a->events = 0;
+	/* A pending EOI exit stays, as KVM's request does. */
+	apic_dest_changed(a);
 }
 
 int hv_lapic_create(struct hv_vcpu *vcpu)
@@ -1294,6 +1414,8 @@ int hv_lapic_create(struct hv_vcpu *vcpu)
 		return -ENOMEM;
 	}
 	a->vcpu = vcpu;
+	a->eoi_exit = -1;
+	a->rescan = true;
 	hrtimer_init(&a->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_HARD);
 	a->timer.function = apic_timer_fn;
 	vcpu->x86.apic = a;

@@ -82,4 +82,17 @@ void hv_lapic_nmi_watchdog(struct hv_vm *vm);
 /* HV_SIGNAL_MSI: as KVM's kvm_send_userspace_msi(). */
 int hv_lapic_signal_msi(struct hv_vm *vm, const struct hv_msi *msi);
 
+/*
+ * The split irqchip's HV_EXIT_IOAPIC_EOI.  hv_lapic_routes_changed():
+ * HV_SET_GSI_ROUTING replaced the table.  hv_lapic_msi_level_vector():
+ * for the scan of the routes, the vector of a level-triggered MSI that
+ * names the vCPU's APIC, else -1.  hv_lapic_ioapic_requests(): before an
+ * entry, 0 for the exit (run structure filled), else 1.
+ * hv_lapic_rescan_due(): an entry must wait for the scan.
+ */
+void hv_lapic_routes_changed(struct hv_vm *vm);
+int hv_lapic_msi_level_vector(struct hv_vcpu *vcpu, const struct hv_msi *msi);
+int hv_lapic_ioapic_requests(struct hv_vcpu *vcpu);
+bool hv_lapic_rescan_due(struct hv_vcpu *vcpu);
+
 #endif /* HV_LAPIC_H */

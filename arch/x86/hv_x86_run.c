@@ -1119,17 +1119,19 @@ static void hv_x86_post_run(struct hv_vcpu *vcpu)
 
 /*
  * The backend calls this with interrupts disabled right before it enters
- * the guest; false: do not enter (a signal or a reschedule is due), back
- * to the run loop.  From the store of the mode on, a kick interrupts this
- * CPU, which makes the guest exit at once; so an interrupt delivered
- * after hv_x86_inject_events() looked is never left waiting in IRR while
- * the guest runs (hv_vcpu_kick()).
+ * the guest; false: do not enter (a signal or a reschedule is due, or new
+ * routes of a split irqchip must be scanned), back to the run loop.  From
+ * the store of the mode on, a kick interrupts this CPU, which makes the
+ * guest exit at once; so an interrupt delivered after
+ * hv_x86_inject_events() looked is never left waiting in IRR while the
+ * guest runs (hv_vcpu_kick()).
  */
 bool hv_x86_enter_guest(struct hv_vcpu *vcpu)
 {
 	/* The mode before IRR is read: pairs with the senders' barrier. */
 	smp_store_mb(vcpu->mode, HV_IN_GUEST);
-	if (need_resched() || signal_pending(current)) {
+	if (need_resched() || signal_pending(current) ||
+	    (vcpu->x86.apic && hv_lapic_rescan_due(vcpu))) {
 		WRITE_ONCE(vcpu->mode, HV_OUTSIDE_GUEST);
 		return false;
 	}
@@ -1249,6 +1251,16 @@ int hv_x86_run(struct hv_vcpu *vcpu)
 			break;
 		}
 		cond_resched();
+		/*
+		 * The EOI exit of a split irqchip, then its new routes, as
+		 * KVM's requests before it takes INIT and SIPI.
+		 */
+		if (vcpu->x86.apic &&
+		    vcpu->x86.mp_state == HV_MP_STATE_RUNNABLE) {
+			r = hv_lapic_ioapic_requests(vcpu);
+			if (r <= 0)
+				break;
+		}
 		/* INIT and SIPI from another vCPU (KVM: accept_events). */
 		if (vcpu->x86.apic && hv_lapic_has_init_sipi(vcpu))
 			hv_lapic_accept_init_sipi(vcpu);
