@@ -14,6 +14,7 @@
 
 #include <linux/bits.h>
 #include <linux/types.h>
+#include <asm/cpufeature.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
 
@@ -34,10 +35,26 @@ bool svm_cpu_has_svm(void);
 const struct hv_arch_ops *vmx_probe(void);
 const struct hv_arch_ops *svm_probe(void);
 
-/* A canonical address for 48-bit linear addresses (SDM vol 1, 3.3.7.1). */
+/*
+ * An address is canonical when bits 63 down to the most significant one
+ * the CPU implements are all equal (SDM vol 1, 3.3.7.1).  A CPU with
+ * 5-level paging implements 57 whatever CR4.LA57 says, and WRMSR checks
+ * the MSRs that hold an address (FS/GS base, KERNEL_GS_BASE, LSTAR, CSTAR)
+ * against that width: a 5-level kernel's GS_BASE is above the 48-bit
+ * range.  KVM lets the guest write these straight to the CPU; its own
+ * checks (KVM_SET_MSRS, SYSENTER below) use the host's width too in 6.12,
+ * the guest's CR4.LA57 in 6.1.
+ */
+static inline unsigned int hv_va_bits(void)
+{
+	return boot_cpu_has(X86_FEATURE_LA57) ? 57 : 48;
+}
+
 static inline bool hv_is_canonical(u64 addr)
 {
-	return (u64)((s64)(addr << 16) >> 16) == addr;
+	unsigned int shift = 64 - hv_va_bits();
+
+	return (u64)((s64)(addr << shift) >> shift) == addr;
 }
 
 /* hv_cpuid.c: the guest's CPUID vendor is AMD's or Hygon's */
@@ -50,7 +67,9 @@ bool hv_cpuid_is_amd_compatible(struct hv_vcpu *vcpu);
  */
 static inline u64 hv_canonical(u64 addr)
 {
-	return (u64)((s64)(addr << 16) >> 16);
+	unsigned int shift = 64 - hv_va_bits();
+
+	return (u64)((s64)(addr << shift) >> shift);
 }
 
 /* A valid PAT: every byte a memory type 0, 1, 4, 5, 6 or 7 (SDM 13.12.2). */
