@@ -467,6 +467,92 @@ TEST(sysenter_width)
 }
 
 /*
+ * A kernel with 5-level paging keeps its per-CPU areas, and so GS_BASE,
+ * above the 48-bit range (Linux: 0xff11000000000000 and up).  The MSRs
+ * that hold an address are canonical relative to the CPU's widest linear
+ * address, 57 bits with LA57, whatever CR4.LA57 says (SDM vol 1, 3.3.7.1).
+ * The guest writes such a GS_BASE under 4-level paging, then goes to
+ * 5-level paging as Linux's decompressor does (compatibility mode, paging
+ * off, CR4.LA57 and CR3, paging on), writes it again and reads memory
+ * through it: PML5 entries 0 and 0x111 both lead to the identity map.
+ * A #GP reports its RIP on port 0x13.
+ */
+#define MSR_GS_BASE		0xc0000101
+#define PML5_GPA		(DATA_GPA + 0x1000)
+#define LA57_MAGIC_GPA		(DATA_GPA + 0x2000)
+#define LA57_GS_BASE		0xff11000000000000ULL
+#define CR4_LA57		(1ULL << 12)
+
+GUEST(long_to_la57, ".code64",
+	"9: mov $" XSTR(MSR_GS_BASE) ", %ecx; xor %eax, %eax;"
+	"mov $0xff110000, %edx; wrmsr;"
+	"mov $1, %eax; out %eax, $0x10;"
+	"lea 1f(%rip), %rax; pushq $0x20; push %rax; lretq;"
+	".code32;"
+	"1: mov %cr0, %eax; btr $31, %eax; mov %eax, %cr0;"
+	"mov %cr4, %eax; bts $12, %eax; mov %eax, %cr4;"
+	"mov $" XSTR(PML5_GPA) ", %eax; mov %eax, %cr3;"
+	"mov %cr0, %eax; bts $31, %eax; mov %eax, %cr0;"
+	"call 2f; 2: pop %eax; add $(3f - 2b), %eax;"
+	"pushl $0x08; push %eax; lret;"
+	".code64;"
+	"3: mov $" XSTR(MSR_GS_BASE) ", %ecx; xor %eax, %eax;"
+	"mov $0xff110000, %edx; wrmsr;"
+	"mov %gs:" XSTR(LA57_MAGIC_GPA) ", %eax; out %eax, $0x10;"
+	"hlt;"
+	".fill 0x400 - (. - 9b), 1, 0xf4;"
+	"mov 8(%rsp), %rax; out %eax, $0x13; hlt");
+
+TEST(la57_gs_base)
+{
+	uint64_t *pml5, code32 = 0x00cf9b000000ffffULL;
+	const struct hv_cpuid_entry2 *e;
+	struct hv_cpuid2 *c;
+	struct hv_sregs s;
+	struct hv_guest g;
+
+	hv_guest_setup(_metadata, &g, HV_MODE_LONG, long_to_la57,
+		       long_to_la57_end);
+	c = calloc(1, sizeof(*c) + 256 * sizeof(c->entries[0]));
+	ASSERT_NE(NULL, c);
+	c->nent = 256;
+	ASSERT_EQ(0, ioctl(g.dev, HV_GET_SUPPORTED_CPUID, c));
+	e = hv_cpuid_entry(c, c->nent, 7, 0);
+	if (!e || !(e->ecx & (1U << 16))) {
+		free(c);
+		hv_guest_destroy(&g);
+		SKIP(return, "no 5-level paging (CPUID.7.ECX[16])");
+	}
+	free(c);
+
+	hv_guest_set_idt(&g, 13, CODE_GPA + 0x400);
+	pml5 = (uint64_t *)(g.mem + PML5_GPA);
+	pml5[0] = PML4_GPA | 3;
+	pml5[(LA57_GS_BASE >> 48) & 511] = PML4_GPA | 3;
+	*(uint32_t *)(g.mem + LA57_MAGIC_GPA) = 0x5a57;
+	/* A 32-bit code segment at 0x20 for the way through paging off. */
+	hv_guest_poke(&g, GDT_GPA + 4 * 8, &code32, sizeof(code32));
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_SREGS, &s));
+	s.gdt.limit = 5 * 8 - 1;
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_SET_SREGS, &s));
+
+	EXPECT_EQ(1, out_value(_metadata, &g, 0x10));
+	EXPECT_EQ(LA57_GS_BASE, get_msr(g.vcpu, MSR_GS_BASE));
+	EXPECT_EQ(0x5a57, out_value(_metadata, &g, 0x10));
+	ASSERT_EQ(0, hv_guest_run(&g));
+	EXPECT_EQ(HV_EXIT_HLT, g.run->exit_reason);
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_GET_SREGS, &s));
+	EXPECT_EQ(CR4_LA57, s.cr4 & CR4_LA57);
+	EXPECT_EQ(PML5_GPA, s.cr3);
+	EXPECT_EQ(LA57_GS_BASE, s.gs.base);
+
+	/* Userspace's write, with CR4.LA57 set: KVM 6.1 and 6.12 take it. */
+	EXPECT_EQ(1, set_msr(g.vcpu, MSR_KERNEL_GS_BASE, LA57_GS_BASE | 1));
+	EXPECT_EQ(LA57_GS_BASE | 1, get_msr(g.vcpu, MSR_KERNEL_GS_BASE));
+	hv_guest_destroy(&g);
+}
+
+/*
  * The MTRRs' checks (SDM 12.11): memory types 0, 1, 4, 5, 6 only;
  * MTRRdefType bits outside 11:10 and 7:0 reserved; PHYSBASE bits 11:8
  * and PHYSMASK bits 10:0 reserved, and address bits at and above the
