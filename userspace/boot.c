@@ -8,6 +8,12 @@
  * long       64-bit code segment, PAE paging with the first 4 GiB
  *            identity-mapped by 2 MiB pages, SSE usable (as UEFI firmware
  *            leaves the CPU, so compiled 64-bit code runs at once)
+ * linux      Linux's 32-bit boot protocol: protected mode as above but
+ *            with code at selector 0x10 and data at 0x18, ESI the
+ *            boot_params, EBX, EBP and EDI 0, interrupts off
+ *
+ * Only vCPU 0 is set up: with the in-kernel local APICs of a Linux guest
+ * the others wait for the guest's INIT and SIPI, as on a PC.
  */
 #include <errno.h>
 #include <string.h>
@@ -39,6 +45,8 @@ const char *entry_mode_name(enum entry_mode mode)
 		return "protected";
 	case ENTRY_LONG:
 		return "long";
+	case ENTRY_LINUX:
+		return "Linux 32-bit boot protocol";
 	default:
 		return "none";
 	}
@@ -49,6 +57,8 @@ void boot_reserve(struct guest *g)
 {
 	if (g->mode != ENTRY_REAL)
 		vm_claim(g, BOOT_DATA_START, BOOT_DATA_END - BOOT_DATA_START,
+			 g->mode == ENTRY_LINUX ?
+			 "hv-run's boot data (GDT, boot_params, command line)" :
 			 "hv-run's boot data (GDT, page tables, Multiboot information)");
 }
 
@@ -60,7 +70,18 @@ static const uint64_t gdt[] = {
 	[SEL_CODE64 / 8] = 0x00af9b000000ffffULL,	/* code, 64-bit (L) */
 };
 
-static void flat_segment(struct hv_segment *s, uint16_t sel)
+/* Linux's: __BOOT_CS and __BOOT_DS */
+static const uint64_t linux_gdt[] = {
+	[0] = 0,
+	[1] = 0,
+	[SEL_BOOT_CS / 8] = 0x00cf9b000000ffffULL,	/* code, 32-bit */
+	[SEL_BOOT_DS / 8] = 0x00cf93000000ffffULL,	/* data, read/write */
+};
+
+enum seg_kind { SEG_DATA, SEG_CODE32, SEG_CODE64 };
+
+static void flat_segment(struct hv_segment *s, uint16_t sel,
+			 enum seg_kind kind)
 {
 	memset(s, 0, sizeof(*s));
 	s->selector = sel;
@@ -68,13 +89,13 @@ static void flat_segment(struct hv_segment *s, uint16_t sel)
 	s->present = 1;
 	s->s = 1;
 	s->g = 1;
-	if (sel == SEL_DATA) {
+	if (kind == SEG_DATA) {
 		s->type = 3;		/* read/write, accessed */
 		s->db = 1;
 	} else {
 		s->type = 11;		/* execute/read, accessed */
-		s->db = sel == SEL_CODE32;
-		s->l = sel == SEL_CODE64;
+		s->db = kind == SEG_CODE32;
+		s->l = kind == SEG_CODE64;
 	}
 }
 
@@ -110,13 +131,23 @@ static void setup_sregs(struct guest *g, struct hv_sregs *sregs)
 		return;
 	}
 
-	memcpy(g->mem + GDT_ADDR, gdt, sizeof(gdt));
 	sregs->gdt.base = GDT_ADDR;
-	sregs->gdt.limit = sizeof(gdt) - 1;
 	sregs->idt.base = 0;
 	sregs->idt.limit = 0;
-	flat_segment(&sregs->cs, g->mode == ENTRY_LONG ? SEL_CODE64 : SEL_CODE32);
-	flat_segment(&sregs->ds, SEL_DATA);
+	if (g->mode == ENTRY_LINUX) {
+		memcpy(g->mem + GDT_ADDR, linux_gdt, sizeof(linux_gdt));
+		sregs->gdt.limit = sizeof(linux_gdt) - 1;
+		flat_segment(&sregs->cs, SEL_BOOT_CS, SEG_CODE32);
+		flat_segment(&sregs->ds, SEL_BOOT_DS, SEG_DATA);
+	} else {
+		memcpy(g->mem + GDT_ADDR, gdt, sizeof(gdt));
+		sregs->gdt.limit = sizeof(gdt) - 1;
+		if (g->mode == ENTRY_LONG)
+			flat_segment(&sregs->cs, SEL_CODE64, SEG_CODE64);
+		else
+			flat_segment(&sregs->cs, SEL_CODE32, SEG_CODE32);
+		flat_segment(&sregs->ds, SEL_DATA, SEG_DATA);
+	}
 	sregs->es = sregs->fs = sregs->gs = sregs->ss = sregs->ds;
 	sregs->cr0 = CR0_PE | CR0_ET;
 
@@ -147,6 +178,7 @@ void boot_setup(struct guest *g)
 	regs.rsp = g->stack;
 	regs.rax = g->eax;
 	regs.rbx = g->ebx;
+	regs.rsi = g->esi;
 	if (g->mode == ENTRY_REAL) {
 		regs.rip = g->entry > 0xffff ? g->entry & 0xf : g->entry;
 		regs.rsp = g->entry > 0xffff ? 0 : g->stack;

@@ -52,7 +52,7 @@ static const char *unbootable_format(const struct image *img)
 	if (img->size == 0)
 		return "it is empty";
 	if (img->size > 0x206 && !memcmp(d + 0x202, "HdrS", 4))
-		return "it is a Linux bzImage, which hv-run does not boot yet";
+		return "it is a Linux kernel older than boot protocol 2.06, or a zImage, which hv-run does not boot";
 	if (img->size >= 2 && d[0] == 0x1f && d[1] == 0x8b)
 		return "it is gzip-compressed; decompress it first";
 	if (img->size >= 2 && d[0] == '#' && d[1] == '!')
@@ -88,34 +88,37 @@ void flat_load(struct guest *g, const struct image *img,
 	g->stack = addr;
 }
 
-void image_load(struct guest *g, const struct options *opt)
+void image_load(struct guest *g, const struct image *img,
+		const struct options *opt)
 {
-	struct image img;
 	const char *why;
 	long mb_header;
-	bool multiboot;
+	bool multiboot, is_linux;
 
-	image_read(&img, opt->image);
-
-	mb_header = multiboot_find(&img);
+	is_linux = linux_is_bzimage(img);
+	mb_header = is_linux ? -1 : multiboot_find(img);
 	multiboot = mb_header >= 0;
-	if (elf_is_elf(&img) || multiboot) {
+	if (elf_is_elf(img) || multiboot || is_linux) {
 		if (opt->entry != ENTRY_NONE || opt->load_addr_set)
-			fail("--entry and --load-addr are for flat binaries; %s is %s and says where it goes", img.path,
+			fail("--entry and --load-addr are for flat binaries; %s is %s and says where it goes", img->path,
+			     is_linux ? "a Linux kernel" :
 			     multiboot ? "a Multiboot kernel" : "an ELF executable");
 	}
-	if (!multiboot && (opt->append || opt->nr_modules))
-		fail("--append and --module are for Multiboot kernels; %s has no Multiboot header", img.path);
+	if (!multiboot && opt->nr_modules)
+		fail("--module is for Multiboot kernels; %s has no Multiboot header", img->path);
+	if (!multiboot && !is_linux && opt->append)
+		fail("--append is for Linux and Multiboot kernels; %s is neither", img->path);
 
-	if (multiboot) {
-		multiboot_load(g, &img, mb_header, opt);
-	} else if (elf_is_elf(&img)) {
-		elf_load(g, &img, false);
+	if (is_linux) {
+		linux_load(g, img, opt);
+	} else if (multiboot) {
+		multiboot_load(g, img, mb_header, opt);
+	} else if (elf_is_elf(img)) {
+		elf_load(g, img, false);
 	} else {
-		why = unbootable_format(&img);
+		why = unbootable_format(img);
 		if (why)
-			fail("%s: unknown image format: %s", img.path, why);
-		flat_load(g, &img, opt);
+			fail("%s: unknown image format: %s", img->path, why);
+		flat_load(g, img, opt);
 	}
-	free(img.data);
 }

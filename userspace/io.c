@@ -3,13 +3,13 @@
  * hv-run: the port I/O bus.  A KVM_EXIT_IO hands over COUNT items of SIZE
  * bytes (more than one for INS/OUTS with REP); each goes to the device
  * that owns the port.  Ports nobody owns read as all ones and ignore
- * writes, as on a PC.
+ * writes, as on a PC.  The caller holds bus_lock.
  */
 #include <string.h>
 
 #include "hv-run.h"
 
-#define MAX_DEVICES	8
+#define MAX_DEVICES	16
 
 static struct io_device *devices[MAX_DEVICES];
 static int nr_devices;
@@ -55,10 +55,10 @@ static uint32_t io_access(uint16_t port, int size, bool write, uint32_t value)
 	return dev->in ? dev->in(dev, port - dev->base, size) : 0xffffffff;
 }
 
-void io_exit(struct guest *g)
+void io_exit(struct vcpu *v)
 {
-	__typeof__(g->run->io) *pio = &g->run->io;
-	uint8_t *data = (uint8_t *)g->run + pio->data_offset;
+	__typeof__(v->run->io) *pio = &v->run->io;
+	uint8_t *data = (uint8_t *)v->run + pio->data_offset;
 	bool write = pio->direction == HV_EXIT_IO_OUT;
 	int size = pio->size;
 	uint32_t i, value;

@@ -17,9 +17,13 @@
 static const char usage_text[] =
 "Usage: hv-run [OPTIONS] IMAGE\n"
 "\n"
-"Boot IMAGE in a virtual machine with one CPU, on /dev/hv (or /dev/kvm).\n"
+"Boot IMAGE in a virtual machine on /dev/hv (or /dev/kvm).\n"
 "\n"
 "IMAGE formats, recognized by their contents:\n"
+"  Linux bzImage a Linux kernel (boot protocol 2.06 or later): entered by\n"
+"                its 32-bit boot protocol, with the e820 memory map, the\n"
+"                command line and an initrd, on a PC with ACPI, the\n"
+"                in-kernel interrupt controllers and PIT, and -c vCPUs\n"
 "  Multiboot v1  a kernel with a Multiboot header in its first 8 KiB (ELF32,\n"
 "                or any file with the header's address fields): entered in\n"
 "                32-bit protected mode with EAX=0x2badb002 and EBX = the\n"
@@ -41,19 +45,27 @@ static const char usage_text[] =
 "      --load-addr ADDR  flat binaries: guest physical address of the first\n"
 "                        byte and first instruction (default 0x7c00 in real\n"
 "                        mode, 0x100000 otherwise)\n"
-"  -a, --append CMDLINE  Multiboot: the kernel command line\n"
+"  -c, --cpus N          Linux: N vCPUs, one thread each (default 1); the\n"
+"                        guest starts the others through its local APIC\n"
+"  -a, --append CMDLINE  Linux and Multiboot: the kernel command line\n"
+"      --initrd FILE     Linux: the initial RAM disk\n"
 "      --module 'FILE [ARGS]'\n"
 "                        Multiboot: load FILE as a boot module; its string\n"
 "                        is the whole argument (repeatable)\n"
 "      --trace           one line per VM exit on standard error\n"
+"      --exits           at the end, the exits that reached hv-run, by\n"
+"                        reason, on standard error\n"
 "  -h, --help            this text\n"
 "  -V, --version         hv-run's version\n"
 "\n"
 "Devices: a 16550 UART at port 0x3f8 (guest output to standard output,\n"
 "standard input to the guest; a terminal is put in raw mode while the guest\n"
-"runs), the debug console at port 0xe9 (output), and isa-debug-exit at port\n"
-"0xf4. Other ports read as all ones and ignore writes; so does memory\n"
-"outside guest RAM.\n"
+"runs; IRQ 4 for Linux), the debug console at port 0xe9 (output), and\n"
+"isa-debug-exit at port 0xf4. Linux also gets ACPI tables, whose power-off\n"
+"ends hv-run, the CMOS RTC at 0x70, the keyboard controller's reset line\n"
+"at 0x64, PCI configuration ports with no device, and the in-kernel PIC,\n"
+"I/O APIC, local APICs and PIT. Other ports read as all ones and ignore\n"
+"writes; so does memory outside guest RAM.\n"
 "\n"
 "The stack pointer starts at the image's lowest address. Protected and\n"
 "long mode start with hv-run's GDT (code 0x08, data 0x10, 64-bit code\n"
@@ -61,7 +73,7 @@ static const char usage_text[] =
 "shuts the guest down. hv-run's boot data occupies 0x1000-0x9fff.\n"
 "\n"
 "Exit status:\n"
-"  0    the guest executed HLT\n"
+"  0    the guest executed HLT (no Linux), or powered off (Linux)\n"
 "  odd  the guest wrote V to port 0xf4: (V << 1) | 1, as QEMU's\n"
 "       isa-debug-exit\n"
 "  2    hv-run could not start the guest (the message says why)\n"
@@ -69,13 +81,15 @@ static const char usage_text[] =
 "  6    the CPU refused to enter the guest (KVM_EXIT_FAIL_ENTRY)\n"
 "  8    the hypervisor could not go on (KVM_EXIT_INTERNAL_ERROR)\n"
 "  10   an exit or error hv-run does not handle\n"
+"  12   the guest reset the machine (Linux's reboot)\n"
 "  128+N  stopped by signal N (Ctrl-C: 130)\n"
 "\n"
 "Examples:\n"
 "  hv-run userspace/examples/hello-long.elf\n"
 "  hv-run --entry real userspace/examples/hello-real.bin\n"
 "  hv-run -m 64M -a 'verbose' --module 'initrd.txt x=1' mbkernel.elf\n"
-"  hv-run --device /dev/kvm --trace hello-protected.elf\n";
+"  hv-run --device /dev/kvm --trace hello-protected.elf\n"
+"  hv-run -c 2 -m 256M --initrd initrd.gz -a console=ttyS0 bzImage\n";
 
 void fail(const char *fmt, ...)
 {
@@ -139,18 +153,34 @@ static uint64_t parse_addr(const char *s)
 	return n;
 }
 
+static int parse_cpus(const char *s)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (end == s || *end || errno || n < 1 || n > MAX_VCPUS)
+		fail("--cpus '%s': say a number of vCPUs from 1 to %d", s,
+		     MAX_VCPUS);
+	return n;
+}
+
 static void parse_options(struct options *opt, int argc, char **argv)
 {
 	enum { OPT_DEVICE = 256, OPT_ENTRY, OPT_LOAD_ADDR, OPT_MODULE,
-	       OPT_TRACE };
+	       OPT_TRACE, OPT_INITRD, OPT_EXITS };
 	static const struct option longopts[] = {
 		{ "memory", required_argument, NULL, 'm' },
 		{ "device", required_argument, NULL, OPT_DEVICE },
 		{ "entry", required_argument, NULL, OPT_ENTRY },
 		{ "load-addr", required_argument, NULL, OPT_LOAD_ADDR },
 		{ "append", required_argument, NULL, 'a' },
+		{ "cpus", required_argument, NULL, 'c' },
+		{ "initrd", required_argument, NULL, OPT_INITRD },
 		{ "module", required_argument, NULL, OPT_MODULE },
 		{ "trace", no_argument, NULL, OPT_TRACE },
+		{ "exits", no_argument, NULL, OPT_EXITS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -162,11 +192,12 @@ static void parse_options(struct options *opt, int argc, char **argv)
 	opt->mem_size = MEM_DEFAULT;
 	opt->device = "/dev/hv";
 	opt->entry = ENTRY_NONE;
+	opt->cpus = 1;
 	opt->modules = calloc(argc, sizeof(*opt->modules));
 	if (!opt->modules)
 		fail("out of memory");
 
-	while ((c = getopt_long(argc, argv, "m:a:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "m:a:c:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			opt->mem_size = parse_size(optarg);
@@ -193,6 +224,12 @@ static void parse_options(struct options *opt, int argc, char **argv)
 		case 'a':
 			opt->append = optarg;
 			break;
+		case 'c':
+			opt->cpus = parse_cpus(optarg);
+			break;
+		case OPT_INITRD:
+			opt->initrd = optarg;
+			break;
 		case OPT_MODULE: {
 			struct module_arg *m = &opt->modules[opt->nr_modules++];
 			size_t n = strcspn(optarg, " \t");
@@ -205,6 +242,9 @@ static void parse_options(struct options *opt, int argc, char **argv)
 		}
 		case OPT_TRACE:
 			opt->trace = true;
+			break;
+		case OPT_EXITS:
+			opt->exits = true;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -232,202 +272,37 @@ static void parse_options(struct options *opt, int argc, char **argv)
 		     mem_arg);
 }
 
-/* The signal that asked hv-run to stop, or 0. */
-static int stop_signal;		/* __atomic: set by a signal handler */
-static struct hv_run *signal_run;	/* set before the handlers */
-
-static void on_stop_signal(int sig)
-{
-	__atomic_store_n(&stop_signal, sig, __ATOMIC_SEQ_CST);
-	/* KVM_RUN returns at once (EINTR) instead of entering the guest. */
-	if (signal_run)
-		signal_run->immediate_exit = 1;
-}
-
-static void on_fatal_signal(int sig)
-{
-	term_restore();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static void install_signals(struct guest *g)
-{
-	struct sigaction sa;
-
-	signal_run = g->run;
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_stop_signal;	/* no SA_RESTART: KVM_RUN must end */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGQUIT, &sa, NULL);
-	sa.sa_handler = on_fatal_signal;
-	sa.sa_flags = SA_RESETHAND;
-	sigaction(SIGSEGV, &sa, NULL);
-	sigaction(SIGBUS, &sa, NULL);
-	sigaction(SIGABRT, &sa, NULL);
-}
-
-static const char *exit_name(uint32_t reason)
-{
-	static const char *const names[] = {
-		[HV_EXIT_UNKNOWN] = "KVM_EXIT_UNKNOWN",
-		[HV_EXIT_EXCEPTION] = "KVM_EXIT_EXCEPTION",
-		[HV_EXIT_IO] = "KVM_EXIT_IO",
-		[HV_EXIT_HYPERCALL] = "KVM_EXIT_HYPERCALL",
-		[HV_EXIT_DEBUG] = "KVM_EXIT_DEBUG",
-		[HV_EXIT_HLT] = "KVM_EXIT_HLT",
-		[HV_EXIT_MMIO] = "KVM_EXIT_MMIO",
-		[HV_EXIT_IRQ_WINDOW_OPEN] = "KVM_EXIT_IRQ_WINDOW_OPEN",
-		[HV_EXIT_SHUTDOWN] = "KVM_EXIT_SHUTDOWN",
-		[HV_EXIT_FAIL_ENTRY] = "KVM_EXIT_FAIL_ENTRY",
-		[HV_EXIT_INTR] = "KVM_EXIT_INTR",
-		[HV_EXIT_INTERNAL_ERROR] = "KVM_EXIT_INTERNAL_ERROR",
-	};
-
-	if (reason < ARRAY_SIZE(names) && names[reason])
-		return names[reason];
-	return "an exit reason hv-run does not know";
-}
-
-static const char *internal_error_name(uint32_t suberror)
-{
-	switch (suberror) {
-	case HV_INTERNAL_ERROR_EMULATION:
-		return "an instruction it could not emulate";
-	case HV_INTERNAL_ERROR_SIMUL_EX:
-		return "an exception while delivering an exception";
-	case HV_INTERNAL_ERROR_DELIVERY_EV:
-		return "an exit while delivering an event";
-	case HV_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON:
-		return "a VM exit it does not handle";
-	}
-	return "an unknown suberror";
-}
-
-/* One line on standard error for each exit (--trace). */
-static void trace_exit(struct guest *g)
-{
-	struct hv_run *r = g->run;
-	uint64_t rip = vm_rip(g);
-
-	switch (r->exit_reason) {
-	case HV_EXIT_IO:
-		fprintf(stderr, "hv-run: trace: rip 0x%llx: %s %s port 0x%x size %u count %u\n",
-			(unsigned long long)rip, exit_name(r->exit_reason),
-			r->io.direction == HV_EXIT_IO_OUT ? "out" : "in",
-			r->io.port, r->io.size, r->io.count);
-		break;
-	case HV_EXIT_MMIO:
-		fprintf(stderr, "hv-run: trace: rip 0x%llx: %s %s 0x%llx len %u\n",
-			(unsigned long long)rip, exit_name(r->exit_reason),
-			r->mmio.is_write ? "write" : "read",
-			(unsigned long long)r->mmio.phys_addr, r->mmio.len);
-		break;
-	default:
-		fprintf(stderr, "hv-run: trace: rip 0x%llx: %s (%u)\n",
-			(unsigned long long)rip, exit_name(r->exit_reason),
-			r->exit_reason);
-		break;
-	}
-}
-
-/* Memory outside guest RAM: reads see all ones, writes go nowhere. */
-static void mmio_exit(struct guest *g)
-{
-	if (!g->run->mmio.is_write)
-		memset(g->run->mmio.data, 0xff, sizeof(g->run->mmio.data));
-}
-
-static int report_stop(struct guest *g, int status, const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	fprintf(stderr, "hv-run: guest stopped: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, " at rip 0x%llx\n", (unsigned long long)vm_rip(g));
-	return status;
-}
-
-/* Run the guest until it stops; returns hv-run's exit status. */
-static int run_loop(struct guest *g, bool trace)
-{
-	struct hv_run *r = g->run;
-	int sig;
-
-	for (;;) {
-		if (ioctl(g->vcpu_fd, HV_RUN, 0) < 0) {
-			if (errno != EINTR && errno != EAGAIN)
-				return report_stop(g, STATUS_UNEXPECTED,
-					       "KVM_RUN failed: %s",
-					       strerror(errno));
-			r->immediate_exit = 0;
-			sig = __atomic_load_n(&stop_signal, __ATOMIC_SEQ_CST);
-			if (sig)
-				return report_stop(g, 128 + sig, "%s",
-						   strsignal(sig));
-			continue;
-		}
-		if (trace)
-			trace_exit(g);
-
-		switch (r->exit_reason) {
-		case HV_EXIT_IO:
-			io_exit(g);
-			if (debug_exit_status >= 0)
-				return debug_exit_status;
-			break;
-		case HV_EXIT_MMIO:
-			mmio_exit(g);
-			break;
-		case HV_EXIT_HLT:
-			return STATUS_HALTED;
-		case HV_EXIT_INTR:
-			break;
-		case HV_EXIT_SHUTDOWN:
-			return report_stop(g, STATUS_SHUTDOWN,
-				       "KVM_EXIT_SHUTDOWN (triple fault)");
-		case HV_EXIT_FAIL_ENTRY:
-			return report_stop(g, STATUS_FAIL_ENTRY,
-				       "KVM_EXIT_FAIL_ENTRY (hardware reason 0x%llx)",
-				       (unsigned long long)
-				       r->fail_entry.hardware_entry_failure_reason);
-		case HV_EXIT_INTERNAL_ERROR:
-			return report_stop(g, STATUS_INTERNAL,
-				       "KVM_EXIT_INTERNAL_ERROR (suberror %u: %s)",
-				       r->internal.suberror,
-				       internal_error_name(r->internal.suberror));
-		default:
-			return report_stop(g, STATUS_UNEXPECTED,
-				       "exit reason %u (%s), which hv-run does not handle",
-				       r->exit_reason, exit_name(r->exit_reason));
-		}
-	}
-}
-
 int main(int argc, char **argv)
 {
 	struct options opt;
 	struct guest g;
+	struct image img;
+	bool is_linux;
 
 	parse_options(&opt, argc, argv);
+	image_read(&img, opt.image);
+	is_linux = linux_is_bzimage(&img);
+	if (!is_linux && (opt.cpus > 1 || opt.initrd))
+		fail("--cpus and --initrd are for Linux kernels; %s is not a bzImage",
+		     img.path);
 
 	memset(&g, 0, sizeof(g));
 	vm_open(&g, opt.device);
-	vm_create(&g, opt.mem_size);
-	image_load(&g, &opt);
+	vm_create(&g, opt.mem_size, opt.cpus, is_linux);
+	image_load(&g, &img, &opt);
 	boot_setup(&g);
 
-	serial_init();
+	serial_init(&g);
 	debugcon_init();
 	debug_exit_init();
+	if (is_linux) {
+		acpi_setup(&g);
+		smbios_setup(&g);
+		rtc_init();
+		i8042_init();
+		pci_init();
+	}
 
-	install_signals(&g);
 	term_raw();
-	return run_loop(&g, opt.trace);
+	return vcpus_run(&g, opt.trace, opt.exits);
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hv-run: the device, the VM, its memory and its one vCPU, through the
- * KVM API; every failure a new user can hit gets a sentence that says
- * what to do.
+ * hv-run: the device, the VM, its memory, its in-kernel interrupt
+ * controllers and timer (for Linux) and its vCPUs, through the KVM API;
+ * every failure a new user can hit gets a sentence that says what to do.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -52,9 +52,14 @@ void vm_open(struct guest *g, const char *device)
 		     HV_API_VERSION);
 }
 
-/* Give the vCPU every CPUID feature the device supports, as launchers do. */
-static void vm_set_cpuid(struct guest *g)
+/*
+ * Give the vCPU every CPUID feature the device supports, as launchers do,
+ * with its own APIC ID where CPUID tells it (leaf 1 EBX[31:24], and EDX
+ * of the topology leaves 0xb and 0x1f): KVM leaves that to userspace.
+ */
+static void vm_set_cpuid(struct guest *g, struct vcpu *v)
 {
+	unsigned int i;
 	struct hv_cpuid2 *cpuid;
 	int n = 256;
 
@@ -65,16 +70,64 @@ static void vm_set_cpuid(struct guest *g)
 	if (ioctl(g->dev_fd, HV_GET_SUPPORTED_CPUID, cpuid) < 0)
 		fail("KVM_GET_SUPPORTED_CPUID on %s failed: %s", g->device,
 		     strerror(errno));
-	if (ioctl(g->vcpu_fd, HV_SET_CPUID2, cpuid) < 0)
+	for (i = 0; i < cpuid->nent; i++) {
+		struct hv_cpuid_entry2 *e = &cpuid->entries[i];
+
+		if (e->function == 1)
+			e->ebx = (e->ebx & 0x00ffffff) | (uint32_t)v->id << 24;
+		if (e->function == 0xb || e->function == 0x1f)
+			e->edx = v->id;
+	}
+	if (ioctl(v->fd, HV_SET_CPUID2, cpuid) < 0)
 		fail("KVM_SET_CPUID2 on %s failed: %s", g->device,
 		     strerror(errno));
 	free(cpuid);
 }
 
-void vm_create(struct guest *g, uint64_t mem_size)
+static void vm_create_vcpu(struct guest *g, int id)
+{
+	struct vcpu *v = &g->vcpus[id];
+
+	v->g = g;
+	v->id = id;
+	v->fd = ioctl(g->vm_fd, HV_CREATE_VCPU, id);
+	if (v->fd < 0)
+		fail("KVM_CREATE_VCPU %d on %s failed: %s", id, g->device,
+		     strerror(errno));
+	v->run = mmap(NULL, g->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      v->fd, 0);
+	if (v->run == MAP_FAILED)
+		fail("cannot map vCPU %d of %s: %s", id, g->device,
+		     strerror(errno));
+	vm_set_cpuid(g, v);
+}
+
+/*
+ * The interrupt controllers a PC has, in the kernel (KVM_CREATE_IRQCHIP:
+ * the PIC pair, the I/O APIC at 0xfec00000, a local APIC per vCPU), and
+ * the PIT with port 0x61 (KVM_CREATE_PIT2).  Before the first vCPU.
+ */
+static void vm_create_irqchip(struct guest *g)
+{
+	struct hv_pit_config pit = { .flags = HV_PIT_SPEAKER_DUMMY };
+
+	if (ioctl(g->dev_fd, HV_CHECK_EXTENSION, HV_CAP_IRQCHIP) <= 0 ||
+	    ioctl(g->dev_fd, HV_CHECK_EXTENSION, HV_CAP_PIT2) <= 0)
+		fail("%s has no in-kernel interrupt controllers or PIT (KVM_CAP_IRQCHIP, KVM_CAP_PIT2), which a Linux guest needs", g->device);
+	if (ioctl(g->vm_fd, HV_CREATE_IRQCHIP, 0) < 0)
+		fail("KVM_CREATE_IRQCHIP on %s failed: %s", g->device,
+		     strerror(errno));
+	if (ioctl(g->vm_fd, HV_CREATE_PIT2, &pit) < 0)
+		fail("KVM_CREATE_PIT2 on %s failed: %s", g->device,
+		     strerror(errno));
+	g->irqchip = true;
+}
+
+void vm_create(struct guest *g, uint64_t mem_size, int nr_vcpus,
+	       bool irqchip)
 {
 	struct hv_userspace_memory_region slot;
-	int size;
+	int size, max, i;
 
 	g->vm_fd = ioctl(g->dev_fd, HV_CREATE_VM, 0);
 	if (g->vm_fd < 0) {
@@ -100,21 +153,22 @@ void vm_create(struct guest *g, uint64_t mem_size)
 		fail("%s refused %llu MiB of guest memory: %s", g->device,
 		     (unsigned long long)(mem_size >> 20), strerror(errno));
 
-	g->vcpu_fd = ioctl(g->vm_fd, HV_CREATE_VCPU, 0);
-	if (g->vcpu_fd < 0)
-		fail("KVM_CREATE_VCPU on %s failed: %s", g->device,
-		     strerror(errno));
+	if (irqchip)
+		vm_create_irqchip(g);
+	max = ioctl(g->dev_fd, HV_CHECK_EXTENSION, HV_CAP_MAX_VCPUS);
+	if (max > 0 && nr_vcpus > max)
+		fail("--cpus %d: %s runs at most %d vCPUs in a VM", nr_vcpus,
+		     g->device, max);
 	size = ioctl(g->dev_fd, HV_GET_VCPU_MMAP_SIZE, 0);
 	if (size < (int)sizeof(struct hv_run))
 		fail("KVM_GET_VCPU_MMAP_SIZE on %s failed: %s", g->device,
 		     strerror(errno));
-	g->run = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		      g->vcpu_fd, 0);
-	if (g->run == MAP_FAILED)
-		fail("cannot map the vCPU of %s: %s", g->device,
-		     strerror(errno));
 	g->run_size = size;
-	vm_set_cpuid(g);
+	for (i = 0; i < nr_vcpus; i++)
+		vm_create_vcpu(g, i);
+	g->nr_vcpus = nr_vcpus;
+	g->vcpu_fd = g->vcpus[0].fd;
+	g->run = g->vcpus[0].run;
 }
 
 uint64_t vm_rip(struct guest *g)
