@@ -4,7 +4,7 @@
  * /dev/kvm (Documentation/performance.rst).
  *
  *	hv_bench [--device PATH] [--runs N] [--scale N] [--smoke]
- *		 [--only METRIC[,METRIC...]]
+ *		 [--only METRIC[,METRIC...]] [--linux DIR]
  *
  * Each metric runs a small guest (hv_guest.h) RUNS times and reports the
  * median and the spread (lowest and highest run) of the time per
@@ -28,6 +28,17 @@
  *	start		from KVM_CREATE_VM to the guest's first instruction:
  *			memory slot, vCPU, CPUID, registers, first RUN
  *
+ * with --linux DIR (DIR/hv-run, DIR/vmlinuz, DIR/initrd.gz, the Linux
+ * guest of linux_test.sh), Linux booted by hv-run on one vCPU, one boot
+ * per run (3 at most), each metric from the same boots:
+ *
+ *	linux_boot	from starting hv-run to the guest's first line from
+ *			userspace ("@@L2 userspace")
+ *	linux_exits	the exits that reached hv-run in the whole boot, to
+ *			the guest's power-off (hv-run --exits), and of them
+ *	linux_exits_io	  port I/O and
+ *	linux_exits_mmio  MMIO
+ *
  * and the kernel memory one VM and one vCPU take, from the free page and
  * slab counts before and after creating 100 of them:
  *
@@ -50,6 +61,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -117,6 +129,8 @@ struct metric {
 		    unsigned long i);
 	/* The guest adds up in EDI the data each exit gives it. */
 	int adds_up;
+	/* At most this many runs, when not 0 (a Linux boot is long). */
+	int max_runs;
 };
 
 static double now_ns(void)
@@ -381,6 +395,86 @@ out:
 	return ret;
 }
 
+/* ---- Linux booted by hv-run (--linux) ---- */
+
+static const char *linux_dir;
+
+/* What each boot measured: boot ns, exits total, io, mmio. */
+static double linux_runs[MAX_RUNS][4];
+static int linux_done, linux_next[4];
+
+/* One boot; 0, or -1 after saying why. */
+static int linux_boot(const struct metric *m, double *r)
+{
+	char hv_run[512], kernel[512], initrd[512], line[512];
+	unsigned long total, io, mmio, x;
+	int out[2], err[2], status;
+	double t0, t_user = 0;
+	FILE *f, *e;
+	pid_t pid;
+
+	snprintf(hv_run, sizeof(hv_run), "%s/hv-run", linux_dir);
+	snprintf(kernel, sizeof(kernel), "%s/vmlinuz", linux_dir);
+	snprintf(initrd, sizeof(initrd), "%s/initrd.gz", linux_dir);
+	if (pipe(out) || pipe(err))
+		return fail(m, "pipe: %s", strerror(errno));
+	t0 = now_ns();
+	pid = fork();
+	if (pid < 0)
+		return fail(m, "fork: %s", strerror(errno));
+	if (!pid) {
+		dup2(out[1], 1);
+		dup2(err[1], 2);
+		close(0);
+		open("/dev/null", O_RDONLY);
+		execl(hv_run, hv_run, "--device", hv_device, "--exits",
+		      "-m", "256M", "--initrd", initrd,
+		      "-a", "console=ttyS0 panic=-1 loglevel=4", kernel,
+		      (char *)NULL);
+		_exit(127);
+	}
+	close(out[1]);
+	close(err[1]);
+	f = fdopen(out[0], "r");
+	while (fgets(line, sizeof(line), f))
+		if (!t_user && !strncmp(line, "@@L2 userspace", 14))
+			t_user = now_ns();
+	fclose(f);
+	e = fdopen(err[0], "r");
+	total = io = mmio = ~0UL;
+	while (fgets(line, sizeof(line), e))
+		if (sscanf(line, "hv-run: exits to userspace: io %lu hlt %lu mmio %lu shutdown %lu intr %lu other %lu total %lu",
+			   &io, &x, &mmio, &x, &x, &x, &total) == 7)
+			break;
+	fclose(e);
+	waitpid(pid, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) || !t_user ||
+	    total == ~0UL)
+		return fail(m, "hv-run ended with status %#x%s", status,
+			    t_user ? "" : " before the guest's userspace");
+	r[0] = t_user - t0;
+	r[1] = total;
+	r[2] = io;
+	r[3] = mmio;
+	return 0;
+}
+
+/* (g) Each linux_* metric takes its figure from the boots of the first. */
+static int bench_linux(const struct metric *m, int dev, double *value)
+{
+	int which = m->iterations;
+
+	close(dev);
+	if (linux_next[which] == linux_done) {
+		if (linux_done == MAX_RUNS ||
+		    linux_boot(m, linux_runs[linux_done]))
+			return -1;
+		linux_done++;
+	}
+	*value = linux_runs[linux_next[which]++][which];
+	return 0;
+}
+
 /* Free memory in KiB (hv_free_kib()); SLAB: the slab total. */
 static int kernel_free_kib(long *free_kib, long *slab_kib)
 {
@@ -483,6 +577,9 @@ out:
 	{ GUEST_METRIC(n, bench_exits, 2000), .reason = why, \
 	  .exit = exit_##n, .adds_up = sum }
 #define MEMORY_METRIC(n) { .name = #n, .unit = "KiB", .run = bench_memory }
+/* (.iterations: which figure of a boot) */
+#define LINUX_METRIC(n, u, i) { .name = #n, .unit = u, .run = bench_linux, \
+				.iterations = i, .max_runs = 3 }
 
 static const struct metric metrics[] = {
 	{ GUEST_METRIC(cpuid, bench_cpuid, 20000) },
@@ -499,6 +596,10 @@ static const struct metric metrics[] = {
 	MEMORY_METRIC(vm_slab_kib),
 	MEMORY_METRIC(vcpu_kib),
 	MEMORY_METRIC(vcpu_slab_kib),
+	LINUX_METRIC(linux_boot, "ns", 0),
+	LINUX_METRIC(linux_exits, "exits", 1),
+	LINUX_METRIC(linux_exits_io, "exits", 2),
+	LINUX_METRIC(linux_exits_mmio, "exits", 3),
 };
 
 static int cmp_double(const void *a, const void *b)
@@ -514,6 +615,9 @@ static int measure(const struct metric *m, double *median, double *low,
 {
 	double v[MAX_RUNS];
 	int i, n = smoke ? 1 : runs;
+
+	if (m->max_runs && n > m->max_runs)
+		n = m->max_runs;
 
 	for (i = 0; i < n; i++) {
 		int dev = hv_open_device();
@@ -534,10 +638,12 @@ static void show_usage(const char *prog, int status)
 {
 	fprintf(status ? stderr : stdout,
 		"usage: %s [--device PATH] [--runs N] [--scale N] [--smoke]\n"
+		"          [--linux DIR]\n"
 		"Measures exit round trips, VM start and kernel memory on PATH\n"
 		"(default: $HV_DEVICE, else /dev/hv); --runs (1-%d, default 7)\n"
 		"runs per metric, --scale multiplies the iterations per run,\n"
-		"--smoke checks each metric once and prints KTAP.\n",
+		"--smoke checks each metric once and prints KTAP; --linux DIR\n"
+		"boots DIR/vmlinuz with DIR/initrd.gz by DIR/hv-run too.\n",
 		prog, MAX_RUNS);
 	exit(status);
 }
@@ -556,6 +662,8 @@ int main(int argc, char **argv)
 			runs = strtol(argv[++i], &end, 0);
 			if (*end || runs < 1 || runs > MAX_RUNS)
 				show_usage(argv[0], 2);
+		} else if (!strcmp(argv[i], "--linux") && i + 1 < argc) {
+			linux_dir = argv[++i];
 		} else if (!strcmp(argv[i], "--scale") && i + 1 < argc) {
 			scale = strtoul(argv[++i], &end, 0);
 			if (*end || scale < 1 || scale > 1000)
@@ -567,7 +675,8 @@ int main(int argc, char **argv)
 
 	/* --only (hv_test_parse_args()): the metrics named. */
 	for (i = 0; i < (int)ARRAY_SIZE(metrics); i++) {
-		chosen[i] = hv_test_selected("bench", metrics[i].name);
+		chosen[i] = hv_test_selected("bench", metrics[i].name) &&
+			    (linux_dir || metrics[i].run != bench_linux);
 		n += chosen[i];
 	}
 	if (smoke)

@@ -71,7 +71,7 @@ patch()
 	printf "$3" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
 }
 
-ktap_begin 37
+ktap_begin 40
 
 # --- Each format and entry mode; output byte for byte, status 0 on HLT.
 hv_run "$examples/hello-real.bin"
@@ -99,6 +99,12 @@ status=$(cat "$tmp/status")
 expect multiboot_aout_kludge 0 "$expected/mbkernel-aout.out"
 hv_run -m 1M "$examples/hello-real.bin"
 expect smallest_memory 0 "$expected/hello-real.out"
+
+# --- The course lab's 100-line launcher (Documentation/lab.rst).
+timeout 60 "$examples/tiny-launcher" "$device" >"$tmp/out" 2>"$tmp/err"
+status=$?
+printf 'Hi!\n' >"$tmp/hi"
+expect tiny_launcher 0 "$tmp/hi"
 
 # --- Devices, and the guest's own exit status through port 0xf4.
 printf 'hello there\n' >"$tmp/stdin"
@@ -194,7 +200,13 @@ expect_error entry_for_elf 2 \
 	"hv-run: --entry and --load-addr are for flat binaries; $examples/hello-long.elf is an ELF executable and says where it goes"
 hv_run -a "x" "$examples/hello-long.elf"
 expect_error append_without_multiboot 2 \
-	"hv-run: --append and --module are for Multiboot kernels; $examples/hello-long.elf has no Multiboot header"
+	"hv-run: --append is for Linux and Multiboot kernels; $examples/hello-long.elf is neither"
+hv_run --module "x" "$examples/hello-long.elf"
+expect_error module_without_multiboot 2 \
+	"hv-run: --module is for Multiboot kernels; $examples/hello-long.elf has no Multiboot header"
+hv_run -c 2 "$examples/hello-long.elf"
+expect_error cpus_without_linux 2 \
+	"hv-run: --cpus and --initrd are for Linux kernels; $examples/hello-long.elf is not a bzImage"
 
 # --- Bad images: refused with a message, nothing run.
 head -c 40 "$examples/hello-long.elf" >"$tmp/t1.elf"

@@ -70,13 +70,15 @@ END {
 	printf "%s: %s, Linux %s, %s\n", machine, what, kver,
 	       "median of " (runs != "" ? runs : "?") " (lowest-highest)"
 	printf "  time rows: %s; memory rows: KiB each\n", unit
-	printf "  %-14s %26s %26s %7s\n", "metric", "hv", "KVM", "hv/KVM"
+	if (("hv", "linux_boot") in med || ("kvm", "linux_boot") in med)
+		printf "  linux rows: per boot of Linux by hv-run (3 boots): linux_boot to its first userspace line, linux_exits* the exits that reached hv-run\n"
+	printf "  %-16s %26s %26s %7s\n", "metric", "hv", "KVM", "hv/KVM"
 	for (i = 0; i < n; i++) {
 		m = order[i]
 		ratio = "-"
 		if (("hv", m) in med && ("kvm", m) in med && med["kvm", m] > 0)
 			ratio = sprintf("%.2f", med["hv", m] / med["kvm", m])
-		printf "  %-14s %s %s %7s\n", m, cell("hv", m), cell("kvm", m), ratio
+		printf "  %-16s %s %s %7s\n", m, cell("hv", m), cell("kvm", m), ratio
 	}
 	if (n == 0)
 		fail("no figures")

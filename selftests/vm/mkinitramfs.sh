@@ -55,6 +55,7 @@ cp "$top"/selftests/launcher/*.elf "$top"/selftests/launcher/*.bin \
 cp "$top"/selftests/launcher/expected/* "$root/lib/hv/tests/launcher/expected/"
 cp "$top/userspace/hv-run" "$root/lib/hv/userspace/"
 cp "$top"/userspace/examples/*.elf "$top"/userspace/examples/*.bin \
+   "$top"/userspace/examples/tiny-launcher \
    "$root/lib/hv/userspace/examples/"
 # KVM's own selftests: those kvm-selftests.list names, or all of them with
 # HV_KVM_SELFTESTS=all (make check-full).
@@ -70,6 +71,11 @@ else
 			cp "$top/build/kvm-selftests/bin/$t" "$root/lib/hv/kvm-selftests/"
 	done
 fi
+# The Linux guest of linux_test.sh: a distribution kernel and its initramfs.
+mkdir -p "$root/lib/hv/linux"
+cp "$HV_LINUX_KERNEL" "$root/lib/hv/linux/vmlinuz"
+cp "$top/build/linux-guest.gz" "$root/lib/hv/linux/initrd.gz"
+ln -s ../userspace/hv-run "$root/lib/hv/linux/hv-run"
 if [ -d "$top/build/guest-extra" ]; then
 	cp -r "$top/build/guest-extra/." "$root/lib/hv/"
 fi
