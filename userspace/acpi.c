@@ -49,7 +49,7 @@ struct acpi_header {
 	uint32_t oem_revision;
 	char creator_id[4];
 	uint32_t creator_revision;
-} __attribute__((packed));
+} __packed;
 
 struct rsdp {
 	char signature[8];
@@ -61,7 +61,7 @@ struct rsdp {
 	uint64_t xsdt;
 	uint8_t ext_checksum;
 	uint8_t reserved[3];
-} __attribute__((packed));
+} __packed;
 
 /* A Generic Address Structure */
 struct gas {
@@ -70,7 +70,7 @@ struct gas {
 	uint8_t bit_offset;
 	uint8_t access_size;	/* 1: byte */
 	uint64_t address;
-} __attribute__((packed));
+} __packed;
 
 struct fadt {
 	struct acpi_header h;
@@ -97,7 +97,7 @@ struct fadt {
 	struct gas x_pm1a_evt_blk, x_pm1b_evt_blk, x_pm1a_cnt_blk;
 	struct gas x_pm1b_cnt_blk, x_pm2_cnt_blk, x_pm_tmr_blk;
 	struct gas x_gpe0_blk, x_gpe1_blk;
-} __attribute__((packed));
+} __packed;
 
 #define FADT_WBINVD		(1U << 0)
 #define FADT_PWR_BUTTON		(1U << 4)	/* no fixed power button */
@@ -114,40 +114,40 @@ struct facs {
 	uint64_t x_waking_vector;
 	uint8_t version;
 	uint8_t reserved[31];
-} __attribute__((packed));
+} __packed;
 
 struct madt {
 	struct acpi_header h;
 	uint32_t lapic_addr;
 	uint32_t flags;		/* 1: the PC's dual 8259s are there too */
-} __attribute__((packed));
+} __packed;
 
 struct madt_lapic {
 	uint8_t type, length;	/* 0, 8 */
 	uint8_t processor_id, apic_id;
 	uint32_t flags;		/* 1: enabled */
-} __attribute__((packed));
+} __packed;
 
 struct madt_ioapic {
 	uint8_t type, length;	/* 1, 12 */
 	uint8_t id, reserved;
 	uint32_t address;
 	uint32_t gsi_base;
-} __attribute__((packed));
+} __packed;
 
 struct madt_override {
 	uint8_t type, length;	/* 2, 10 */
 	uint8_t bus, source;
 	uint32_t gsi;
 	uint16_t flags;		/* polarity bits 1:0, trigger 3:2 */
-} __attribute__((packed));
+} __packed;
 
 struct madt_lapic_nmi {
 	uint8_t type, length;	/* 4, 6 */
 	uint8_t processor_id;	/* 0xff: all */
 	uint16_t flags;
 	uint8_t lint;
-} __attribute__((packed));
+} __packed;
 
 /* DSDT body: Name (_S5, Package (4) { 5, 5, 0, 0 }) in AML */
 static const uint8_t dsdt_aml[] = {

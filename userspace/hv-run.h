@@ -35,6 +35,7 @@
 #define HV_RUN_VERSION	"0.1"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define __packed	__attribute__((packed))
 
 /* Exit statuses of hv-run; odd statuses are the guest's debug exit. */
 #define STATUS_HALTED		0	/* HLT */

@@ -29,7 +29,7 @@ struct smbios_entry {
 	uint32_t table_address;
 	uint16_t structures;
 	uint8_t bcd_revision;
-} __attribute__((packed));
+} __packed;
 
 /*
  * The structures, each its formatted part then its strings (1-based,
