@@ -416,11 +416,30 @@ static uint32_t run_missed(struct __test_metadata *_metadata,
 	return n;
 }
 
+/*
+ * kvm_amd under Bochs' AMD model leaves interrupts in IRR while its vCPU
+ * halts (the machine says HV_SKIP_KVM_HALTED_IRQ=1; smp_test has the
+ * story): its guest counts 0 of the missed ticks.  hv takes them there;
+ * the re-injection tests skip on KVM only (known-differences).
+ */
+static bool kvm_loses_halted_irqs(void)
+{
+	return hv_machine_says("HV_SKIP_KVM_HALTED_IRQ") &&
+	       strstr(hv_device, "kvm");
+}
+
+#define HALTED_IRQ_MSG \
+	"HV_SKIP_KVM_HALTED_IRQ=1: KVM here leaves interrupts in IRR in HLT"
+
 /* Re-injection is the default: every missed tick comes, one per EOI. */
 TEST(missed_ticks_reinjected_pic)
 {
 	struct ticked t;
 	uint32_t n;
+
+	if (kvm_loses_halted_irqs()) {
+		SKIP(return, HALTED_IRQ_MSG);
+	}
 
 	n = run_missed(_metadata, missed_pic, missed_pic_end, TICK_VECTOR,
 		       -1, &t);
@@ -433,6 +452,10 @@ TEST(missed_ticks_reinjected_ioapic)
 	struct ticked t;
 	uint32_t n;
 
+	if (kvm_loses_halted_irqs()) {
+		SKIP(return, HALTED_IRQ_MSG);
+	}
+
 	n = run_missed(_metadata, missed_ioapic, missed_ioapic_end,
 		       IOAPIC_VECTOR, -1, &t);
 	expect_ticks(_metadata, n, t);
@@ -444,6 +467,10 @@ TEST(missed_ticks_reinject_toggled)
 	struct ticked t;
 	uint32_t n;
 
+	if (kvm_loses_halted_irqs()) {
+		SKIP(return, HALTED_IRQ_MSG);
+	}
+
 	n = run_missed(_metadata, missed_pic, missed_pic_end, TICK_VECTOR,
 		       1, &t);
 	expect_ticks(_metadata, n, t);
@@ -453,6 +480,10 @@ TEST(missed_ticks_reinject_toggled)
 TEST(missed_ticks_not_reinjected)
 {
 	struct ticked t;
+
+	if (kvm_loses_halted_irqs()) {
+		SKIP(return, HALTED_IRQ_MSG);
+	}
 
 	EXPECT_EQ(1, run_missed(_metadata, missed_pic, missed_pic_end,
 				TICK_VECTOR, 0, &t));
@@ -464,6 +495,10 @@ TEST(missed_ticks_not_reinjected)
 TEST(missed_ticks_forgotten_on_unmask)
 {
 	struct ticked t;
+
+	if (kvm_loses_halted_irqs()) {
+		SKIP(return, HALTED_IRQ_MSG);
+	}
 
 	EXPECT_EQ(1, run_missed(_metadata, missed_pic_remask,
 				missed_pic_remask_end, TICK_VECTOR, -1,
