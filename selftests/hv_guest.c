@@ -280,6 +280,12 @@ bool hv_machine_says(const char *name)
 	return v && !strcmp(v, "1");
 }
 
+bool hv_kvm_loses_halted_irqs(void)
+{
+	return hv_machine_says("HV_SKIP_KVM_HALTED_IRQ") &&
+	       strstr(hv_device, "kvm");
+}
+
 int hv_count_0f01(const unsigned char *p, size_t n, unsigned char modrm)
 {
 	size_t i;

@@ -1236,20 +1236,12 @@ static void set_master(struct __test_metadata *_metadata, int vm,
 }
 
 /*
- * kvm_amd under Bochs' AMD model (the machine that says
- * HV_SKIP_KVM_HALTED_IRQ=1, with HV_SKIP_KVM_SECOND_NMI) leaves interrupts
- * in the APIC's IRR while its vCPU halts: three MSIs stayed there in
+ * hv_kvm_loses_halted_irqs() (hv_guest.h): kvm_amd under Bochs' AMD model
+ * (with HV_SKIP_KVM_SECOND_NMI too) leaves interrupts in the APIC's IRR
+ * while its vCPU halts: three MSIs stayed there in
  * msi_destinations, the ping-pong and the PIC cascade timed out.  hv takes
  * them; there the tests that need it skip on KVM only (known-differences).
  */
-static bool kvm_loses_halted_irqs(void)
-{
-	return hv_machine_says("HV_SKIP_KVM_HALTED_IRQ") &&
-	       strstr(hv_device, "kvm");
-}
-
-#define HALTED_IRQ_MSG \
-	"HV_SKIP_KVM_HALTED_IRQ=1: KVM here leaves interrupts in IRR in HLT"
 
 /*
  * IRQ 10 comes through the slave (its vector, pin 2 in service on both
@@ -1266,8 +1258,8 @@ TEST(pic_cascade_priority_level)
 	struct hv_guest g;
 	int vm, v;
 
-	if (kvm_loses_halted_irqs()) {
-		SKIP(return, HALTED_IRQ_MSG);
+	if (hv_kvm_loses_halted_irqs()) {
+		SKIP(return, HV_HALTED_IRQ_MSG);
 	}
 	irqchip_setup(_metadata, &g, cascade64, cascade64_end);
 	vm = g.vm;

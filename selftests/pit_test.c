@@ -417,19 +417,11 @@ static uint32_t run_missed(struct __test_metadata *_metadata,
 }
 
 /*
- * kvm_amd under Bochs' AMD model leaves interrupts in IRR while its vCPU
- * halts (the machine says HV_SKIP_KVM_HALTED_IRQ=1; smp_test has the
- * story): its guest counts 0 of the missed ticks.  hv takes them there;
+ * hv_kvm_loses_halted_irqs() (hv_guest.h): kvm_amd under Bochs' AMD model
+ * leaves interrupts in IRR while its vCPU halts, and its guest counts 0 of
+ * the missed ticks.  hv takes them there;
  * the re-injection tests skip on KVM only (known-differences).
  */
-static bool kvm_loses_halted_irqs(void)
-{
-	return hv_machine_says("HV_SKIP_KVM_HALTED_IRQ") &&
-	       strstr(hv_device, "kvm");
-}
-
-#define HALTED_IRQ_MSG \
-	"HV_SKIP_KVM_HALTED_IRQ=1: KVM here leaves interrupts in IRR in HLT"
 
 /* Re-injection is the default: every missed tick comes, one per EOI. */
 TEST(missed_ticks_reinjected_pic)
@@ -437,8 +429,8 @@ TEST(missed_ticks_reinjected_pic)
 	struct ticked t;
 	uint32_t n;
 
-	if (kvm_loses_halted_irqs()) {
-		SKIP(return, HALTED_IRQ_MSG);
+	if (hv_kvm_loses_halted_irqs()) {
+		SKIP(return, HV_HALTED_IRQ_MSG);
 	}
 
 	n = run_missed(_metadata, missed_pic, missed_pic_end, TICK_VECTOR,
@@ -452,8 +444,8 @@ TEST(missed_ticks_reinjected_ioapic)
 	struct ticked t;
 	uint32_t n;
 
-	if (kvm_loses_halted_irqs()) {
-		SKIP(return, HALTED_IRQ_MSG);
+	if (hv_kvm_loses_halted_irqs()) {
+		SKIP(return, HV_HALTED_IRQ_MSG);
 	}
 
 	n = run_missed(_metadata, missed_ioapic, missed_ioapic_end,
@@ -467,8 +459,8 @@ TEST(missed_ticks_reinject_toggled)
 	struct ticked t;
 	uint32_t n;
 
-	if (kvm_loses_halted_irqs()) {
-		SKIP(return, HALTED_IRQ_MSG);
+	if (hv_kvm_loses_halted_irqs()) {
+		SKIP(return, HV_HALTED_IRQ_MSG);
 	}
 
 	n = run_missed(_metadata, missed_pic, missed_pic_end, TICK_VECTOR,
@@ -481,8 +473,8 @@ TEST(missed_ticks_not_reinjected)
 {
 	struct ticked t;
 
-	if (kvm_loses_halted_irqs()) {
-		SKIP(return, HALTED_IRQ_MSG);
+	if (hv_kvm_loses_halted_irqs()) {
+		SKIP(return, HV_HALTED_IRQ_MSG);
 	}
 
 	EXPECT_EQ(1, run_missed(_metadata, missed_pic, missed_pic_end,
@@ -496,8 +488,8 @@ TEST(missed_ticks_forgotten_on_unmask)
 {
 	struct ticked t;
 
-	if (kvm_loses_halted_irqs()) {
-		SKIP(return, HALTED_IRQ_MSG);
+	if (hv_kvm_loses_halted_irqs()) {
+		SKIP(return, HV_HALTED_IRQ_MSG);
 	}
 
 	EXPECT_EQ(1, run_missed(_metadata, missed_pic_remask,

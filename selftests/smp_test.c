@@ -163,20 +163,12 @@ static void smp_teardown(struct hv_guest *g, struct ap *ap)
 }
 
 /*
- * kvm_amd under Bochs' AMD model (the machine that says
- * HV_SKIP_KVM_HALTED_IRQ=1, with HV_SKIP_KVM_SECOND_NMI) leaves interrupts
- * in the APIC's IRR while its vCPU halts: three MSIs stayed there in
+ * hv_kvm_loses_halted_irqs() (hv_guest.h): kvm_amd under Bochs' AMD model
+ * (with HV_SKIP_KVM_SECOND_NMI too) leaves interrupts in the APIC's IRR
+ * while its vCPU halts: three MSIs stayed there in
  * msi_destinations, the ping-pong and the PIC cascade timed out.  hv takes
  * them; there the tests that need it skip on KVM only (known-differences).
  */
-static bool kvm_loses_halted_irqs(void)
-{
-	return hv_machine_says("HV_SKIP_KVM_HALTED_IRQ") &&
-	       strstr(hv_device, "kvm");
-}
-
-#define HALTED_IRQ_MSG \
-	"HV_SKIP_KVM_HALTED_IRQ=1: KVM here leaves interrupts in IRR in HLT"
 
 /* ---- INIT and SIPI ---- */
 
@@ -318,8 +310,8 @@ TEST(ipi_ping_pong)
 	struct ap ap;
 	uint32_t v;
 
-	if (kvm_loses_halted_irqs()) {
-		SKIP(return, HALTED_IRQ_MSG);
+	if (hv_kvm_loses_halted_irqs()) {
+		SKIP(return, HV_HALTED_IRQ_MSG);
 	}
 	smp_setup(_metadata, &g, &ap, ping_pong, ping_pong_end);
 	hv_guest_set_idt(&g, 0x50, H_PONG);
@@ -456,8 +448,8 @@ TEST(msi_destinations)
 	struct hv_guest g;
 	struct ap ap;
 
-	if (kvm_loses_halted_irqs()) {
-		SKIP(return, HALTED_IRQ_MSG);
+	if (hv_kvm_loses_halted_irqs()) {
+		SKIP(return, HV_HALTED_IRQ_MSG);
 	}
 	smp_setup(_metadata, &g, &ap, msi_dest, msi_dest_end);
 	hv_guest_set_idt(&g, 0x52, H_COUNT);
