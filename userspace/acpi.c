@@ -157,7 +157,7 @@ static const uint8_t dsdt_aml[] = {
 	0x00, 0x00,			/* ZeroOp, ZeroOp */
 };
 
-static uint8_t checksum(const void *p, size_t n)
+uint8_t table_checksum(const void *p, size_t n)
 {
 	const uint8_t *b = p;
 	uint8_t sum = 0;
@@ -179,7 +179,7 @@ static void header(struct acpi_header *h, const char *sig, uint32_t len,
 	memcpy(h->creator_id, "HVRN", 4);
 	h->creator_revision = 1;
 	h->checksum = 0;
-	h->checksum = checksum(h, len);
+	h->checksum = table_checksum(h, len);
 }
 
 /* The fixed hardware: PM1a event and control, the PM timer. */
@@ -335,8 +335,8 @@ void acpi_setup(struct guest *g)
 	rsdp->rsdt = rsdt_a;
 	rsdp->length = sizeof(*rsdp);
 	rsdp->xsdt = xsdt_a;
-	rsdp->checksum = checksum(rsdp, 20);
-	rsdp->ext_checksum = checksum(rsdp, sizeof(*rsdp));
+	rsdp->checksum = table_checksum(rsdp, 20);
+	rsdp->ext_checksum = table_checksum(rsdp, sizeof(*rsdp));
 
 	io_register(&pm);
 }

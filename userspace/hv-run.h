@@ -191,6 +191,9 @@ void linux_load(struct guest *g, const struct image *img,
 
 /* acpi.c: the tables, and the PM1 control port that powers off */
 void acpi_setup(struct guest *g);
+/* The byte that makes N bytes at P sum to 0 (ACPI's and SMBIOS's rule). */
+uint8_t table_checksum(const void *p, size_t n);
+
 /* smbios.c */
 void smbios_setup(struct guest *g);
 

@@ -63,16 +63,6 @@ static const uint8_t tables[] = {
 	127, 4, 0x02, 0x00, 0, 0,
 };
 
-static uint8_t checksum(const void *p, size_t n)
-{
-	const uint8_t *b = p;
-	uint8_t sum = 0;
-
-	while (n--)
-		sum += *b++;
-	return -sum;
-}
-
 void smbios_setup(struct guest *g)
 {
 	struct smbios_entry *e;
@@ -92,6 +82,6 @@ void smbios_setup(struct guest *g)
 	e->table_address = SMBIOS_TABLES;
 	e->structures = 3;
 	e->bcd_revision = 0x28;
-	e->dmi_checksum = checksum(e->dmi_anchor, 15);
-	e->checksum = checksum(e, sizeof(*e));
+	e->dmi_checksum = table_checksum(e->dmi_anchor, 15);
+	e->checksum = table_checksum(e, sizeof(*e));
 }
