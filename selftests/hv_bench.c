@@ -20,8 +20,10 @@
  *			entry, its handler's IRET, HLT to userspace again
  *	timer		a tick of the in-kernel local APIC's timer (split
  *			irqchip): the guest arms a one-shot timer 1 ns ahead
- *			and halts; the hrtimer fires, the HLT in the kernel
- *			wakes, the interrupt goes in, the handler's EOI
+ *			(an exit; the count is over before an hrtimer could
+ *			be armed, so on hv as on KVM it expires there) and
+ *			halts; the HLT in the kernel finds the interrupt,
+ *			which goes in, and the handler's EOI
  *	ipi		an IPI through the in-kernel local APIC: the guest's
  *			write of a self-IPI to the xAPIC ICR (an exit), the
  *			interrupt at the next entry, its handler's EOI
@@ -58,6 +60,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -216,20 +219,84 @@ static int guest_edi(const struct metric *m, struct hv_guest *g,
  * The guests that loop in the kernel: N in RSI, one RUN to their OUT on
  * PORT_DONE, *VALUE the time per iteration.  0, or -1 after saying why.
  */
+/*
+ * A guest that waits forever (a lost wakeup) must not hang the run: a
+ * timed loop gets BOUND_SEC, then SIGALRM ends its KVM_RUN with EINTR and
+ * the vCPU's state is shown.
+ */
+#define BOUND_SEC	120
+
+static void on_alarm(int sig)
+{
+}
+
+static void stuck_guest(const struct metric *m, struct hv_guest *g)
+{
+	struct hv_lapic_state apic;
+	struct hv_vcpu_events ev;
+	struct hv_mp_state mp;
+	struct hv_regs regs;
+	const unsigned char *r = (const unsigned char *)apic.regs;
+	int resumed;
+
+	memset(&mp, 0xff, sizeof(mp));
+	memset(&ev, 0, sizeof(ev));
+	memset(&regs, 0, sizeof(regs));
+	memset(&apic, 0, sizeof(apic));
+	ioctl(g->vcpu, HV_GET_MP_STATE, &mp);
+	ioctl(g->vcpu, HV_GET_REGS, &regs);
+	ioctl(g->vcpu, HV_GET_VCPU_EVENTS, &ev);
+	ioctl(g->vcpu, HV_GET_LAPIC, &apic);
+	printf("# %s: stuck after %d s: mp_state %u rip %#llx rflags %#llx edi %llu esi %llu shadow %u irq.injected %u\n",
+	       m->name, BOUND_SEC, mp.mp_state, (unsigned long long)regs.rip,
+	       (unsigned long long)regs.rflags, (unsigned long long)regs.rdi,
+	       (unsigned long long)regs.rsi, ev.interrupt.shadow,
+	       ev.interrupt.injected);
+	printf("# %s: APIC ISR[2] %#x IRR[2] %#x LVTT %#x TMICT %#x TMCCT %#x SPIV %#x\n",
+	       m->name, *(const unsigned int *)(r + 0x120),
+	       *(const unsigned int *)(r + 0x220),
+	       *(const unsigned int *)(r + 0x320),
+	       *(const unsigned int *)(r + 0x380),
+	       *(const unsigned int *)(r + 0x390),
+	       *(const unsigned int *)(r + 0xf0));
+	/* Whether a new KVM_RUN (a fresh look at its events) unsticks it. */
+	alarm(2);
+	resumed = !hv_guest_run(g);
+	alarm(0);
+	printf("# %s: after the signal the guest %s\n", m->name,
+	       resumed ? "went on" : "stayed stuck");
+	fflush(stdout);
+}
+
 static int time_loop(const struct metric *m, struct hv_guest *g,
 		     unsigned long n, double *value)
 {
+	struct sigaction sa = { .sa_handler = on_alarm };
 	struct hv_regs regs;
 	double t;
+	int r;
 
 	if (ioctl(g->vcpu, HV_GET_REGS, &regs))
 		return fail(m, "KVM_GET_REGS: %s", strerror(errno));
 	regs.rsi = n;
 	if (ioctl(g->vcpu, HV_SET_REGS, &regs))
 		return fail(m, "KVM_SET_REGS: %s", strerror(errno));
+	/* No SA_RESTART: the signal ends KVM_RUN. */
+	sigaction(SIGALRM, &sa, NULL);
 	t = now_ns();
-	if (run_once(m, g, HV_EXIT_IO) ||
-	    check_io(m, g, HV_EXIT_IO_OUT, PORT_DONE))
+	alarm(BOUND_SEC);
+	r = hv_guest_run(g);
+	alarm(0);
+	if (r && errno == EINTR) {
+		stuck_guest(m, g);
+		return fail(m, "the guest did not finish in %d s", BOUND_SEC);
+	}
+	if (r)
+		return fail(m, "KVM_RUN: %s", strerror(errno));
+	if (g->run->exit_reason != HV_EXIT_IO)
+		return fail(m, "exit reason %u, expected %u",
+			    g->run->exit_reason, HV_EXIT_IO);
+	if (check_io(m, g, HV_EXIT_IO_OUT, PORT_DONE))
 		return -1;
 	*value = (now_ns() - t) / n;
 	return 0;
