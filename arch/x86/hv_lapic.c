@@ -826,6 +826,14 @@ static void apic_start_tscdeadline(struct hv_lapic *a)
  * is restored (HV_SET_LAPIC, @restore), from @left ns, the current count
  * userspace gave.  As on KVM, a restored one-shot timer whose count is 0
  * fires at once, and a count above TMICT restarts from TMICT.
+ *
+ * A count already over by the time the hrtimer would be armed (a few ns
+ * of APIC bus cycles) expires here and now, as KVM's start_sw_period()
+ * does: the interrupt is then there at the next entry, instead of an
+ * hrtimer's kick stopping the guest at whatever instruction it reached.
+ * (That matters beyond speed under QEMU's SVM, whose VMRUN drops the
+ * interrupt shadow the VMCB gives it: a kick that lands between STI and
+ * HLT then lets the interrupt in before the HLT, and the guest sleeps.)
  */
 static void apic_start_count(struct hv_lapic *a, bool restore, u64 left)
 {
@@ -841,9 +849,11 @@ static void apic_start_count(struct hv_lapic *a, bool restore, u64 left)
 	    (!left && a->timer_mode == HV_TIMER_PERIODIC))
 		left = period;
 	a->target = ktime_add_ns(ktime_get(), left);
-	if (!left) {
+	if (!left || !ktime_before(ktime_get(), a->target)) {
 		apic_timer_expired_now(a);
-		return;
+		if (a->timer_mode != HV_TIMER_PERIODIC)
+			return;
+		a->target = ktime_add_ns(a->target, period);
 	}
 	hrtimer_start(&a->timer, a->target, HRTIMER_MODE_ABS_HARD);
 }
