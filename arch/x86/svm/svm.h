@@ -244,8 +244,9 @@ static_assert(offsetof(struct vmcb_control, insn_len) == 0x0d0);
  *		IRET has run (SVM keeps no such state for a guest)
  * @awaiting_iret: [vcpu] the IRET intercept came, at @iret_rip; the
  *		IRET has run once the guest is past it
- * @nmi_singlestep: [vcpu] RFLAGS.TF is set so that the guest exits right
- *		after the instruction that lets an NMI in (svm_events.c)
+ * @singlestep: [vcpu] RFLAGS.TF is set so that the guest exits right
+ *		after the instruction that lets an NMI in, or the one in an
+ *		interrupt shadow that holds an interrupt back (svm_events.c)
  * @step_rflags: [vcpu] the guest's own TF and RF before that
  * @step_dr6:	[vcpu] the guest's DR6 before that
  */
@@ -259,7 +260,7 @@ struct svm_vcpu {
 	bool nmi_masked;
 	bool awaiting_iret;
 	u64 iret_rip;
-	bool nmi_singlestep;
+	bool singlestep;
 	u64 step_rflags;
 	u64 step_dr6;
 };

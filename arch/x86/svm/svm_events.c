@@ -8,7 +8,13 @@
  *
  * The interrupt window is a virtual interrupt: V_IRQ with V_IGN_TPR, and
  * the VINTR intercept, which exits as soon as the guest could take it,
- * RFLAGS.IF set and no interrupt shadow (15.21.4).
+ * RFLAGS.IF set and no interrupt shadow (15.21.4).  A guest entered in an
+ * interrupt shadow single-steps over the instruction in it instead, as
+ * for an NMI below: the shadow lives in the VMCB's INTERRUPT_SHADOW bit,
+ * which QEMU 7.2's VMRUN does not load, so its VINTR intercept came at
+ * once and the interrupt went in between STI and HLT.  The step costs
+ * one exit where the hardware keeps the shadow; it gives the same
+ * guest-visible order on both.
  *
  * SVM keeps no NMI blocking for a guest: hv does.  An injected NMI blocks
  * NMIs and turns the IRET intercept on.  The intercept comes before the
@@ -54,10 +60,47 @@ void svm_inject_irq(struct hv_vcpu *vcpu, unsigned int vector)
 						SVM_EVT_VALID;
 }
 
+static bool svm_in_shadow(struct svm_vcpu *svm)
+{
+	return svm->vmcb->control.int_state & SVM_INT_STATE_SHADOW;
+}
+
+/*
+ * The guest exits after its next instruction: RFLAGS.TF with #DB
+ * intercepted, undone after the exit (svm_events_after_exit()).
+ */
+static void svm_step_one(struct hv_vcpu *vcpu, struct svm_vcpu *svm)
+{
+	struct vmcb_save *save = &svm->vmcb->save;
+
+	if (!svm->singlestep) {
+		svm->singlestep = true;
+		svm->step_rflags = save->rflags & (X86_EFLAGS_TF | X86_EFLAGS_RF);
+		svm->step_dr6 = vcpu->x86.dr[6];
+	}
+	save->rflags |= X86_EFLAGS_TF | X86_EFLAGS_RF;
+	svm->vmcb->control.intercept_exceptions |= BIT(HV_DB_VECTOR);
+}
+
+/*
+ * An event goes in with this entry: its delivery would push RFLAGS with
+ * hv's TF on the guest's stack.  A self-IPI (interrupts are off) makes
+ * the guest exit right after the delivery instead, as KVM does it.
+ */
+static bool svm_event_going_in(struct svm_vcpu *svm)
+{
+	return svm->vmcb->control.event_inj & SVM_EVT_VALID;
+}
+
 void svm_enable_irq_window(struct hv_vcpu *vcpu)
 {
-	struct vmcb_control *c = &to_svm(vcpu)->vmcb->control;
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb_control *c = &svm->vmcb->control;
 
+	if (svm_in_shadow(svm) && !svm_event_going_in(svm)) {
+		svm_step_one(vcpu, svm);
+		return;
+	}
 	c->int_ctl |= SVM_INT_CTL_V_IRQ | SVM_INT_CTL_V_IGN_TPR |
 		      SVM_INT_CTL_V_INTR_PRIO;
 	c->int_vector = 0;
@@ -67,33 +110,16 @@ void svm_enable_irq_window(struct hv_vcpu *vcpu)
 void svm_enable_nmi_window(struct hv_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
-	struct vmcb_save *save = &svm->vmcb->save;
 
 	/* The IRET intercept will come first. */
 	if (svm->nmi_masked && !svm->awaiting_iret)
 		return;
-	/*
-	 * An event goes in with this entry: its delivery would push RFLAGS
-	 * with hv's TF on the guest's stack.  A self-IPI (interrupts are
-	 * off) makes the guest exit right after the delivery instead, and
-	 * the NMI comes then, as KVM does it.
-	 */
-	if (svm->vmcb->control.event_inj & SVM_EVT_VALID) {
+	/* The NMI comes after the event's delivery. */
+	if (svm_event_going_in(svm)) {
 		smp_send_reschedule(smp_processor_id());
 		return;
 	}
-	if (!svm->nmi_singlestep) {
-		svm->nmi_singlestep = true;
-		svm->step_rflags = save->rflags & (X86_EFLAGS_TF | X86_EFLAGS_RF);
-		svm->step_dr6 = vcpu->x86.dr[6];
-	}
-	save->rflags |= X86_EFLAGS_TF | X86_EFLAGS_RF;
-	svm->vmcb->control.intercept_exceptions |= BIT(HV_DB_VECTOR);
-}
-
-static bool svm_in_shadow(struct svm_vcpu *svm)
-{
-	return svm->vmcb->control.int_state & SVM_INT_STATE_SHADOW;
+	svm_step_one(vcpu, svm);
 }
 
 bool svm_interrupt_allowed(struct hv_vcpu *vcpu)
@@ -208,8 +234,8 @@ void svm_events_after_exit(struct hv_vcpu *vcpu, struct svm_vcpu *svm)
 				SVM_INT_CTL_V_INTR_PRIO);
 		c->intercept_misc1 &= ~SVM_INTERCEPT1_VINTR;
 	}
-	if (svm->nmi_singlestep) {
-		svm->nmi_singlestep = false;
+	if (svm->singlestep) {
+		svm->singlestep = false;
 		save->rflags &= ~((X86_EFLAGS_TF | X86_EFLAGS_RF) &
 				  ~svm->step_rflags);
 		c->intercept_exceptions &= ~BIT(HV_DB_VECTOR);

@@ -461,7 +461,7 @@ void svm_vcpu_init(struct hv_vcpu *vcpu)
 	svm->asid_cpu = -1;
 	svm->nmi_masked = false;
 	svm->awaiting_iret = false;
-	svm->nmi_singlestep = false;
+	svm->singlestep = false;
 }
 
 /*
