@@ -78,10 +78,13 @@ case "$device" in
 *kvm*) cycles=${HV_MODULE_CYCLES:-10} ;;
 *) cycles=${HV_MODULE_CYCLES:-100} ;;
 esac
-# The slow machines' slice (HV_SLICE=1, selftests/vm/slices): 30 and 6,
-# still enough for the leak check below; the QEMU machines run them all.
+# The slow machines' slice (HV_SLICE=1, selftests/vm/slices): 30 for hv,
+# enough for the leak check below to see a large leak of the VMX or SVM
+# backend's own there; 3 for KVM, which shows the cycles work on the
+# oracle, too few for a leak check (its memory samples are most of the
+# suite's time in Bochs).  The QEMU machines run them all.
 case "$device:${HV_SLICE:-0}" in
-*kvm*:1) cycles=${HV_MODULE_CYCLES:-6} ;;
+*kvm*:1) cycles=${HV_MODULE_CYCLES:-3} ;;
 *:1) cycles=${HV_MODULE_CYCLES:-30} ;;
 esac
 
@@ -149,7 +152,8 @@ report()
 	echo "# after cycle $1: free $2 KiB; $(mem_where)"
 }
 
-# $cycles times: load, run a guest, unload.  A leak takes memory on every
+# $cycles times: load, run a guest, unload.  From 6 cycles on, a leak
+# check: a leak takes memory on every
 # cycle, so it fails the test when free memory falls by 1 MiB or more both
 # from cycle 5 to the middle cycle and from there to the end (with 100
 # cycles: about 22 KiB a cycle, as the old 2 MiB over 95 cycles).  Memory
@@ -185,6 +189,11 @@ test_load_run_unload_cycles()
 			report $i "$(mem_free_kib)"
 		fi
 	done
+	if [ "$cycles" -lt 6 ]; then
+		echo "# $cycles cycles: too few for the leak check"
+		ktap_pass $t
+		return
+	fi
 	after=$(mem_free_kib)
 	middle=${middle:-$before}
 	report $cycles "$after"

@@ -13,9 +13,14 @@ cd "$top" || exit 1
 
 make -s selftests userspace || exit 1
 selftests/vm/kvm-selftests.sh build/kvm-selftests || exit 1
-# The Linux guest hv-run boots in linux_test.sh: the first kernel's own.
-selftests/vm/linux-guest.sh build/linux-guest.gz || exit 1
-export HV_LINUX_KERNEL="/boot/vmlinuz-$1"
+# The Linux guest hv-run boots in linux_test.sh: $HV_LINUX_KERNEL, else
+# the first kernel's own.
+# (Made again when its init or its script is newer.)
+if ! [ build/linux-guest.gz -nt selftests/linux/init ] ||
+   ! [ build/linux-guest.gz -nt selftests/vm/linux-guest.sh ]; then
+	selftests/vm/linux-guest.sh build/linux-guest.gz || exit 1
+fi
+export HV_LINUX_KERNEL="${HV_LINUX_KERNEL:-/boot/vmlinuz-$1}"
 for kver in "$@"; do
 	src=build/kmod/$kver
 	rm -rf "$src"

@@ -19,4 +19,5 @@ done
 cp "$top/selftests/linux/init" "$root/init"
 find "$root" -exec touch -h -d @1767225600 {} +
 (cd "$root" && find . | LC_ALL=C sort |
-	cpio -o -H newc --quiet --reproducible | gzip -n -9) >"$out"
+	cpio -o -H newc --quiet --reproducible | gzip -n -9) >"$out.tmp"
+mv "$out.tmp" "$out"
