@@ -1097,9 +1097,17 @@ void hv_x86_load_guest_xcr0(struct hv_vcpu *vcpu)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->x86.xcr0);
 }
 
+/*
+ * Whenever XCR0 is not the host's, not only when the guest's held value
+ * is not: an emulator that runs the guest's XSETBV itself instead of
+ * exiting (QEMU 7.2's SVM, Documentation/testing.rst) leaves the
+ * guest's own value there, and the host's FPU state must never be saved
+ * or restored under it.  One XGETBV per exit.
+ */
 void hv_x86_load_host_xcr0(struct hv_vcpu *vcpu)
 {
-	if (vcpu->x86.host_xcr0 && vcpu->x86.xcr0 != vcpu->x86.host_xcr0)
+	if (vcpu->x86.host_xcr0 &&
+	    xgetbv(XCR_XFEATURE_ENABLED_MASK) != vcpu->x86.host_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->x86.host_xcr0);
 }
 
