@@ -299,6 +299,8 @@ enum hv_pending {
  * @extint:	with a split irqchip, the vector HV_INTERRUPT gave for the
  *		PIC's ExtINT, or -1
  * @ran:	HV_RUN has entered the guest at least once
+ * @virt_off:	[vcpu] an entry found VMX/SVM off on its CPU (a reboot or
+ *		kexec has begun): HV_RUN ends with EIO
  * @mmu_cache:	zeroed pages for second-level tables, allocated before
  *		vm->mmu_lock is taken (nothing may allocate under it)
  * @mmu_cache_n: how many @mmu_cache holds
@@ -410,6 +412,7 @@ struct hv_x86_vcpu {
 	u32 mp_state;
 	int extint;
 	bool ran;
+	bool virt_off;
 	void *mmu_cache[HV_MMU_CACHE_PAGES];
 	unsigned int mmu_cache_n;
 };
@@ -633,6 +636,7 @@ const struct hv_arch_ops *hv_arch_probe(void);
 
 /* module/hv_main.c */
 long hv_check_extension(unsigned long cap);
+bool hv_cpu_virt_enabled(void);
 
 /* module/hv_vm.c */
 int hv_create_vm(unsigned long type);

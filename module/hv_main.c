@@ -57,6 +57,19 @@ static int hv_enable_this_cpu(void)
 	return 0;
 }
 
+/*
+ * Whether the calling CPU is in VMX/SVM operation; with interrupts
+ * disabled, it stays so until they are enabled again (the reboot
+ * notifier turns it off by an IPI).  Every entry asks, so a vCPU thread
+ * that goes on running while the machine reboots never executes a
+ * VMX/SVM instruction on a CPU that left that operation.
+ */
+bool hv_cpu_virt_enabled(void)
+{
+	lockdep_assert_irqs_disabled();
+	return __this_cpu_read(hv_cpu_enabled);
+}
+
 /* Turn it off again; harmless if it is off.  Interrupts disabled. */
 static void hv_disable_this_cpu(void)
 {

@@ -1136,6 +1136,11 @@ static void hv_x86_post_run(struct hv_vcpu *vcpu)
  */
 bool hv_x86_enter_guest(struct hv_vcpu *vcpu)
 {
+	/* Off on this CPU: a reboot began (the loop ends with EIO). */
+	if (unlikely(!hv_cpu_virt_enabled())) {
+		vcpu->x86.virt_off = true;
+		return false;
+	}
 	/* The mode before IRR is read: pairs with the senders' barrier. */
 	smp_store_mb(vcpu->mode, HV_IN_GUEST);
 	if (need_resched() || signal_pending(current) ||
@@ -1284,6 +1289,11 @@ int hv_x86_run(struct hv_vcpu *vcpu)
 		if (READ_ONCE(vcpu->x86.kvmclock_dirty))
 			hv_kvmclock_update(vcpu);
 		r = hv_arch->run(vcpu);
+		if (unlikely(vcpu->x86.virt_off)) {
+			vcpu->x86.virt_off = false;
+			r = -EIO;
+			break;
+		}
 		vcpu->x86.ran = true;
 		if (r > 0)
 			r = hv_x86_irq_window_exit(vcpu);
