@@ -12,7 +12,8 @@
  *
  * A table starts empty.  The guest's first access to a page faults to hv
  * (EPT violation, nested page fault), and hv_mmu_map() looks the address up
- * in the memory slots, pins the user page behind it and installs a leaf.
+ * in the memory slots, pins the user pages behind the aligned 64-KiB block
+ * around it (as far as the slot goes) and installs their leaves.
  * An address no slot backs is MMIO and is never mapped.  The pin holds the
  * page in place for as long as the leaf exists; hv_mmu_unmap() (slot
  * deleted or moved, or the process unmapped or changed the memory: the
@@ -124,28 +125,49 @@ static u64 *hv_mmu_leaf(struct hv_vm *vm, u64 gpa, struct hv_x86_vcpu *cache)
 }
 
 /*
- * Map the page at @gpa for @vcpu's fault.  Returns 0 when it is mapped
- * (perhaps by another vCPU meanwhile) or when the guest should fault
- * again (the user memory changed meanwhile), 1 when it is not RAM the
- * guest may access that way (no slot, or a write to a read-only slot: the
- * caller emulates MMIO), -EFAULT when the slot's user memory is gone,
- * -ENOMEM.
+ * A fault maps the aligned block of HV_MMU_AROUND pages around its page,
+ * as far as the slot goes: a guest's first interrupt (IDT, GDT, stack,
+ * handler) or a kernel's first pass over its memory then takes one exit
+ * where it took several.  (Under QEMU 7.2's SVM each of those exits also
+ * meant one more injection of the interrupt, and each injection a chance
+ * of QEMU delivering it twice: Documentation/testing.rst.)
+ */
+#define HV_MMU_AROUND	16
+
+/*
+ * Pin @n pages of user memory at @hva into @pages; how many, or an errno.
+ * Without the lock: it may fault the pages in, and so call the notifier.
+ */
+static long hv_mmu_pin(u64 hva, long n, bool readonly, struct page **pages)
+{
+	return pin_user_pages_fast(hva, n, FOLL_LONGTERM |
+				   (readonly ? 0 : FOLL_WRITE), pages);
+}
+
+/*
+ * Map the page at @gpa for @vcpu's fault, with the block around it.
+ * Returns 0 when it is mapped (perhaps by another vCPU meanwhile) or when
+ * the guest should fault again (the user memory changed meanwhile), 1
+ * when it is not RAM the guest may access that way (no slot, or a write
+ * to a read-only slot: the caller emulates MMIO), -EFAULT when the slot's
+ * user memory is gone, -ENOMEM.
  */
 int hv_mmu_map(struct hv_vcpu *vcpu, u64 gpa, bool write)
 {
 	struct hv_vm *vm = vcpu->vm;
 	const struct hv_memslot *slot;
-	struct page *page;
+	struct page *pages[HV_MMU_AROUND];
+	u64 *leaf, hva, first, block, slot_end;
 	unsigned long seq;
 	bool readonly;
-	u64 *leaf, hva;
-	long n;
+	long n, i, want, idx;
 	int r;
 
 	r = hv_mmu_topup(&vcpu->x86, vm->mmu.levels - 1);
 	if (r)
 		return r;
 
+	gpa &= PAGE_MASK;
 	mutex_lock(&vm->mmu_lock);
 	slot = hv_memslot_find(vm, gpa >> PAGE_SHIFT);
 	readonly = slot && (slot->flags & HV_MEM_READONLY);
@@ -158,39 +180,57 @@ int hv_mmu_map(struct hv_vcpu *vcpu, u64 gpa, bool write)
 		mutex_unlock(&vm->mmu_lock);
 		return 0;
 	}
-	hva = slot->hva + ((gpa & PAGE_MASK) - slot->gpa);
+	/* The block, cut to the slot (an aligned block shares one table). */
+	block = gpa & ~((u64)HV_MMU_AROUND * PAGE_SIZE - 1);
+	slot_end = slot->gpa + (slot->npages << PAGE_SHIFT);
+	first = max(block, slot->gpa);
+	want = (min(block + HV_MMU_AROUND * PAGE_SIZE, slot_end) - first) >>
+	       PAGE_SHIFT;
+	hva = slot->hva + (first - slot->gpa);
 	seq = atomic_long_read(&vm->mmu_invalidate_seq);
 	mutex_unlock(&vm->mmu_lock);
 
-	/* May fault the page in, and so call the MMU notifier: no lock. */
-	n = pin_user_pages_fast(hva, 1, FOLL_LONGTERM |
-				(readonly ? 0 : FOLL_WRITE), &page);
-	if (n != 1)
-		return n < 0 ? n : -EFAULT;
+	idx = (gpa - first) >> PAGE_SHIFT;
+	n = hv_mmu_pin(hva, want, readonly, pages);
+	if (n <= idx) {
+		/* A hole before the page (part of the block unmapped): alone. */
+		if (n > 0)
+			unpin_user_pages(pages, n);
+		hva += gpa - first;
+		first = gpa;
+		n = hv_mmu_pin(hva, 1, readonly, pages);
+		if (n != 1)
+			return n < 0 ? n : -EFAULT;
+	}
 
 	mutex_lock(&vm->mmu_lock);
+	i = 0;
 	if (atomic_read(&vm->mmu_invalidate_in_progress))
 		goto unpin;
 	/* In progress before seq: pairs with hv_mmu_invalidate_end(). */
 	smp_rmb();
 	if (atomic_long_read(&vm->mmu_invalidate_seq) != seq)
 		goto unpin;
-	leaf = hv_mmu_leaf(vm, gpa, &vcpu->x86);
-	if (!leaf) {
-		r = -ENOMEM;
-		goto unpin;
+	for (; i < n; i++) {
+		leaf = hv_mmu_leaf(vm, first + (i << PAGE_SHIFT), &vcpu->x86);
+		if (!leaf) {
+			r = -ENOMEM;
+			goto unpin;
+		}
+		if (spte_present(*leaf)) {
+			unpin_user_page(pages[i]);
+			continue;
+		}
+		vm->mmu.nr_pinned++;
+		WRITE_ONCE(*leaf, page_to_phys(pages[i]) | hv_arch->pte_leaf |
+			   (readonly ? 0 : hv_arch->pte_write));
 	}
-	if (spte_present(*leaf))
-		goto unpin;
-	vm->mmu.nr_pinned++;
-	WRITE_ONCE(*leaf, page_to_phys(page) | hv_arch->pte_leaf |
-		   (readonly ? 0 : hv_arch->pte_write));
 	mutex_unlock(&vm->mmu_lock);
 	return 0;
 
 unpin:
 	mutex_unlock(&vm->mmu_lock);
-	unpin_user_page(page);
+	unpin_user_pages(pages + i, n - i);
 	return r;
 }
 
