@@ -413,6 +413,59 @@ TEST(values_seen_by_guest)
 }
 
 /*
+ * Model-specific MSRs that guests read without a CPUID check (Linux reads
+ * SYSCFG on every AMD CPU, Intel's FSB and bus ratios on old models)
+ * read as KVM's kvm_get_msr_common() has them: 0, or its constants, on
+ * both vendors; without a PMU the legacy counters read 0 too.  Writes
+ * KVM drops (NB_CFG, an event selector) are taken, and change nothing.
+ */
+TEST(model_specific_like_kvm)
+{
+	static const struct hv_msr_entry rd_want[] = {
+		{ 0xc0010010, 0, 0 },			/* SYSCFG */
+		{ 0xc0010112, 0, 0 },			/* TSEG_ADDR */
+		{ 0xc001001f, 0, 0 },			/* NB_CFG */
+		{ 0xc0011022, 0, 0 },			/* DC_CFG */
+		{ 0x17, 0, 0 },				/* PLATFORM_ID */
+		{ 0x2a, 0, 0 },				/* EBL_CR_POWERON */
+		{ 0x606, 0, 0 },			/* RAPL_POWER_UNIT */
+		{ 0x611, 0, 0 },			/* PKG_ENERGY_STATUS */
+		{ 0xc0010004, 0, 0 },			/* K7_PERFCTR0 */
+		{ 0xcd, 0, 3 },				/* FSB_FREQ */
+		{ 0x2c, 0, 1ULL << 24 },		/* EBC_FREQUENCY_ID */
+		{ 0x198, 0, 1000ULL | (4ULL << 40) },	/* PERF_STATUS */
+		{ 0xc001001b, 0, 0x20000000 },		/* K7_CLK_CTL */
+	};
+	static const struct hv_msr_entry wr[] = {
+		{ 0xc001001f, 0, 0x1234 },		/* NB_CFG */
+		{ 0xc0010000, 0, 0 },			/* K7_EVNTSEL0 */
+	};
+	const unsigned int n = ARRAY_SIZE(rd_want);
+	struct hv_msr_entry back = { .index = 0xc001001f, .data = 0xdead };
+	struct msr_pair *rd;
+	struct hv_guest g;
+	unsigned int i;
+
+	hv_guest_setup(_metadata, &g, HV_MODE_LONG, long_msr_table,
+		       long_msr_table_end);
+	guest_msrs(&g, RD_TABLE, rd_want, n);
+	rd = (struct msr_pair *)(g.mem + RD_TABLE);
+	for (i = 0; i < n; i++)
+		rd[i].value = 0xdead;
+	guest_msrs(&g, WR_TABLE, wr, ARRAY_SIZE(wr));
+	/* A #GP would end the guest here (it has no handler). */
+	hv_run_to_port(_metadata, &g, 0x10);
+	for (i = 0; i < n; i++)
+		EXPECT_EQ(rd_want[i].data, rd[i].value)
+			TH_LOG("MSR %#x", rd_want[i].index);
+	ASSERT_EQ(0, hv_guest_run(&g));
+	ASSERT_EQ(HV_EXIT_HLT, g.run->exit_reason);
+	ASSERT_EQ(1, msr_io(g.vcpu, HV_GET_MSRS, &back, 1));
+	EXPECT_EQ(0, back.data);
+	hv_guest_destroy(&g);
+}
+
+/*
  * SYSENTER_ESP and SYSENTER_EIP are 32 bits wide on AMD, 64 on Intel
  * (SYSENTER is legacy-mode only on AMD); KVM on AMD keeps all 64 bits
  * unless the guest's CPUID vendor is AMD's.  A non-canonical value is

@@ -249,6 +249,53 @@ static int hv_get_msr(struct hv_vcpu *vcpu, u32 index, u64 *val, bool host)
 	case MSR_IA32_POWER_CTL:
 		*val = vcpu->x86.power_ctl;
 		return 0;
+	/*
+	 * What KVM reads as 0 (kvm_get_msr_common()): model-specific MSRs
+	 * guests read unguarded (Linux reads SYSCFG on AMD), the RAPL
+	 * energy counters, and the legacy PMU's without a PMU.
+	 */
+	case MSR_IA32_PLATFORM_ID:
+	case MSR_IA32_EBL_CR_POWERON:
+	case MSR_IA32_LASTBRANCHFROMIP:
+	case MSR_IA32_LASTBRANCHTOIP:
+	case MSR_IA32_LASTINTFROMIP:
+	case MSR_IA32_LASTINTTOIP:
+	case MSR_AMD64_SYSCFG:
+	case MSR_K8_TSEG_ADDR:
+	case MSR_K8_TSEG_MASK:
+	case MSR_VM_HSAVE_PA:
+	case MSR_K8_INT_PENDING_MSG:
+	case MSR_AMD64_NB_CFG:
+	case MSR_FAM10H_MMIO_CONF_BASE:
+	case MSR_AMD64_BU_CFG2:
+	case MSR_IA32_PERF_CTL:
+	case MSR_AMD64_DC_CFG:
+	case MSR_AMD64_TW_CFG:
+	case MSR_F15H_EX_CFG:
+	case MSR_RAPL_POWER_UNIT:
+	case MSR_PP0_ENERGY_STATUS:
+	case MSR_PP1_ENERGY_STATUS:
+	case MSR_PKG_ENERGY_STATUS:
+	case MSR_DRAM_ENERGY_STATUS:
+	case MSR_K7_EVNTSEL0 ... MSR_K7_EVNTSEL3:
+	case MSR_K7_PERFCTR0 ... MSR_K7_PERFCTR3:
+	case MSR_P6_PERFCTR0 ... MSR_P6_PERFCTR1:
+	case MSR_P6_EVNTSEL0 ... MSR_P6_EVNTSEL1:
+		*val = 0;
+		return 0;
+	/* KVM's constants: an FSB and bus ratio guests may divide by. */
+	case MSR_FSB_FREQ:
+		*val = 3;
+		return 0;
+	case MSR_EBC_FREQUENCY_ID:
+		*val = 1ULL << 24;
+		return 0;
+	case MSR_IA32_PERF_STATUS:
+		*val = 1000ULL | (4ULL << 40);
+		return 0;
+	case MSR_K7_CLK_CTL:
+		*val = 0x20000000;
+		return 0;
 	}
 	return -ENOENT;
 }
@@ -367,6 +414,22 @@ static int hv_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val, bool host)
 		/* Any value, which changes nothing (KVM's emulation). */
 		vcpu->x86.power_ctl = val;
 		return 0;
+	/* Writes KVM takes and drops (kvm_set_msr_common()). */
+	case MSR_AMD64_NB_CFG:
+	case MSR_IA32_UCODE_WRITE:
+	case MSR_VM_HSAVE_PA:
+	case MSR_AMD64_PATCH_LOADER:
+	case MSR_AMD64_BU_CFG2:
+	case MSR_AMD64_DC_CFG:
+	case MSR_AMD64_TW_CFG:
+	case MSR_F15H_EX_CFG:
+	case MSR_K7_EVNTSEL0 ... MSR_K7_EVNTSEL3:
+	case MSR_K7_PERFCTR0 ... MSR_K7_PERFCTR3:
+	case MSR_P6_PERFCTR0 ... MSR_P6_PERFCTR1:
+	case MSR_P6_EVNTSEL0 ... MSR_P6_EVNTSEL1:
+		return 0;
+	case MSR_FAM10H_MMIO_CONF_BASE:
+		return val ? -EINVAL : 0;
 	}
 	return -ENOENT;
 }
