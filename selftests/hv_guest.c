@@ -286,6 +286,12 @@ bool hv_kvm_loses_halted_irqs(void)
 	       strstr(hv_device, "kvm");
 }
 
+bool hv_kvm_drops_entry_shadow(void)
+{
+	return hv_machine_says("HV_SKIP_KVM_ENTRY_SHADOW") &&
+	       strstr(hv_device, "kvm");
+}
+
 int hv_count_0f01(const unsigned char *p, size_t n, unsigned char modrm)
 {
 	size_t i;

@@ -139,4 +139,14 @@ bool hv_kvm_loses_halted_irqs(void);
 #define HV_HALTED_IRQ_MSG \
 	"HV_SKIP_KVM_HALTED_IRQ=1: KVM here leaves interrupts in IRR in HLT"
 
+/*
+ * QEMU 7.2's SVM model (HV_SKIP_KVM_ENTRY_SHADOW=1) drops the interrupt
+ * shadow the VMCB gives VMRUN; hv steps over the shadowed instruction,
+ * kvm_amd opens the interrupt window at once.  True when the device
+ * under test is that KVM.
+ */
+bool hv_kvm_drops_entry_shadow(void);
+#define HV_ENTRY_SHADOW_MSG \
+	"HV_SKIP_KVM_ENTRY_SHADOW=1: QEMU's VMRUN drops the shadow, KVM trusts it"
+
 #endif /* HV_GUEST_H */
