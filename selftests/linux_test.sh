@@ -27,6 +27,10 @@ initrd=$here/../linux/initrd.gz
 limit=${HV_LINUX_TIMEOUT:-600}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# Stopped from outside (the suite's limit): hv-run goes too, or it would
+# keep the device open (and the module loaded) after the suite.
+run_pid=
+trap '[ -n "$run_pid" ] && kill "$run_pid" 2>/dev/null && wait "$run_pid"; exit 143' TERM INT
 
 n=0
 for c in $cpus_list; do n=$((n + 8)); done
@@ -48,8 +52,11 @@ for c in $cpus_list; do
 	timeout "$limit" "$run" --device "$device" -c "$c" -m 256M \
 		--initrd "$initrd" \
 		-a "console=ttyS0 panic=-1 loglevel=4" "$kernel" \
-		<"$tmp/in" >"$tmp/out" 2>"$tmp/err"
+		<"$tmp/in" >"$tmp/out" 2>"$tmp/err" &
+	run_pid=$!
+	wait "$run_pid"
 	status=$?
+	run_pid=
 	tr -d '\r' <"$tmp/out" >"$tmp/out.unix" && mv "$tmp/out.unix" "$tmp/out"
 	echo "# $c vCPU(s): hv-run ended with status $status after $(($(date +%s) - start)) s"
 	if grep -q '^@@L2 userspace$' "$tmp/out"; then
