@@ -462,6 +462,7 @@ void svm_vcpu_init(struct hv_vcpu *vcpu)
 	svm->nmi_masked = false;
 	svm->awaiting_iret = false;
 	svm->singlestep = false;
+	svm->hlt_rip = ~0ULL;
 }
 
 /*
