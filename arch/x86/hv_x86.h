@@ -172,7 +172,6 @@ void hv_x86_inject_events(struct hv_vcpu *vcpu);
  * to the run loop with 1); hv_x86_exit_guest() right after the exit.
  */
 bool hv_x86_enter_guest(struct hv_vcpu *vcpu);
-bool hv_x86_hlt_at_rip(struct hv_vcpu *vcpu);
 void hv_x86_exit_guest(struct hv_vcpu *vcpu);
 void hv_x86_event_cut_off(struct hv_vcpu *vcpu, enum hv_event_kind kind,
 			  unsigned int vector, bool has_error, u32 error);

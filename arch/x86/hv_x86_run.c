@@ -583,20 +583,6 @@ static int hv_complete_ins(struct hv_vcpu *vcpu)
 	return 1;
 }
 
-/*
- * Whether the instruction at CS:RIP is HLT (0xf4): the one instruction
- * after STI that a backend single-steps over (svm_enable_irq_window()).
- * Reads guest memory: not with interrupts disabled.
- */
-bool hv_x86_hlt_at_rip(struct hv_vcpu *vcpu)
-{
-	u64 gva = hv_seg_linear(vcpu, HV_CS, hv_arch->get_rip(vcpu),
-				hv_code_bytes(vcpu));
-	u8 op;
-
-	return !hv_gva_copy(vcpu, gva, &op, 1, false) && op == 0xf4;
-}
-
 /* ------------------------------------------------------------------ */
 /* MMIO */
 

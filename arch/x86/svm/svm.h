@@ -249,9 +249,6 @@ static_assert(offsetof(struct vmcb_control, insn_len) == 0x0d0);
  *		interrupt shadow that holds an interrupt back (svm_events.c)
  * @step_rflags: [vcpu] the guest's own TF and RF before that
  * @step_dr6:	[vcpu] the guest's DR6 before that
- * @hlt_rip:	[vcpu] the RIP of a HLT the guest was found before in an
- *		interrupt shadow (at an exit, or when userspace set the
- *		shadow), or ~0
  */
 struct svm_vcpu {
 	struct vmcb *vmcb;
@@ -266,7 +263,6 @@ struct svm_vcpu {
 	bool singlestep;
 	u64 step_rflags;
 	u64 step_dr6;
-	u64 hlt_rip;
 };
 
 typedef int (*svm_exit_handler)(struct hv_vcpu *vcpu, struct svm_vcpu *svm);

@@ -9,15 +9,12 @@
  * The interrupt window is a virtual interrupt: V_IRQ with V_IGN_TPR, and
  * the VINTR intercept, which exits as soon as the guest could take it,
  * RFLAGS.IF set and no interrupt shadow (15.21.4).  A guest entered in an
- * interrupt shadow before a HLT single-steps over it instead, as for an
- * NMI below: the shadow lives in the VMCB's INTERRUPT_SHADOW bit, which
- * QEMU 7.2's VMRUN does not load, so its VINTR intercept came at once and
- * the interrupt went in between STI and HLT, and a guest that had checked
- * its condition slept.  Only before a HLT: its intercept comes before the
- * step's trap, so hv's TF never reaches a frame the guest saves (another
- * instruction could fault, and its exception would push RFLAGS with TF),
- * and it is the one instruction whose place in the shadow guests rely on.
- * The step costs one exit where the hardware keeps the shadow.
+ * interrupt shadow single-steps over the instruction in it instead, as
+ * for an NMI below: the shadow lives in the VMCB's INTERRUPT_SHADOW bit,
+ * which QEMU 7.2's VMRUN does not load, so its VINTR intercept came at
+ * once and the interrupt went in between STI and HLT.  The step costs
+ * one exit where the hardware keeps the shadow; it gives the same
+ * guest-visible order on both.
  *
  * SVM keeps no NMI blocking for a guest: hv does.  An injected NMI blocks
  * NMIs and turns the IRET intercept on.  The intercept comes before the
@@ -100,8 +97,7 @@ void svm_enable_irq_window(struct hv_vcpu *vcpu)
 	struct svm_vcpu *svm = to_svm(vcpu);
 	struct vmcb_control *c = &svm->vmcb->control;
 
-	if (svm_in_shadow(svm) && svm->hlt_rip == svm->vmcb->save.rip &&
-	    !svm_event_going_in(svm)) {
+	if (svm_in_shadow(svm) && !svm_event_going_in(svm)) {
 		svm_step_one(vcpu, svm);
 		return;
 	}
@@ -165,24 +161,14 @@ unsigned int svm_get_interrupt_shadow(struct hv_vcpu *vcpu)
 	return 0;
 }
 
-/* Where the guest is in a shadow before a HLT (svm_enable_irq_window()). */
-static void svm_note_hlt_in_shadow(struct hv_vcpu *vcpu, struct svm_vcpu *svm)
-{
-	svm->hlt_rip = ~0ULL;
-	if (svm_in_shadow(svm) && hv_x86_hlt_at_rip(vcpu))
-		svm->hlt_rip = svm->vmcb->save.rip;
-}
-
 void svm_set_interrupt_shadow(struct hv_vcpu *vcpu, unsigned int mask)
 {
-	struct svm_vcpu *svm = to_svm(vcpu);
-	struct vmcb_control *c = &svm->vmcb->control;
+	struct vmcb_control *c = &to_svm(vcpu)->vmcb->control;
 
 	if (mask)
 		c->int_state |= SVM_INT_STATE_SHADOW;
 	else
 		c->int_state &= ~SVM_INT_STATE_SHADOW;
-	svm_note_hlt_in_shadow(vcpu, svm);
 }
 
 /* The IRET of the guest's NMI handler is about to run. */
@@ -259,5 +245,4 @@ void svm_events_after_exit(struct hv_vcpu *vcpu, struct svm_vcpu *svm)
 		svm->nmi_masked = false;
 	}
 	svm_requeue_event(vcpu, svm);
-	svm_note_hlt_in_shadow(vcpu, svm);
 }

@@ -462,7 +462,6 @@ void svm_vcpu_init(struct hv_vcpu *vcpu)
 	svm->nmi_masked = false;
 	svm->awaiting_iret = false;
 	svm->singlestep = false;
-	svm->hlt_rip = ~0ULL;
 }
 
 /*
