@@ -142,8 +142,9 @@ bool hv_kvm_loses_halted_irqs(void);
 /*
  * QEMU 7.2's SVM model (HV_SKIP_KVM_ENTRY_SHADOW=1) drops the interrupt
  * shadow the VMCB gives VMRUN; hv steps over the shadowed instruction,
- * kvm_amd opens the interrupt window at once.  True when the device
- * under test is that KVM.
+ * kvm_amd opens the interrupt window at once.  kvm_amd under Bochs' AMD
+ * model (which says it too) runs past the window instead.  True when the
+ * device under test is such a KVM.
  */
 bool hv_kvm_drops_entry_shadow(void);
 #define HV_ENTRY_SHADOW_MSG \
