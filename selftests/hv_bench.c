@@ -170,15 +170,22 @@ static int bench_guest(const struct metric *m, int dev, struct hv_guest *g)
 	return 0;
 }
 
-static int run_once(const struct metric *m, struct hv_guest *g,
-		    unsigned int reason)
+/* What KVM_RUN returned (@r, errno) was a clean exit for @reason. */
+static int run_result(const struct metric *m, struct hv_guest *g, int r,
+		      unsigned int reason)
 {
-	if (hv_guest_run(g))
+	if (r)
 		return fail(m, "KVM_RUN: %s", strerror(errno));
 	if (g->run->exit_reason != reason)
 		return fail(m, "exit reason %u, expected %u",
 			    g->run->exit_reason, reason);
 	return 0;
+}
+
+static int run_once(const struct metric *m, struct hv_guest *g,
+		    unsigned int reason)
+{
+	return run_result(m, g, hv_guest_run(g), reason);
 }
 
 static int check_io(const struct metric *m, struct hv_guest *g, int dir,
@@ -215,10 +222,6 @@ static int guest_edi(const struct metric *m, struct hv_guest *g,
 	return 0;
 }
 
-/*
- * The guests that loop in the kernel: N in RSI, one RUN to their OUT on
- * PORT_DONE, *VALUE the time per iteration.  0, or -1 after saying why.
- */
 /*
  * A guest that waits forever (a lost wakeup) must not hang the run: a
  * timed loop gets BOUND_SEC, then SIGALRM ends its KVM_RUN with EINTR and
@@ -268,6 +271,10 @@ static void stuck_guest(const struct metric *m, struct hv_guest *g)
 	fflush(stdout);
 }
 
+/*
+ * The guests that loop in the kernel: N in RSI, one RUN to their OUT on
+ * PORT_DONE, *VALUE the time per iteration.  0, or -1 after saying why.
+ */
 static int time_loop(const struct metric *m, struct hv_guest *g,
 		     unsigned long n, double *value)
 {
@@ -291,12 +298,8 @@ static int time_loop(const struct metric *m, struct hv_guest *g,
 		stuck_guest(m, g);
 		return fail(m, "the guest did not finish in %d s", BOUND_SEC);
 	}
-	if (r)
-		return fail(m, "KVM_RUN: %s", strerror(errno));
-	if (g->run->exit_reason != HV_EXIT_IO)
-		return fail(m, "exit reason %u, expected %u",
-			    g->run->exit_reason, HV_EXIT_IO);
-	if (check_io(m, g, HV_EXIT_IO_OUT, PORT_DONE))
+	if (run_result(m, g, r, HV_EXIT_IO) ||
+	    check_io(m, g, HV_EXIT_IO_OUT, PORT_DONE))
 		return -1;
 	*value = (now_ns() - t) / n;
 	return 0;

@@ -152,9 +152,9 @@ report()
 	echo "# after cycle $1: free $2 KiB; $(mem_where)"
 }
 
-# $cycles times: load, run a guest, unload.  From 6 cycles on, a leak
-# check: a leak takes memory on every
-# cycle, so it fails the test when free memory falls by 1 MiB or more both
+# $cycles times: load, run a guest, unload; from 6 cycles on, a leak
+# check.  A leak takes memory on every cycle, so it fails the test when
+# free memory falls by 1 MiB or more both
 # from cycle 5 to the middle cycle and from there to the end (with 100
 # cycles: about 22 KiB a cycle, as the old 2 MiB over 95 cycles).  Memory
 # the kernel takes or gives back once (bochs-svm-6.1 once had 2.8 MiB

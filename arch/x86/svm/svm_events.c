@@ -83,9 +83,8 @@ static void svm_step_one(struct hv_vcpu *vcpu, struct svm_vcpu *svm)
 }
 
 /*
- * An event goes in with this entry: its delivery would push RFLAGS with
- * hv's TF on the guest's stack.  A self-IPI (interrupts are off) makes
- * the guest exit right after the delivery instead, as KVM does it.
+ * An event goes in with this entry: no single step then, for its delivery
+ * would push RFLAGS with hv's TF on the guest's stack.
  */
 static bool svm_event_going_in(struct svm_vcpu *svm)
 {
@@ -114,7 +113,10 @@ void svm_enable_nmi_window(struct hv_vcpu *vcpu)
 	/* The IRET intercept will come first. */
 	if (svm->nmi_masked && !svm->awaiting_iret)
 		return;
-	/* The NMI comes after the event's delivery. */
+	/*
+	 * A self-IPI (interrupts are off) makes the guest exit right after
+	 * the event's delivery instead, and the NMI comes then, as KVM does.
+	 */
 	if (svm_event_going_in(svm)) {
 		smp_send_reschedule(smp_processor_id());
 		return;
