@@ -259,6 +259,7 @@ enum hv_pending {
  * @guest_fpu:	the guest's FPU/XSAVE state, swapped with the thread's
  * @xcr0:	the guest's XCR0
  * @host_xcr0:	XCR0 of the host while the guest's is loaded
+ * @entry_xcr0:	XCR0 while the guest runs (hv_x86_load_guest_xcr0())
  * @io_rip:	linear RIP of an IN or OUT left for userspace: the next
  *		HV_RUN completes it only if RIP is still there
  * @dr:		DR0-DR3 and DR6 (index 0-3, 6) as the guest wrote them
@@ -283,6 +284,7 @@ enum hv_pending {
  *		offered at creation, as on KVM)
  * @misc_features: MSR_MISC_FEATURES_ENABLES: bit 0 turns CPUID faulting on
  * @power_ctl:	MSR_IA32_POWER_CTL, kept and given back, as KVM does
+ * @hwcr:	AMD's MSR_K7_HWCR: McStatusWrEn and TscFreqSel, as KVM keeps it
  * @enforce_pv:	HV_ENABLE_CAP(ENFORCE_PV_FEATURE_CPUID): the PV MSRs and
  *		hypercalls only as CPUID 0x40000001 offers them
  * @kvmclock_dirty: [READ/WRITE_ONCE; set by anyone, cleared by the vCPU's
@@ -383,6 +385,7 @@ struct hv_x86_vcpu {
 	struct fpu_guest guest_fpu;
 	u64 xcr0;
 	u64 host_xcr0;
+	u64 entry_xcr0;
 	u64 dr[7];
 	bool dr_direct;
 	u64 star, lstar, cstar, sfmask, kernel_gs_base;
@@ -402,6 +405,7 @@ struct hv_x86_vcpu {
 	u64 platform_info;
 	u64 misc_features;
 	u64 power_ctl;
+	u64 hwcr;
 	bool enforce_pv;
 	struct hv_mtrrs mtrr;
 	struct hv_mce mce;

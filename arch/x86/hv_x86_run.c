@@ -1081,34 +1081,54 @@ void hv_x86_load_guest_fpu(void)
 		switch_fpu_return();
 }
 
-/* Called with interrupts off around the guest's run. */
+/*
+ * Called with interrupts off around the guest's run.  @entry_xcr0 is
+ * what XCR0 holds while the guest runs: the guest's with CR4.OSXSAVE
+ * set, else the host's.
+ */
 void hv_x86_load_guest_xcr0(struct hv_vcpu *vcpu)
 {
 	struct hv_sregs s;
 
 	vcpu->x86.host_xcr0 = 0;
-	if (!boot_cpu_has(X86_FEATURE_XSAVE))
+	if (!boot_cpu_has(X86_FEATURE_OSXSAVE))
 		return;
+	vcpu->x86.host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	vcpu->x86.entry_xcr0 = vcpu->x86.host_xcr0;
 	hv_arch->get_sys(vcpu, &s);
 	if (!(s.cr4 & X86_CR4_OSXSAVE))
 		return;
-	vcpu->x86.host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	vcpu->x86.entry_xcr0 = vcpu->x86.xcr0;
 	if (vcpu->x86.xcr0 != vcpu->x86.host_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->x86.xcr0);
 }
 
 /*
- * Whenever XCR0 is not the host's, not only when the guest's held value
- * is not: an emulator that runs the guest's XSETBV itself instead of
- * exiting (QEMU 7.2's SVM, Documentation/testing.rst) leaves the
- * guest's own value there, and the host's FPU state must never be saved
- * or restored under it.  One XGETBV per exit.
+ * After the run.  The host gets its XCR0 back whenever XCR0 is not the
+ * host's, not only when the value hv holds for the guest is not.  On
+ * hardware XCR0 is still @entry_xcr0 here (XSETBV always exits: VMX
+ * unconditionally, SVM by hv's intercept), but an emulator may run the
+ * guest's XSETBV itself (QEMU 7.2's SVM, Documentation/testing.rst): then
+ * XCR0 holds what the guest wrote, the host's FPU state must never be
+ * saved or restored under it, and hv takes it as the guest's XCR0 (if
+ * the guest's CPUID allows it), so that the next entry does not undo
+ * the guest's write and CPUID 0xD reports its size, as after an XSETBV
+ * exit.  One XGETBV per exit.
  */
 void hv_x86_load_host_xcr0(struct hv_vcpu *vcpu)
 {
-	if (vcpu->x86.host_xcr0 &&
-	    xgetbv(XCR_XFEATURE_ENABLED_MASK) != vcpu->x86.host_xcr0)
+	u64 xcr0;
+
+	if (!vcpu->x86.host_xcr0)
+		return;
+	xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	if (xcr0 == vcpu->x86.entry_xcr0 && xcr0 == vcpu->x86.host_xcr0)
+		return;
+	if (xcr0 != vcpu->x86.host_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->x86.host_xcr0);
+	/* hv_x86_xcr0_settable() reads the host's XCR0: after the restore. */
+	if (xcr0 != vcpu->x86.entry_xcr0 && hv_x86_xcr0_settable(vcpu, xcr0))
+		vcpu->x86.xcr0 = xcr0;
 }
 
 /* ------------------------------------------------------------------ */
