@@ -1128,6 +1128,52 @@ TEST(mce_inject)
 	hv_guest_destroy(&g);
 }
 
+/*
+ * AMD's HWCR, which KVM emulates on both vendors: in the index list, 0
+ * at reset; a write may set the flush-filter, IGNNE and TLB-cache
+ * disables (bits 6, 8, 3: dropped) and McStatusWrEn (bit 18: kept), any
+ * other bit is refused, by the guest (#GP) as by userspace.  (KVM 6.1
+ * and 6.12 differ on bit 24 and on a write of 0, not tried here.)  With
+ * McStatusWrEn a guest whose CPUID vendor is AMD's may write a non-zero
+ * MCi_STATUS (KVM's can_set_mci_status()); an Intel guest still may not.
+ */
+#define MSR_HWCR		0xc0010015
+#define HWCR_MCSTATUSWREN	(1ULL << 18)
+
+TEST(hwcr)
+{
+	struct hv_msr_entry wr[] = {
+		{ MSR_HWCR, 0, HWCR_MCSTATUSWREN | 0x148 },
+		{ MSR_MC_STATUS(2), 0, MCI_VAL | 7 },
+		{ MSR_HWCR, 0, 1 },
+	};
+	bool amd = hv_host_has_cpu_flag("svm");
+	uint64_t cap = 10 | MCG_CTL_P;
+	struct hv_guest g;
+	uint32_t *list, n;
+
+	hv_guest_setup(_metadata, &g, HV_MODE_LONG, long_wrmsr_gp,
+		       long_wrmsr_gp_end);
+	list = msr_list(_metadata, g.dev, HV_GET_MSR_INDEX_LIST, &n);
+	ASSERT_NE(NULL, list);
+	EXPECT_TRUE(listed(list, n, MSR_HWCR));
+	free(list);
+	EXPECT_EQ(0, get_msr(g.vcpu, MSR_HWCR));
+	ASSERT_EQ(0, ioctl(g.vcpu, HV_X86_SETUP_MCE, &cap));
+	hv_guest_set_idt(&g, 13, CODE_GPA + 0x400);
+	guest_msrs(&g, WR_TABLE, wr, ARRAY_SIZE(wr));
+	/* The #GP handler reports the MSR it faulted on. */
+	hv_run_to_port(_metadata, &g, 0x13);
+	EXPECT_EQ(amd ? MSR_HWCR : MSR_MC_STATUS(2),
+		  *(uint32_t *)hv_guest_io_data(&g));
+	EXPECT_EQ(HWCR_MCSTATUSWREN, get_msr(g.vcpu, MSR_HWCR));
+	EXPECT_EQ(amd ? MCI_VAL | 7 : 0, get_msr(g.vcpu, MSR_MC_STATUS(2)));
+	EXPECT_EQ(0, set_msr(g.vcpu, MSR_HWCR, 1));
+	EXPECT_EQ(1, set_msr(g.vcpu, MSR_HWCR, HWCR_MCSTATUSWREN | 0x8));
+	EXPECT_EQ(HWCR_MCSTATUSWREN, get_msr(g.vcpu, MSR_HWCR));
+	hv_guest_destroy(&g);
+}
+
 /* ---- the TSC rate and the VM's clock ---- */
 
 /* RDTSC into DATA_GPA, a report on port 0x10, RDTSC into DATA_GPA + 8. */

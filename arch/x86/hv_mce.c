@@ -116,10 +116,13 @@ int hv_mce_set(struct hv_vcpu *vcpu, u32 index, u64 val, bool host)
 		if (i % 4 == 0 && val && (val | BIT_ULL(10) | 1) != ~0ULL)
 			return -EINVAL;
 		/*
-		 * MCi_STATUS: the guest may only clear it (AMD's
-		 * HWCR.McStatusWrEn, which would allow more, is not there).
+		 * MCi_STATUS: the guest may only clear it, unless its
+		 * CPUID is AMD's and it set HWCR.McStatusWrEn (KVM's
+		 * can_set_mci_status()).
 		 */
-		if (i % 4 == 1 && val && !host)
+		if (i % 4 == 1 && val && !host &&
+		    !((vcpu->x86.hwcr & BIT_ULL(18)) &&
+		      hv_cpuid_is_amd_compatible(vcpu)))
 			return -EINVAL;
 		m->banks[i] = val;
 		return 0;

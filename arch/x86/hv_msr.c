@@ -296,6 +296,9 @@ static int hv_get_msr(struct hv_vcpu *vcpu, u32 index, u64 *val, bool host)
 	case MSR_K7_CLK_CTL:
 		*val = 0x20000000;
 		return 0;
+	case MSR_K7_HWCR:
+		*val = vcpu->x86.hwcr;
+		return 0;
 	}
 	return -ENOENT;
 }
@@ -430,6 +433,20 @@ static int hv_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val, bool host)
 		return 0;
 	case MSR_FAM10H_MMIO_CONF_BASE:
 		return val ? -EINVAL : 0;
+	case MSR_K7_HWCR:
+		/*
+		 * As KVM 6.12: the flush-filter, IGNNE and TLB-cache
+		 * disables are dropped; McStatusWrEn (bit 18, which lets an
+		 * AMD guest write MCi_STATUS: hv_mce.c) and TscFreqSel
+		 * (bit 24, which Linux wants set on some models) are kept;
+		 * anything else is refused.  (KVM 6.1 refuses TscFreqSel and
+		 * ignores a write of 0.)
+		 */
+		val &= ~(BIT_ULL(3) | BIT_ULL(6) | BIT_ULL(8));
+		if (val & ~(BIT_ULL(18) | BIT_ULL(24)))
+			return -EINVAL;
+		vcpu->x86.hwcr = val;
+		return 0;
 	}
 	return -ENOENT;
 }
@@ -444,6 +461,7 @@ void hv_x86_msr_reset(struct hv_vcpu *vcpu)
 	vcpu->x86.platform_info = MSR_PLATFORM_INFO_CPUID_FAULT;
 	vcpu->x86.misc_features = 0;
 	vcpu->x86.power_ctl = 0;
+	vcpu->x86.hwcr = 0;
 	memset(&vcpu->x86.mtrr, 0, sizeof(vcpu->x86.mtrr));
 	hv_mce_reset(vcpu);
 	/* Joins the TSC of the VM's other vCPUs, or starts it at 0. */
@@ -550,7 +568,7 @@ static const u32 hv_msrs_to_save[] = {
 	MSR_IA32_ARCH_CAPABILITIES, MSR_IA32_PERF_CAPABILITIES,
 	MSR_PLATFORM_INFO, MSR_MISC_FEATURES_ENABLES, MSR_IA32_POWER_CTL,
 	MSR_KVM_SYSTEM_TIME, MSR_KVM_WALL_CLOCK,
-	MSR_KVM_SYSTEM_TIME_NEW, MSR_KVM_WALL_CLOCK_NEW,
+	MSR_KVM_SYSTEM_TIME_NEW, MSR_KVM_WALL_CLOCK_NEW, MSR_K7_HWCR,
 };
 
 /* The MSRs that describe what the host offers, read on the system fd. */
