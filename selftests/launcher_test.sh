@@ -71,7 +71,7 @@ patch()
 	printf "$3" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
 }
 
-ktap_begin 40
+ktap_begin 42
 
 # --- Each format and entry mode; output byte for byte, status 0 on HLT.
 hv_run "$examples/hello-real.bin"
@@ -140,6 +140,30 @@ printf '\270\000\000\000\320\377\340' >"$tmp/jmp.bin"	# jmp to 0xd0000000
 hv_run --entry protected "$tmp/jmp.bin"
 expect_error exit_internal_error 8 \
 	"hv-run: guest stopped: KVM_EXIT_INTERNAL_ERROR (suberror 1: an instruction it could not emulate) at rip 0xd0000000"
+
+# --- Stopped from outside: a guest polling the UART (an exit to hv-run
+# for every IN, so it runs on every emulator) gets SIGTERM, then SIGHUP;
+# hv-run ends with 128+N and one line naming the signal.  (SIGINT, the
+# terminal's Ctrl-C, is ignored by a background job of a script.)
+# mov $0x3fd,%dx; 1: in (%dx),%al; jmp 1b
+printf '\272\375\003\354\353\375' >"$tmp/poll.bin"
+for sig in TERM:15:Terminated HUP:1:Hangup; do
+	name=${sig%%:*} rest=${sig#*:}
+	num=${rest%%:*} text=${rest#*:}
+	"$run" --device "$device" "$tmp/poll.bin" </dev/null \
+		>"$tmp/out" 2>"$tmp/err" &
+	pid=$!
+	sleep 1
+	kill -s "$name" $pid
+	# One that does not stop ends with SIGKILL's 137: a failure.
+	(sleep 30; kill -s KILL $pid) >/dev/null 2>&1 &
+	guard=$!
+	wait $pid
+	status=$?
+	kill $guard 2>/dev/null
+	expect_error "stopped_by_sig$(echo "$name" | tr 'A-Z' 'a-z')" \
+		$((128 + num)) "hv-run: guest stopped: $text"
+done
 
 # --- What a new user can get wrong.
 hv_run "$examples/hello-real.bin" --device "$tmp/no-such-device"
