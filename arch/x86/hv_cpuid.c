@@ -193,8 +193,14 @@ static void hv_cpuid_fill(struct hv_cpuid_entry2 *e, u32 function, u32 index)
 			/* The area those components need (KVM: the same). */
 			e->ebx = e->ecx = hv_xstate_size(xcr0);
 		} else if (index == 1) {
-			/* XSAVEOPT, XSAVEC, XGETBV1; not XSAVES. */
-			e->eax &= 0x7;
+			/*
+			 * XSAVEOPT, XSAVEC, XGETBV1 where the host kernel
+			 * has them (not turned off: clearcpuid), as KVM's
+			 * caps; not XSAVES.
+			 */
+			e->eax &= (boot_cpu_has(X86_FEATURE_XSAVEOPT) ? BIT(0) : 0) |
+				  (boot_cpu_has(X86_FEATURE_XSAVEC) ? BIT(1) : 0) |
+				  (boot_cpu_has(X86_FEATURE_XGETBV1) ? BIT(2) : 0);
 			e->ebx = e->ecx = e->edx = 0;
 		}
 		break;
