@@ -7,7 +7,8 @@
 # per vCPU count (default 1 and 2), and checks what the guest reports: it
 # reached userspace, saw its CPUs, slept on its timer, counted the timer's
 # and the serial line's interrupts, read a line typed on its serial input,
-# powered off (hv-run's status 0), and its kernel said nothing of a bug.
+# powered off (hv-run's status 0) on one vCPU and reset (12) on more, and
+# its kernel said nothing of a bug.
 
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/ktap.sh"
@@ -35,6 +36,18 @@ trap '[ -n "$run_pid" ] && kill "$run_pid" 2>/dev/null && wait "$run_pid"; exit 
 n=0
 for c in $cpus_list; do n=$((n + 8)); done
 ktap_begin $n
+if [ "${HV_SKIP_LINUX_TESTS:-}" = 1 ]; then
+	for c in $cpus_list; do
+		end=reboot
+		[ "$c" = 1 ] && end=poweroff
+		for t in userspace cpus sleep timer_interrupts serial_interrupts \
+			 serial_input $end clean_console; do
+			ktap_skip "cpus_$c.$t" "HV_SKIP_LINUX_TESTS=1: a nested Linux guest does not boot in this emulator"
+		done
+	done
+	ktap_end
+	exit 0
+fi
 
 # expect NAME PATTERN: a line of the guest's output matches PATTERN.
 expect()
@@ -48,10 +61,16 @@ expect()
 
 for c in $cpus_list; do
 	printf 'typed on the serial line\n' >"$tmp/in"
+	# One vCPU powers off (status 0), more reset the machine (12).
+	if [ "$c" = 1 ]; then
+		end=poweroff end_status=0 end_arg=
+	else
+		end=reboot end_status=12 end_arg=" hvreboot"
+	fi
 	start=$(date +%s)
 	timeout "$limit" "$run" --device "$device" -c "$c" -m 256M \
 		--initrd "$initrd" \
-		-a "console=ttyS0 panic=-1 loglevel=4" "$kernel" \
+		-a "console=ttyS0 panic=-1 loglevel=5$end_arg" "$kernel" \
 		<"$tmp/in" >"$tmp/out" 2>"$tmp/err" &
 	run_pid=$!
 	wait "$run_pid"
@@ -69,13 +88,31 @@ for c in $cpus_list; do
 	expect "cpus_$c.timer_interrupts" "@@L2 timer interrupts counted"
 	expect "cpus_$c.serial_interrupts" "@@L2 serial interrupts counted"
 	expect "cpus_$c.serial_input" "@@L2 read typed on the serial line"
-	if [ "$status" -eq 0 ] && grep -q '^@@L2 poweroff$' "$tmp/out"; then
-		ktap_pass "cpus_$c.poweroff"
+	if [ "$status" -eq "$end_status" ] && grep -q "^@@L2 $end\$" "$tmp/out"; then
+		ktap_pass "cpus_$c.$end"
 	else
-		ktap_fail "cpus_$c.poweroff" "status $status (0 is the guest's power-off); stderr: $(head -c 300 "$tmp/err")"
+		ktap_fail "cpus_$c.$end" "status $status ($end_status is the guest's $end); stderr: $(head -c 300 "$tmp/err")"
 	fi
 	# A splat, not a line that happens to say "WARNING:" (RETBleed's).
-	bad=$(grep -E 'WARNING: CPU:|BUG:|Oops|general protection fault|Call Trace:|Kernel panic|UBSAN|KASAN' "$tmp/out" | head -n 3 | tr '\n' '|')
+	# (loglevel=5: the console shows KERN_WARNING.)  Where the emulator
+	# runs the guest's XSETBV itself (HV_SKIP_XSETBV_TESTS), KVM's next
+	# entry undoes it and its guest warns "XSAVE consistency problem"
+	# (Documentation/testing.rst): that one splat is left out on KVM.
+	splats=$tmp/out
+	if [ "${HV_SKIP_XSETBV_TESTS:-}" = 1 ] && [ "${device#*kvm}" != "$device" ]; then
+		awk '/cut here/ { held = $0 "\n"; inside = 1; next }
+		     inside { held = held $0 "\n"
+			      if ($0 ~ /end trace/) {
+				      if (held !~ /XSAVE consistency problem/)
+					      printf "%s", held
+				      inside = 0
+			      }
+			      next }
+		     { print }
+		     END { if (inside) printf "%s", held }' "$tmp/out" >"$tmp/splats"
+		splats=$tmp/splats
+	fi
+	bad=$(grep -E 'WARNING: CPU:|BUG:|Oops|general protection fault|Call Trace:|Kernel panic|UBSAN|KASAN' "$splats" | head -n 3 | tr '\n' '|')
 	if [ -z "$bad" ]; then
 		ktap_pass "cpus_$c.clean_console"
 	else

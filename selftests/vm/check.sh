@@ -28,7 +28,7 @@ mkdir -p "$logdir"
 . selftests/vm/kernels.sh
 
 # name emulator kernel cpu mode cpus timeout(s) spin shutdown bp fuzz suites
-# devices phases xsetbv nmi2 slice
+# devices phases xsetbv nmi2 slice linux
 # (spin: 1 when the emulator interrupts a guest spinning in "jmp .": QEMU
 # does, Bochs does not; see the shared test-environment notes.
 # shutdown: 1 when a guest's triple fault reaches the hypervisor as a
@@ -61,17 +61,22 @@ mkdir -p "$logdir"
 # slice: 1 where the machine is too slow for every test in 'make check':
 # it runs the slice of the suites selftests/vm/slices lists (the rest
 # of each suite runs in the QEMU machines; 'make check-full' runs it all
-# everywhere).)
+# everywhere).
+# linux: 1 when a nested Linux guest boots in the emulator: in Bochs'
+# AMD model the host's clock jumps by some 24 s while the guest boots
+# (a soft lockup report and "Long readout interval" from the host) and
+# the guest never reaches its console, under kvm_amd as under hv; there
+# linux_test skips (HV_SKIP_LINUX_TESTS=1).)
 # The Bochs AMD machine is there for what QEMU's SVM lacks: next-RIP.
 # (No emulated CPU here has decode assists: Documentation/testing.rst.)
 first="
-bochs-vmx-6.1	bochs	$k61	corei7_skylake_x	tests	1	1800	0	1	1	0	-	hv,kvm	-	1	1	1
+bochs-vmx-6.1	bochs	$k61	corei7_skylake_x	tests	1	1800	0	1	1	0	-	hv,kvm	-	1	1	1	1
 "
 machines="
-bochs-svm-6.1	bochs	$k61	trinity_apu		tests	1	1800	0	0	0	0	-	hv,kvm	-	1	0	1
-qemu-svm-6.1	qemu	$k61	max			tests	2	900	1	1	0	0	-	hv,kvm	-	0	1	0
-qemu-svm-6.12	qemu	$k612	max			tests	2	900	1	1	0	0	-	hv,kvm	-	0	1	0
-qemu-nosvm-6.1	qemu	$k61	qemu64,-svm		nohw	1	300	1	1	0	0	-	hv,kvm	-	0	1	0
+bochs-svm-6.1	bochs	$k61	trinity_apu		tests	1	1800	0	0	0	0	-	hv,kvm	-	1	0	1	0
+qemu-svm-6.1	qemu	$k61	max			tests	2	900	1	1	0	0	-	hv,kvm	-	0	1	0	1
+qemu-svm-6.12	qemu	$k612	max			tests	2	900	1	1	0	0	-	hv,kvm	-	0	1	0	1
+qemu-nosvm-6.1	qemu	$k61	qemu64,-svm		nohw	1	300	1	1	0	0	-	hv,kvm	-	0	1	0	1
 "
 
 # The debug kernel's machines (selftests/vm/debug-kernel.sh: built once,
@@ -84,8 +89,8 @@ if [ "${HV_DEBUG:-1}" = 1 ] &&
 	debug=1
 	# After the longest machine (bochs-vmx-6.1), the next longest.
 	machines="
-bochs-vmx-debug	bochs	debug	corei7_skylake_x	tests	1	3600	0	1	1	4	run_test,hostile_test	hv	ioctls,run_page,concurrency	1	1	1
-qemu-svm-debug	qemu	debug	max			tests	2	1800	1	1	0	60	-	hv	-	0	1	0
+bochs-vmx-debug	bochs	debug	corei7_skylake_x	tests	1	3600	0	1	1	4	run_test,hostile_test	hv	ioctls,run_page,concurrency	1	1	1	1
+qemu-svm-debug	qemu	debug	max			tests	2	1800	1	1	0	60	-	hv	-	0	1	0	1
 $machines"
 fi
 
@@ -139,13 +144,13 @@ if [ $debug = 1 ]; then
 fi
 
 # run_one NAME EMU KVER CPU MODE CPUS LIMIT SPIN SHUTDOWN BP FUZZ SUITES DEVICES
-#   PHASES XSETBV NMI2 SLICE:
+#   PHASES XSETBV NMI2 SLICE LINUX:
 # boot one machine; its results go to $logdir/NAME.results.
 run_one()
 {
 	name=$1 emu=$2 kver=$3 cpu=$4 mode=$5 cpus=$6 limit=$7 spin=$8
 	shutdown=$9 bp=${10} fuzz=${11} suites=${12} devices=${13}
-	phases=${14} xsetbv=${15} nmi2=${16} slice=${17}
+	phases=${14} xsetbv=${15} nmi2=${16} slice=${17} linux=${18}
 	res=$logdir/$name.results
 	: >"$res"
 	if [ "$kver" = debug ]; then
@@ -182,7 +187,7 @@ run_one()
 	start=$(date +%s)
 	HV_SMP=$cpus selftests/vm/run-machine.sh "$emu" "$kver" "$cpu" \
 		"build/initrd-$kver.gz" "$log" "$limit" \
-		"hv.mode=$mode hv.timeout=$((limit / 2)) hv.spin=$spin hv.shutdown=$shutdown hv.breakpoints=$bp hv.xsetbv=$xsetbv hv.kvm_nmi2=$nmi2 hv.fuzz=$fuzz hv.seed=$seed hv.devices=$devices hv.slice=$slice $whole $fuzzargs $only ${HV_ARGS:-}"
+		"hv.mode=$mode hv.timeout=$((limit / 2)) hv.spin=$spin hv.shutdown=$shutdown hv.breakpoints=$bp hv.xsetbv=$xsetbv hv.kvm_nmi2=$nmi2 hv.linux=$linux hv.fuzz=$fuzz hv.seed=$seed hv.devices=$devices hv.slice=$slice $whole $fuzzargs $only ${HV_ARGS:-}"
 	rc=$?
 	echo "check: $name finished in $(($(date +%s) - start)) s"
 	[ $rc -eq 124 ] && echo "E $name the machine was stopped after $limit s" >>"$res"
