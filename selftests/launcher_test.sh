@@ -164,7 +164,15 @@ for sig in TERM:15:Terminated HUP:1:Hangup; do
 	"$run" --device "$device" "$tmp/poll.bin" </dev/null \
 		>"$tmp/out" 2>"$tmp/err" &
 	pid=$!
-	sleep 1
+	# Once a vCPU thread runs, hv-run takes the stop signals (it blocks
+	# them before it starts any thread).  A fixed second of sleep instead
+	# cost a minute of Bochs, which runs the spinning guest meanwhile.
+	i=0
+	while [ "$(ls /proc/$pid/task 2>/dev/null | wc -l)" -lt 2 ] &&
+	      [ $i -lt 200 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
 	kill -s "$name" $pid
 	# One that does not stop ends with SIGKILL's 137: a failure.
 	(sleep 30; kill -s KILL $pid) >/dev/null 2>&1 &
