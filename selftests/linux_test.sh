@@ -60,6 +60,17 @@ expect()
 }
 
 for c in $cpus_list; do
+	# kvm_amd under QEMU's SVM: 2 of 9 boots on 2 vCPUs crashed the guest
+	# ("BUG: ENTRY_TRAMPOLINE stack guard page was hit", then a panic;
+	# hv's boots passed): skipped on KVM there (HV_SKIP_KVM_SMP_LINUX).
+	if [ "$c" != 1 ] && [ "${HV_SKIP_KVM_SMP_LINUX:-}" = 1 ] &&
+	   [ "${device#*kvm}" != "$device" ]; then
+		for t in userspace cpus sleep timer_interrupts serial_interrupts \
+			 serial_input reboot clean_console; do
+			ktap_skip "cpus_$c.$t" "HV_SKIP_KVM_SMP_LINUX=1: KVM's guest on more vCPUs crashes in this emulator"
+		done
+		continue
+	fi
 	printf 'typed on the serial line\n' >"$tmp/in"
 	# One vCPU powers off (status 0), more reset the machine (12).
 	if [ "$c" = 1 ]; then
