@@ -33,17 +33,33 @@ trap 'rm -rf "$tmp"' EXIT
 run_pid=
 trap '[ -n "$run_pid" ] && kill "$run_pid" 2>/dev/null && wait "$run_pid"; exit 143' TERM INT
 
+# end_of C: how the boot on C vCPUs ends: one vCPU powers off (hv-run's
+# status 0), more reset the machine (12; "hvreboot" on its command line).
+end_of()
+{
+	if [ "$1" = 1 ]; then
+		end=poweroff end_status=0 end_arg=
+	else
+		end=reboot end_status=12 end_arg=" hvreboot"
+	fi
+}
+
+# skip_boot C WHY: the eight checks of the boot on C vCPUs, skipped.
+skip_boot()
+{
+	end_of "$1"
+	for t in userspace cpus sleep timer_interrupts serial_interrupts \
+		 serial_input $end clean_console; do
+		ktap_skip "cpus_$1.$t" "$2"
+	done
+}
+
 n=0
 for c in $cpus_list; do n=$((n + 8)); done
 ktap_begin $n
 if [ "${HV_SKIP_LINUX_TESTS:-}" = 1 ]; then
 	for c in $cpus_list; do
-		end=reboot
-		[ "$c" = 1 ] && end=poweroff
-		for t in userspace cpus sleep timer_interrupts serial_interrupts \
-			 serial_input $end clean_console; do
-			ktap_skip "cpus_$c.$t" "HV_SKIP_LINUX_TESTS=1: a nested Linux guest does not boot in this emulator"
-		done
+		skip_boot "$c" "HV_SKIP_LINUX_TESTS=1: a nested Linux guest does not boot in this emulator"
 	done
 	ktap_end
 	exit 0
@@ -65,19 +81,11 @@ for c in $cpus_list; do
 	# hv's boots passed): skipped on KVM there (HV_SKIP_KVM_SMP_LINUX).
 	if [ "$c" != 1 ] && [ "${HV_SKIP_KVM_SMP_LINUX:-}" = 1 ] &&
 	   [ "${device#*kvm}" != "$device" ]; then
-		for t in userspace cpus sleep timer_interrupts serial_interrupts \
-			 serial_input reboot clean_console; do
-			ktap_skip "cpus_$c.$t" "HV_SKIP_KVM_SMP_LINUX=1: KVM's guest on more vCPUs crashes in this emulator"
-		done
+		skip_boot "$c" "HV_SKIP_KVM_SMP_LINUX=1: KVM's guest on more vCPUs crashes in this emulator"
 		continue
 	fi
 	printf 'typed on the serial line\n' >"$tmp/in"
-	# One vCPU powers off (status 0), more reset the machine (12).
-	if [ "$c" = 1 ]; then
-		end=poweroff end_status=0 end_arg=
-	else
-		end=reboot end_status=12 end_arg=" hvreboot"
-	fi
+	end_of "$c"
 	start=$(date +%s)
 	timeout "$limit" "$run" --device "$device" -c "$c" -m 256M \
 		--initrd "$initrd" \

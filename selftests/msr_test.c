@@ -125,6 +125,20 @@ static bool listed(const uint32_t *list, uint32_t n, uint32_t index)
 	return false;
 }
 
+/* Whether the index list REQ of the system fd DEV names INDEX. */
+static bool in_msr_list(struct __test_metadata *_metadata, int dev,
+			unsigned long req, uint32_t index)
+{
+	uint32_t *list, n;
+	bool found;
+
+	list = msr_list(_metadata, dev, req, &n);
+	ASSERT_NE(NULL, list);
+	found = listed(list, n, index);
+	free(list);
+	return found;
+}
+
 GUEST(long_idle, ".code64", "hlt");
 
 /* ---- the lists ---- */
@@ -716,14 +730,11 @@ TEST(arch_capabilities)
 	struct msr_pair *t = NULL;
 	unsigned int edx = 0;
 	struct hv_guest g;
-	uint32_t *list, n;
 
 	hv_guest_setup(_metadata, &g, HV_MODE_LONG, long_msr_table,
 		       long_msr_table_end);
-	list = msr_list(_metadata, g.dev, HV_GET_MSR_FEATURE_INDEX_LIST, &n);
-	ASSERT_NE(NULL, list);
-	EXPECT_TRUE(listed(list, n, MSR_ARCH_CAP));
-	free(list);
+	EXPECT_TRUE(in_msr_list(_metadata, g.dev, HV_GET_MSR_FEATURE_INDEX_LIST,
+				MSR_ARCH_CAP));
 	ASSERT_EQ(1, msr_io(g.dev, HV_GET_MSRS, &feat, 1));
 	EXPECT_TRUE(feat.data & (1 << 6));
 	EXPECT_EQ(feat.data, get_msr(g.vcpu, MSR_ARCH_CAP));
@@ -769,14 +780,11 @@ TEST(perf_capabilities)
 	struct hv_msr_entry wr = { .index = MSR_PERF_CAP, .data = 0 };
 	uint64_t extra = 1;
 	struct hv_guest g;
-	uint32_t *list, n;
 
 	hv_guest_setup(_metadata, &g, HV_MODE_LONG, long_wrmsr_gp,
 		       long_wrmsr_gp_end);
-	list = msr_list(_metadata, g.dev, HV_GET_MSR_FEATURE_INDEX_LIST, &n);
-	ASSERT_NE(NULL, list);
-	EXPECT_TRUE(listed(list, n, MSR_PERF_CAP));
-	free(list);
+	EXPECT_TRUE(in_msr_list(_metadata, g.dev, HV_GET_MSR_FEATURE_INDEX_LIST,
+				MSR_PERF_CAP));
 	ASSERT_EQ(1, msr_io(g.dev, HV_GET_MSRS, &feat, 1));
 	while (feat.data & extra)
 		extra <<= 1;
@@ -1150,14 +1158,11 @@ TEST(hwcr)
 	bool amd = hv_host_has_cpu_flag("svm");
 	uint64_t cap = 10 | MCG_CTL_P;
 	struct hv_guest g;
-	uint32_t *list, n;
 
 	hv_guest_setup(_metadata, &g, HV_MODE_LONG, long_wrmsr_gp,
 		       long_wrmsr_gp_end);
-	list = msr_list(_metadata, g.dev, HV_GET_MSR_INDEX_LIST, &n);
-	ASSERT_NE(NULL, list);
-	EXPECT_TRUE(listed(list, n, MSR_HWCR));
-	free(list);
+	EXPECT_TRUE(in_msr_list(_metadata, g.dev, HV_GET_MSR_INDEX_LIST,
+				MSR_HWCR));
 	EXPECT_EQ(0, get_msr(g.vcpu, MSR_HWCR));
 	ASSERT_EQ(0, ioctl(g.vcpu, HV_X86_SETUP_MCE, &cap));
 	hv_guest_set_idt(&g, 13, CODE_GPA + 0x400);
